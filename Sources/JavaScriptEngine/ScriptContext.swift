@@ -1,0 +1,125 @@
+internal import CJavaScriptCore
+
+/// One JavaScript global context (a "realm") in a ``ScriptContextGroup``.
+///
+/// A context is confined to its group's thread. It is the only place that reads JavaScriptCore's
+/// exception out-parameter: every exception becomes a ``ScriptError`` in ``trying(_:)``.
+public final class ScriptContext {
+    public let group: ScriptContextGroup
+    let ref: JSGlobalContextRef
+
+    /// - Parameters:
+    ///   - group: The group whose heap and thread this context shares.
+    ///   - name: A name shown by debuggers and in stack traces.
+    public init(group: ScriptContextGroup, name: String? = nil) {
+        self.group = group
+        self.ref = JSGlobalContextCreateInGroup(group.ref, nil)
+        if let name {
+            let jsName = JSStringCreateWithUTF8CString(name)
+            JSGlobalContextSetName(ref, jsName)
+            JSStringRelease(jsName)
+        }
+    }
+
+    deinit {
+        JSGlobalContextRelease(ref)
+    }
+
+    /// The global object (`globalThis`).
+    public var globalObject: ScriptValue {
+        ScriptValue(JSContextGetGlobalObject(ref), in: self)
+    }
+
+    /// Evaluates `source` as a classic script at global scope.
+    ///
+    /// - Parameters:
+    ///   - source: The script.
+    ///   - sourceURL: The file name stack traces and syntax errors show.
+    @discardableResult
+    public func evaluate(_ source: String, sourceURL: String? = nil) throws(ScriptError) -> ScriptValue {
+        let script = JSStringCreateWithUTF8CString(source)
+        defer { JSStringRelease(script) }
+        let url: JSStringRef? = sourceURL.flatMap { JSStringCreateWithUTF8CString($0) }
+        defer { url.map(JSStringRelease) }
+        let value = try trying { JSEvaluateScript(ref, script, nil, url, 1, $0) }
+        return ScriptValue(value ?? JSValueMakeUndefined(ref), in: self)
+    }
+
+    /// Checks `source` for syntax errors without running it.
+    public func checkSyntax(_ source: String, sourceURL: String? = nil) throws(ScriptError) {
+        let script = JSStringCreateWithUTF8CString(source)
+        defer { JSStringRelease(script) }
+        let url: JSStringRef? = sourceURL.flatMap { JSStringCreateWithUTF8CString($0) }
+        defer { url.map(JSStringRelease) }
+        _ = try trying { JSCheckScriptSyntax(ref, script, url, 1, $0) }
+    }
+
+    /// Runs one entry into JavaScriptCore and turns its exception, or its stop at the time limit,
+    /// into a thrown ``ScriptError``. Nothing else reads the exception out-parameter.
+    func trying<T>(_ body: (UnsafeMutablePointer<JSValueRef?>) -> T) throws(ScriptError) -> T {
+        let terminationsBefore = group.terminationCount
+        var exception: JSValueRef?
+        let result = withUnsafeMutablePointer(to: &exception) { body($0) }
+        if group.terminationCount != terminationsBefore {
+            throw .timeout("Script execution timed out after \(group.timeLimit.formattedSeconds)")
+        }
+        if let exception {
+            throw ScriptError(thrown: ScriptValue(exception, in: self))
+        }
+        return result
+    }
+}
+
+extension ScriptContext {
+    public var undefined: ScriptValue { ScriptValue(JSValueMakeUndefined(ref), in: self) }
+    public var null: ScriptValue { ScriptValue(JSValueMakeNull(ref), in: self) }
+
+    public func boolean(_ value: Bool) -> ScriptValue {
+        ScriptValue(JSValueMakeBoolean(ref, value), in: self)
+    }
+
+    public func number(_ value: Double) -> ScriptValue {
+        ScriptValue(JSValueMakeNumber(ref, value), in: self)
+    }
+
+    public func string(_ value: String) -> ScriptValue {
+        let string = JSStringCreateWithUTF8CString(value)
+        defer { JSStringRelease(string) }
+        return ScriptValue(JSValueMakeString(ref, string), in: self)
+    }
+
+    /// A new empty object (`{}`).
+    public func object() -> ScriptValue {
+        ScriptValue(JSObjectMake(ref, nil, nil), in: self)
+    }
+
+    /// A new array of `elements`.
+    public func array(_ elements: [ScriptValue]) throws(ScriptError) -> ScriptValue {
+        let refs: [JSValueRef?] = elements.map(\.ref)
+        let array = try trying { exception in
+            refs.withUnsafeBufferPointer { JSObjectMakeArray(ref, elements.count, $0.baseAddress, exception) }
+        }
+        return ScriptValue(array!, in: self)
+    }
+
+    /// A new `Error` whose `name` is `name`.
+    public func error(message: String, name: String = "Error") -> ScriptValue {
+        let messageValue = string(message)
+        var arguments: [JSValueRef?] = [messageValue.ref]
+        let error = arguments.withUnsafeMutableBufferPointer { JSObjectMakeError(ref, 1, $0.baseAddress, nil) }
+        let value = ScriptValue(error!, in: self)
+        if name != "Error" {
+            try? value.set("name", string(name))
+        }
+        return value
+    }
+}
+
+extension Duration {
+    /// `1 second`, `2.5 seconds`: how time limits read in error messages.
+    package var formattedSeconds: String {
+        let seconds = Double(components.seconds) + Double(components.attoseconds) * 1e-18
+        let text = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+        return seconds == 1 ? "1 second" : "\(text) seconds"
+    }
+}

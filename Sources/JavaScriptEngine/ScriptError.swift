@@ -1,0 +1,32 @@
+/// A JavaScript exception, a time-limit stop, or a misuse of the engine, as a Swift error.
+public struct ScriptError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// JavaScript threw; `name` is the thrown error's `name` (`TypeError`, `RetryError`, …).
+        case exception
+        /// The call ran past its time limit, synchronously or waiting for a promise.
+        case timeout
+    }
+
+    public var kind: Kind
+    /// The error's `name`: `Error`, `TypeError`, `RetryError`, `TimeoutError`, …
+    public var name: String
+    public var message: String
+    /// The JavaScript stack, when the thrown value had one.
+    public var stack: String?
+
+    public init(kind: Kind = .exception, name: String, message: String, stack: String? = nil) {
+        self.kind = kind
+        self.name = name
+        self.message = message
+        self.stack = stack
+    }
+
+    static func timeout(_ message: String) -> ScriptError {
+        ScriptError(kind: .timeout, name: "TimeoutError", message: message)
+    }
+
+    /// `Name: message`, as JavaScript's `String(error)` prints it.
+    public var description: String {
+        message.isEmpty ? name : "\(name): \(message)"
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// A serial executor backed by one dedicated thread with a large stack.
+///
+/// JavaScriptCore runs a context group's code on whichever thread enters it, and measures its
+/// recursion limit against that thread's stack. A dedicated thread gives every plugin VM of a
+/// group the same generous stack and keeps JavaScript off Swift's cooperative pool, where a
+/// long synchronous call would starve unrelated tasks.
+public final class ScriptThread: SerialExecutor, @unchecked Sendable {
+    // @unchecked: `pending` and `isRunning` are only touched under `condition`'s lock;
+    // `threadID` is written once by the thread before it takes its first job.
+    private enum Work {
+        case job(UnownedJob)
+        case block(() -> Void)
+    }
+
+    private let condition = NSCondition()
+    private var pending: [Work] = []
+    private var pendingStart = 0
+    private var isRunning = true
+    private var threadID: pthread_t?
+
+    /// - Parameters:
+    ///   - name: The thread's name, as shown by debuggers and `top -H`.
+    ///   - stackSize: The thread's stack in bytes; JavaScriptCore's recursion limit scales with it.
+    public init(name: String, stackSize: Int = 16 << 20) {
+        let started = DispatchSemaphore(value: 0)
+        let thread = Thread { [unowned self] in
+            self.condition.lock()
+            self.threadID = pthread_self()
+            self.condition.unlock()
+            started.signal()
+            self.runLoop()
+        }
+        thread.name = name
+        thread.stackSize = stackSize
+        thread.start()
+        started.wait()
+    }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        submit(.job(UnownedJob(job)))
+    }
+
+    /// Runs `block` on this thread after the work already queued.
+    ///
+    /// The block is not `Sendable`: it may capture values confined to this thread (JS values),
+    /// which is the point of running it here.
+    public func execute(_ block: @escaping () -> Void) {
+        submit(.block(block))
+    }
+
+    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+        UnownedSerialExecutor(ordinary: self)
+    }
+
+    /// Whether the caller runs on this thread.
+    public var isCurrent: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let threadID else { return false }
+        return pthread_equal(threadID, pthread_self()) != 0
+    }
+
+    public func checkIsolated() {
+        precondition(isCurrent, "expected to run on script thread")
+    }
+
+    /// Stops the thread once the queued work has run. Later work is dropped.
+    public func shutdown() {
+        condition.lock()
+        isRunning = false
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func submit(_ work: Work) {
+        condition.lock()
+        pending.append(work)
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func runLoop() {
+        while true {
+            condition.lock()
+            while pendingStart == pending.count && isRunning {
+                condition.wait()
+            }
+            if pendingStart == pending.count {
+                condition.unlock()
+                return
+            }
+            let work = pending[pendingStart]
+            pendingStart += 1
+            if pendingStart == pending.count {
+                pending.removeAll(keepingCapacity: true)
+                pendingStart = 0
+            }
+            condition.unlock()
+            switch work {
+            case .job(let job): job.runSynchronously(on: asUnownedSerialExecutor())
+            case .block(let block): block()
+            }
+        }
+    }
+}
