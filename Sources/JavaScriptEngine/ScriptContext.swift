@@ -118,8 +118,8 @@ extension ScriptContext {
 extension Duration {
     /// `1 second`, `2.5 seconds`: how time limits read in error messages.
     package var formattedSeconds: String {
-        let seconds = Double(components.seconds) + Double(components.attoseconds) * 1e-18
-        let text = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
-        return seconds == 1 ? "1 second" : "\(text) seconds"
+        let milliseconds = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        let text = milliseconds % 1000 == 0 ? String(milliseconds / 1000) : String(Double(milliseconds) / 1000)
+        return milliseconds == 1000 ? "1 second" : "\(text) seconds"
     }
 }

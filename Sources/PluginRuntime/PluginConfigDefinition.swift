@@ -1,0 +1,80 @@
+public import Foundation
+
+/// Everything the runtime needs to run one plugin config: a plugin installed for one team.
+public struct PluginConfigDefinition: Sendable {
+    /// The plugin config's id.
+    public var id: Int
+    public var teamID: Int
+    public var pluginID: Int
+    /// The plugin's name, as `$plugins_succeeded` and the logs show it.
+    public var pluginName: String
+    /// The config's place in its team's chain; lower runs first.
+    public var order: Int
+    /// The config values the plugin sees as `meta.config`.
+    public var config: [String: String]
+    public var attachments: [String: PluginAttachment]
+    /// The plugin's code, compiled to a CommonJS script.
+    public var code: CompiledPlugin
+
+    public init(
+        id: Int, teamID: Int, pluginID: Int, pluginName: String, order: Int = 0,
+        config: [String: String] = [:], attachments: [String: PluginAttachment] = [:], code: CompiledPlugin
+    ) {
+        self.id = id
+        self.teamID = teamID
+        self.pluginID = pluginID
+        self.pluginName = pluginName
+        self.order = order
+        self.config = config
+        self.attachments = attachments
+        self.code = code
+    }
+
+    /// `name (id)`: how the chain's `$plugins_*` properties name this config.
+    var label: String { "\(pluginName) (\(id))" }
+}
+
+/// A file uploaded for a config field of type `attachment` (`meta.attachments.KEY`).
+public struct PluginAttachment: Sendable, Equatable {
+    public var contentType: String
+    public var fileName: String
+    public var contents: Data
+
+    public init(contentType: String, fileName: String, contents: Data) {
+        self.contentType = contentType
+        self.fileName = fileName
+        self.contents = contents
+    }
+}
+
+/// What a plugin offers, recorded as PostHog's `capabilities` (reference §1.6).
+public struct PluginCapabilities: Sendable, Equatable, Codable {
+    /// The present ones of `setupPlugin`, `teardownPlugin`, `processEvent`, `onEvent`, `onSnapshot`, `exportEvents`.
+    public var methods: [String]
+    /// The present ones of `runEveryMinute`, `runEveryHour`, `runEveryDay`.
+    public var scheduledTasks: [String]
+    /// The names in the exported `jobs` object.
+    public var jobs: [String]
+
+    public init(methods: [String], scheduledTasks: [String], jobs: [String]) {
+        self.methods = methods
+        self.scheduledTasks = scheduledTasks
+        self.jobs = jobs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case methods
+        case scheduledTasks = "scheduled_tasks"
+        case jobs
+    }
+}
+
+/// The last error of a plugin config, as PostHog records it (`pluginconfig.error`).
+public struct PluginErrorRecord: Sendable, Equatable {
+    public var name: String
+    public var message: String
+    public var stack: String?
+    public var time: Date
+    /// The event (JSON) being processed when the error happened, if any.
+    public var event: String?
+}

@@ -1,0 +1,76 @@
+import JavaScriptEngine
+import Storage
+
+/// Runs plugin configs: loads them into VMs, runs each team's chain, tears them down.
+///
+/// Teams are spread over workers (one script thread each); all configs of a team share a worker,
+/// so its chain hands one JavaScript event object from plugin to plugin.
+public final class PluginRuntime: Sendable {
+    private let workers: [PluginWorker]
+
+    /// - Parameters:
+    ///   - configuration: Time limits, retry waits and the number of script threads.
+    ///   - services: Cache, storage and logs for the plugins.
+    ///   - clock: The clock `setupPlugin` retries wait on; tests pass one they control.
+    ///   - onStatusChange: Told when a config gets disabled, so its owner can record it.
+    public init(
+        configuration: PluginRuntimeConfiguration = PluginRuntimeConfiguration(),
+        services: PluginHostServices,
+        clock: any Clock<Duration> = ContinuousClock(),
+        onStatusChange: @escaping @Sendable (PluginConfigStatusChange) -> Void = { _ in }
+    ) {
+        workers = (0..<configuration.workerCount).map { index in
+            PluginWorker(
+                name: "quill-plugins-\(index)", configuration: configuration, services: services, clock: clock,
+                onStatusChange: onStatusChange)
+        }
+    }
+
+    /// The module names plugins may import: what the compiler leaves to the runtime's `require`.
+    public static let providedModules: Set<String> = ["@posthog/plugin-scaffold"]
+
+    private func worker(forTeam teamID: Int) -> PluginWorker {
+        workers[Int(UInt(bitPattern: teamID) % UInt(workers.count))]
+    }
+
+    /// Loads a config, or reloads it with new code or settings, and runs its `setupPlugin`.
+    public func load(_ definition: PluginConfigDefinition) async -> PluginLoadOutcome {
+        await worker(forTeam: definition.teamID).load(definition)
+    }
+
+    /// Runs the config's `teardownPlugin` and removes it from its team's chain.
+    public func unload(pluginConfigID: Int, teamID: Int) async {
+        await worker(forTeam: teamID).unload(pluginConfigID: pluginConfigID)
+    }
+
+    /// Runs the team's `processEvent` chain on one event given as JSON.
+    public func processEvent(_ event: [UInt8], teamID: Int) async throws(MalformedEventError) -> ChainResult {
+        try await worker(forTeam: teamID).processEvent(event, teamID: teamID)
+    }
+
+    public func capabilities(pluginConfigID: Int, teamID: Int) async -> PluginCapabilities? {
+        await worker(forTeam: teamID).capabilities(pluginConfigID: pluginConfigID)
+    }
+
+    /// Whether the config is loaded with its `setupPlugin` done.
+    public func isReady(pluginConfigID: Int, teamID: Int) async -> Bool {
+        await worker(forTeam: teamID).isReady(pluginConfigID: pluginConfigID)
+    }
+
+    public func lastError(pluginConfigID: Int, teamID: Int) async -> PluginErrorRecord? {
+        await worker(forTeam: teamID).lastError(pluginConfigID: pluginConfigID)
+    }
+
+    /// The current values of the plugin's `metrics`, as a JSON object.
+    public func metricsJSON(pluginConfigID: Int, teamID: Int) async -> String? {
+        await worker(forTeam: teamID).metricsJSON(pluginConfigID: pluginConfigID)
+    }
+
+    /// Tears down every config and stops the script threads.
+    public func shutdown() async {
+        for worker in workers {
+            await worker.unloadAll()
+            worker.thread.shutdown()
+        }
+    }
+}

@@ -1,0 +1,267 @@
+import Foundation
+import JavaScriptEngine
+import Storage
+
+/// A script thread and its context group, with the plugin VMs and chains of the teams given to it.
+///
+/// The actor runs on its script thread, so VMs and JS values never leave it. While one event's
+/// chain awaits a promise (a cache read, a fetch), other events of the worker's teams go on.
+actor PluginWorker {
+    nonisolated let thread: ScriptThread
+    private let group: ScriptContextGroup
+    private let configuration: PluginRuntimeConfiguration
+    private let services: PluginHostServices
+    private let clock: any Clock<Duration>
+    private let onStatusChange: @Sendable (PluginConfigStatusChange) -> Void
+    private var vms: [Int: PluginVM] = [:]
+    /// Each team's configs in chain order.
+    private var chains: [Int: [PluginVM]] = [:]
+
+    nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
+
+    init(
+        name: String, configuration: PluginRuntimeConfiguration, services: PluginHostServices,
+        clock: any Clock<Duration>, onStatusChange: @escaping @Sendable (PluginConfigStatusChange) -> Void
+    ) {
+        thread = ScriptThread(name: name)
+        group = ScriptContextGroup(thread: thread, timeLimit: configuration.timeLimit)
+        self.configuration = configuration
+        self.services = services
+        self.clock = clock
+        self.onStatusChange = onStatusChange
+    }
+
+    // MARK: Loading
+
+    /// Loads (or reloads) a config: a new VM, `setupPlugin`, then the swap; the old VM keeps
+    /// serving until the new one is ready and is torn down after.
+    func load(_ definition: PluginConfigDefinition) async -> PluginLoadOutcome {
+        let vm: PluginVM
+        do {
+            vm = try PluginVM(definition: definition, group: group, services: services, timeLimit: configuration.timeLimit)
+        } catch {
+            let instanceID = UUID()
+            let reason = "Plugin failed to load (instance ID \(instanceID)): \(error)"
+            services.logs.append(
+                PluginLogEntry(
+                    teamID: definition.teamID, pluginID: definition.pluginID, pluginConfigID: definition.id,
+                    source: .system, type: .error, message: reason, instanceID: instanceID))
+            await unload(pluginConfigID: definition.id)
+            onStatusChange(.disabled(pluginConfigID: definition.id, reason: reason))
+            return .disabled(reason: reason)
+        }
+
+        if vm.has(.setupPlugin) {
+            switch await attemptSetup(of: vm, attempt: 1) {
+            case .succeeded:
+                vm.state = .ready
+            case .retry:
+                vm.state = .retryingSetup
+                vm.setupRetries = Task { await self.retrySetup(of: vm.definition.id, instanceID: vm.instanceID) }
+            case .failed(let reason):
+                await unload(pluginConfigID: definition.id)
+                disable(vm, reason: reason)
+                return .disabled(reason: reason)
+            }
+        } else {
+            vm.state = .ready
+        }
+
+        let previous = vms[definition.id]
+        install(vm)
+        if let previous { await tearDown(previous) }
+        vm.log(.system, .info, "Plugin loaded (instance ID \(vm.instanceID)).")
+        if case .retryingSetup = vm.state { return .retryingSetup(vm.capabilities) }
+        return .ready(vm.capabilities)
+    }
+
+    /// Stops a config: it leaves its chain and its `teardownPlugin` runs.
+    func unload(pluginConfigID: Int) async {
+        guard let vm = vms.removeValue(forKey: pluginConfigID) else { return }
+        removeFromChain(vm)
+        await tearDown(vm)
+    }
+
+    /// Unloads every config.
+    func unloadAll() async {
+        for id in Array(vms.keys) {
+            await unload(pluginConfigID: id)
+        }
+    }
+
+    func capabilities(pluginConfigID: Int) -> PluginCapabilities? { vms[pluginConfigID]?.capabilities }
+    func lastError(pluginConfigID: Int) -> PluginErrorRecord? { vms[pluginConfigID]?.lastError }
+    func metricsJSON(pluginConfigID: Int) -> String? { vms[pluginConfigID]?.metricsJSON() }
+
+    func isReady(pluginConfigID: Int) -> Bool { vms[pluginConfigID]?.isReady ?? false }
+
+    private func install(_ vm: PluginVM) {
+        let id = vm.definition.id
+        if let previous = vms[id] { removeFromChain(previous) }
+        vms[id] = vm
+        var chain = chains[vm.definition.teamID, default: []]
+        chain.append(vm)
+        // Stable across runs: by order, then by config id.
+        chain.sort { ($0.definition.order, $0.definition.id) < ($1.definition.order, $1.definition.id) }
+        chains[vm.definition.teamID] = chain
+    }
+
+    private func removeFromChain(_ vm: PluginVM) {
+        let team = vm.definition.teamID
+        chains[team]?.removeAll { $0 === vm }
+        if chains[team]?.isEmpty == true { chains[team] = nil }
+    }
+
+    private func tearDown(_ vm: PluginVM) async {
+        vm.setupRetries?.cancel()
+        if vm.isReady && vm.has(.teardownPlugin) {
+            do {
+                _ = try await vm.call(.teardownPlugin)
+            } catch {
+                vm.recordError(error)
+            }
+        }
+        vm.log(.system, .info, "Plugin unloaded (instance ID \(vm.instanceID)).")
+    }
+
+    // MARK: setupPlugin and its retries
+
+    private enum SetupAttempt {
+        case succeeded
+        case retry
+        case failed(reason: String)
+    }
+
+    private var setupAttempts: Int { configuration.setupRetryDelays.count + 1 }
+
+    private func attemptSetup(of vm: PluginVM, attempt: Int) async -> SetupAttempt {
+        do {
+            _ = try await vm.call(.setupPlugin)
+            return .succeeded
+        } catch where error.name == "RetryError" {
+            let label = "setupPlugin failed with RetryError (attempt \(attempt)/\(setupAttempts)): \(error.message)"
+            guard attempt < setupAttempts else {
+                vm.recordError(error)
+                return .failed(reason: "\(label). Disabling the plugin after \(setupAttempts) attempts.")
+            }
+            let delay = configuration.setupRetryDelays[attempt - 1]
+            vm.log(.system, .warn, "\(label). Retrying in \(delay.formattedSeconds).")
+            return .retry
+        } catch {
+            vm.recordError(error)
+            return .failed(reason: "setupPlugin failed: \(error). Disabling the plugin.")
+        }
+    }
+
+    /// Retries `setupPlugin` after each delay until it succeeds or the attempts run out.
+    private func retrySetup(of pluginConfigID: Int, instanceID: UUID) async {
+        for attempt in 2...setupAttempts {
+            do {
+                try await clock.sleep(for: configuration.setupRetryDelays[attempt - 2])
+            } catch {
+                return  // cancelled: the VM was unloaded
+            }
+            guard let vm = vms[pluginConfigID], vm.instanceID == instanceID else { return }
+            switch await attemptSetup(of: vm, attempt: attempt) {
+            case .succeeded:
+                vm.state = .ready
+                vm.log(.system, .info, "setupPlugin succeeded on attempt \(attempt)/\(setupAttempts).")
+                return
+            case .retry:
+                continue
+            case .failed(let reason):
+                vms[pluginConfigID] = nil
+                removeFromChain(vm)
+                disable(vm, reason: reason)
+                return
+            }
+        }
+    }
+
+    private func disable(_ vm: PluginVM, reason: String) {
+        vm.state = .disabled(reason: reason)
+        vm.log(.system, .error, reason)
+        onStatusChange(.disabled(pluginConfigID: vm.definition.id, reason: reason))
+    }
+
+    // MARK: The chain
+
+    /// Runs a team's `processEvent` chain on one event (JSON), as DESIGN.md's chain semantics say.
+    func processEvent(_ input: [UInt8], teamID: Int) async throws(MalformedEventError) -> ChainResult {
+        guard let chain = chains[teamID], let first = chain.first else { return ChainResult(event: input) }
+        let context = first.context
+        var event: ScriptValue
+        do {
+            event = try context.parseJSON(input)
+        } catch {
+            throw MalformedEventError(description: "event is not valid JSON: \(error.message)")
+        }
+        guard event.isObject, !event.isArray else { throw MalformedEventError(description: "event is not a JSON object") }
+        if (try? event.get("event").toString()) == "$snapshot" { return ChainResult(event: input) }
+        let teamIDValue = (try? event.get("team_id")) ?? context.undefined
+
+        var result = ChainResult()
+        // The event's last good JSON form: what a failing plugin's event is restored from.
+        var snapshot = input
+        for vm in chain {
+            if vm.hasDeferredWork { result.deferred.append(vm.definition.label) }
+            guard vm.has(.processEvent) else { continue }
+            guard vm.isReady else {
+                result.failed.append(vm.definition.label)
+                continue
+            }
+            do throws(ScriptError) {
+                let returned = try await vm.call(.processEvent, [event])
+                if returned.isNullish {
+                    result.droppedBy = vm.definition.label
+                    return result
+                }
+                guard returned.isObject, !returned.isArray else {
+                    throw ScriptError(
+                        name: "TypeError",
+                        message: "processEvent must return an event object, null or undefined, not \(returned.isArray ? "an array" : (try? returned.toString()) ?? "a primitive")")
+                }
+                let teamIDChanged = !(try returned.get("team_id")).isStrictlyEqual(to: teamIDValue)
+                if teamIDChanged { try returned.set("team_id", teamIDValue) }
+                guard let bytes = try returned.jsonBytes() else {
+                    throw ScriptError(name: "TypeError", message: "processEvent returned an event that has no JSON form")
+                }
+                event = returned
+                snapshot = bytes
+                if teamIDChanged {
+                    vm.recordError(vm.illegalOperation("Plugin tried to change event.team_id"), event: bytes)
+                    result.failed.append(vm.definition.label)
+                } else {
+                    result.succeeded.append(vm.definition.label)
+                }
+            } catch {
+                vm.recordError(error, event: snapshot)
+                event = (try? context.parseJSON(snapshot)) ?? event
+                result.failed.append(vm.definition.label)
+            }
+        }
+        if result.succeeded.isEmpty && result.failed.isEmpty && result.deferred.isEmpty {
+            result.event = snapshot
+            return result
+        }
+        do {
+            try record(result, on: event, in: context)
+            result.event = try event.jsonBytes() ?? snapshot
+        } catch {
+            result.event = snapshot
+        }
+        return result
+    }
+
+    /// Sets `$plugins_succeeded`, `$plugins_failed` and `$plugins_deferred` on the event's properties.
+    private func record(_ result: ChainResult, on event: ScriptValue, in context: ScriptContext) throws(ScriptError) {
+        var properties = try event.get("properties")
+        if !properties.isObject || properties.isArray {
+            properties = context.object()
+            try event.set("properties", properties)
+        }
+        try properties.set("$plugins_succeeded", context.array(result.succeeded.map(context.string)))
+        try properties.set("$plugins_failed", context.array(result.failed.map(context.string)))
+        try properties.set("$plugins_deferred", context.array(result.deferred.map(context.string)))
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import JavaScriptEngine
+public import Storage
+
+/// The services a plugin VM reaches through `meta` and `console`.
+public struct PluginHostServices: Sendable {
+    public var cache: any PluginCacheStore
+    public var storage: any PluginStorageStore
+    public var logs: any PluginLogSink
+
+    public init(cache: any PluginCacheStore, storage: any PluginStorageStore, logs: any PluginLogSink) {
+        self.cache = cache
+        self.storage = storage
+        self.logs = logs
+    }
+}
+
+/// The Swift functions the prelude builds `console`, `cache`, `storage` and `utils` on.
+///
+/// Each function checks its arguments itself: plugin code can reach them only through the
+/// prelude, but nothing in the host trusts what JavaScript passes.
+struct HostPrimitives {
+    let definition: PluginConfigDefinition
+    let instanceID: UUID
+    let services: PluginHostServices
+
+    func install(in context: ScriptContext) throws(ScriptError) -> ScriptValue {
+        let host = context.object()
+        let logs = services.logs
+        let (teamID, pluginID, configID, instanceID) = (definition.teamID, definition.pluginID, definition.id, instanceID)
+        try host.set(
+            "log",
+            context.function { arguments, _ in
+                let type = PluginLogEntry.Level(rawValue: try arguments.string(0)) ?? .log
+                logs.append(
+                    PluginLogEntry(
+                        teamID: teamID, pluginID: pluginID, pluginConfigID: configID,
+                        source: .console, type: type, message: try arguments.string(1), instanceID: instanceID))
+                return nil
+            })
+
+        // Cache keys are namespaced per plugin and team, as PostHog's Redis keys are.
+        let cache = services.cache
+        let prefix = "@plugin/\(pluginID)/\(teamID)/"
+        try host.set("cacheGet", asyncFunction(in: context) { arguments in
+            let key = prefix + (try arguments.string(0))
+            return { try await cache.get(key) }
+        } convert: { value, context in value.map(context.string) ?? context.null })
+        try host.set("cacheSet", asyncFunction(in: context) { arguments in
+            let (key, value, ttl) = (prefix + (try arguments.string(0)), try arguments.string(1), try arguments.number(2))
+            return { try await cache.set(key, to: value, ttl: ttl >= 0 ? .milliseconds(Int64(ttl * 1000)) : nil) }
+        } convert: { _, context in context.undefined })
+        try host.set("cacheIncr", asyncFunction(in: context) { arguments in
+            let key = prefix + (try arguments.string(0))
+            return { try await cache.increment(key) }
+        } convert: { value, context in context.number(Double(value)) })
+        try host.set("cacheExpire", asyncFunction(in: context) { arguments in
+            let (key, ttl) = (prefix + (try arguments.string(0)), try arguments.number(1))
+            return { try await cache.expire(key, after: .milliseconds(Int64(ttl * 1000))) }
+        } convert: { value, context in context.boolean(value) })
+        try host.set("cacheLpush", asyncFunction(in: context) { arguments in
+            let (key, values) = (prefix + (try arguments.string(0)), try arguments.strings(1))
+            return { try await cache.pushFront(key, values) }
+        } convert: { value, context in context.number(Double(value)) })
+        try host.set("cacheLrange", asyncFunction(in: context) { arguments in
+            let (key, start, stop) = (prefix + (try arguments.string(0)), try arguments.integer(1), try arguments.integer(2))
+            return { try await cache.range(key, from: start, through: stop) }
+        } convert: { values, context in try context.array(values.map(context.string)) })
+        try host.set("cacheLlen", asyncFunction(in: context) { arguments in
+            let key = prefix + (try arguments.string(0))
+            return { try await cache.length(key) }
+        } convert: { value, context in context.number(Double(value)) })
+        try host.set("cacheLrem", asyncFunction(in: context) { arguments in
+            let (key, count, value) = (prefix + (try arguments.string(0)), try arguments.integer(1), try arguments.string(2))
+            return { try await cache.remove(key, count: count, value: value) }
+        } convert: { value, context in context.number(Double(value)) })
+        try host.set("cacheLpop", asyncFunction(in: context) { arguments in
+            let (key, count) = (prefix + (try arguments.string(0)), try arguments.integer(1))
+            return { try await cache.popFront(key, count: count) }
+        } convert: { values, context in try context.array(values.map(context.string)) })
+
+        let storage = services.storage
+        try host.set("storageGet", asyncFunction(in: context) { arguments in
+            let key = try arguments.string(0)
+            return { try await storage.value(forKey: key, pluginConfigID: configID) }
+        } convert: { value, context in value.map(context.string) ?? context.null })
+        try host.set("storageSet", asyncFunction(in: context) { arguments in
+            let (key, json) = (try arguments.string(0), try arguments.string(1))
+            return { try await storage.setValue(json, forKey: key, pluginConfigID: configID) }
+        } convert: { _, context in context.undefined })
+        try host.set("storageDel", asyncFunction(in: context) { arguments in
+            let key = try arguments.string(0)
+            return { try await storage.removeValue(forKey: key, pluginConfigID: configID) }
+        } convert: { _, context in context.undefined })
+        try host.set("cursorInit", asyncFunction(in: context) { arguments in
+            let (key, initial) = (try arguments.string(0), try arguments.integer(1))
+            return { try await storage.initializeCursor(key, to: initial, pluginConfigID: configID) }
+        } convert: { _, context in context.undefined })
+        try host.set("cursorIncrement", asyncFunction(in: context) { arguments in
+            let (key, amount) = (try arguments.string(0), try arguments.integer(1))
+            return { try await storage.incrementCursor(key, by: amount, pluginConfigID: configID) }
+        } convert: { value, context in context.number(Double(value)) })
+        return host
+    }
+
+    /// A host function that reads its arguments on the script thread, runs the returned operation
+    /// off it, and hands JavaScript a promise of the converted result.
+    private func asyncFunction<Output: Sendable>(
+        in context: ScriptContext,
+        _ prepare: @escaping ([ScriptValue]) throws -> @Sendable () async throws -> Output,
+        convert: @escaping (Output, ScriptContext) throws -> ScriptValue
+    ) -> ScriptValue {
+        context.function { arguments, this in
+            try this.context.promise(for: try prepare(arguments), convert: convert)
+        }
+    }
+}
+
+extension [ScriptValue] {
+    fileprivate func string(_ index: Int) throws -> String {
+        guard index < count, !self[index].isNullish else {
+            throw HostFunctionError(name: "TypeError", message: "argument \(index + 1) is missing")
+        }
+        return try self[index].toString()
+    }
+
+    fileprivate func number(_ index: Int) throws -> Double {
+        guard index < count else { throw HostFunctionError(name: "TypeError", message: "argument \(index + 1) is missing") }
+        let value = try self[index].toNumber()
+        guard value.isFinite else {
+            throw HostFunctionError(name: "TypeError", message: "argument \(index + 1) must be a finite number")
+        }
+        return value
+    }
+
+    fileprivate func integer(_ index: Int) throws -> Int {
+        let value = try number(index)
+        guard let integer = Int(exactly: value.rounded(.towardZero)) else {
+            throw HostFunctionError(name: "RangeError", message: "argument \(index + 1) is out of range")
+        }
+        return integer
+    }
+
+    fileprivate func strings(_ index: Int) throws -> [String] {
+        guard index < count, self[index].isArray else {
+            throw HostFunctionError(name: "TypeError", message: "argument \(index + 1) must be an array")
+        }
+        return try self[index].arrayElements().map { try $0.toString() }
+    }
+}

@@ -1,0 +1,233 @@
+/// JavaScript run in every plugin VM before the plugin's code.
+///
+/// It is a function of one argument, the host's primitives (Swift functions), and returns the
+/// runtime's handles. It installs `console`, `RetryError`, `require`, `exports` and `module` as
+/// globals, and leaves no other trace: the primitives stay in its closure.
+enum Prelude {
+    static let source = #"""
+    (function installQuill(host) {
+      'use strict';
+      const global = globalThis;
+      const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+      const isError = (value) => Object.prototype.toString.call(value) === '[object Error]';
+
+      class RetryError extends Error {
+        constructor(message) {
+          super(message);
+          this.name = 'RetryError';
+        }
+        toString() {
+          return this._attempt
+            ? `RetryError (attempt ${this._attempt}/${this._maxAttempts}): ${this.message}`
+            : `RetryError: ${this.message}`;
+        }
+      }
+
+      // PostHog's formatting: objects and arrays as JSON, errors and everything else as String(x).
+      const formatArgument = (value) => {
+        if (typeof value === 'object' && value !== null && !isError(value)) {
+          try {
+            const json = JSON.stringify(value);
+            if (json !== undefined) return json;
+          } catch (_) {}
+        }
+        return String(value);
+      };
+      const consoleObject = {};
+      for (const [method, type] of [['debug', 'DEBUG'], ['log', 'LOG'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR']]) {
+        consoleObject[method] = (...args) => host.log(type, args.map(formatArgument).join(' '));
+      }
+      consoleObject.trace = consoleObject.debug;
+
+      const modules = Object.create(null);
+      modules['@posthog/plugin-scaffold'] = Object.freeze({ RetryError });
+      const require = (name) => {
+        if (hasOwn(modules, name)) return modules[name];
+        throw new Error(`Cannot import '${name}'! This package is not provided by Quill.`);
+      };
+
+      Object.defineProperty(global, 'console', { value: Object.freeze(consoleObject), writable: false, configurable: false });
+      Object.defineProperty(global, 'RetryError', { value: RetryError, writable: true, configurable: true });
+      global.require = require;
+      global.module = { exports: {} };
+      global.exports = global.module.exports;
+
+      const methodNames = ['setupPlugin', 'teardownPlugin', 'processEvent', 'processEventBatch', 'onEvent', 'onSnapshot', 'exportEvents'];
+      const taskNames = ['runEveryMinute', 'runEveryHour', 'runEveryDay'];
+
+      // Exports, in DESIGN.md's order: exports, exports.default, module.exports, then top-level bindings.
+      const exported = (name) => {
+        const e = global.exports;
+        const m = global.module && global.module.exports;
+        for (const source of [e, e && e.default, m, m && m.default]) {
+          if (source !== null && (typeof source === 'object' || typeof source === 'function') && source[name] !== undefined) {
+            return source[name];
+          }
+        }
+        try {
+          return (0, eval)(`typeof ${name} === 'undefined' ? undefined : ${name}`);
+        } catch (_) {
+          return undefined;
+        }
+      };
+
+      const discover = () => {
+        const methods = {};
+        for (const name of [...methodNames, ...taskNames]) {
+          const value = exported(name);
+          if (typeof value === 'function') methods[name] = value;
+        }
+        if (!methods.processEvent && methods.processEventBatch) {
+          const processEventBatch = methods.processEventBatch;
+          methods.processEvent = async (event, meta) => {
+            const events = await processEventBatch([event], meta);
+            return Array.isArray(events) ? events[0] : undefined;
+          };
+        }
+        const jobsExport = exported('jobs');
+        const jobs = {};
+        if (jobsExport !== null && typeof jobsExport === 'object') {
+          for (const [name, job] of Object.entries(jobsExport)) {
+            if (typeof job === 'function') jobs[name] = job;
+          }
+        }
+        const metricsExport = exported('metrics');
+        const metrics = {};
+        if (metricsExport !== null && typeof metricsExport === 'object') {
+          for (const [name, kind] of Object.entries(metricsExport)) {
+            const normalized = String(kind).toLowerCase();
+            if (!['sum', 'max', 'min'].includes(normalized)) {
+              throw new Error(`Unsupported metric type '${kind}' for metric '${name}': use 'sum', 'max' or 'min'`);
+            }
+            metrics[name] = normalized;
+          }
+        }
+        return { methods, jobs, metrics };
+      };
+
+      class IllegalOperationError extends Error {
+        constructor(message) {
+          super(message);
+          this.name = 'IllegalOperationError';
+        }
+      }
+
+      const makeMetrics = (spec, values) => {
+        const metrics = {};
+        const check = (value) => {
+          if (typeof value !== 'number' || Number.isNaN(value)) {
+            throw new IllegalOperationError('Only numbers are allowed for operations on metrics');
+          }
+        };
+        for (const [name, kind] of Object.entries(spec)) {
+          if (kind === 'sum') {
+            metrics[name] = { increment: (value) => { check(value); values[name] = (values[name] ?? 0) + value; } };
+          } else if (kind === 'max') {
+            metrics[name] = { max: (value) => { check(value); values[name] = Math.max(values[name] ?? value, value); } };
+          } else {
+            metrics[name] = { min: (value) => { check(value); values[name] = Math.min(values[name] ?? value, value); } };
+          }
+        }
+        return Object.freeze(metrics);
+      };
+
+      const serialize = (value, asJSON) => {
+        if (!asJSON) return String(value);
+        const json = JSON.stringify(value);
+        return json === undefined ? 'null' : json;
+      };
+      const deserialize = (raw, asJSON) => {
+        if (!asJSON) return raw;
+        try {
+          return JSON.parse(raw);
+        } catch (_) {
+          return null;
+        }
+      };
+      const wantsJSON = (options) => !(options && options.jsonSerialize === false);
+      const listElements = (value) => {
+        const elements = Array.isArray(value) ? value : [value];
+        if (elements.length > 1000) throw new Error('cache.lpush takes at most 1000 elements at a time');
+        return elements.map(String);
+      };
+
+      const cache = Object.freeze({
+        set: async (key, value, ttlSeconds, options) => {
+          await host.cacheSet(String(key), serialize(value, wantsJSON(options)), ttlSeconds == null ? -1 : Number(ttlSeconds));
+        },
+        get: async (key, defaultValue, options) => {
+          const raw = await host.cacheGet(String(key));
+          return raw === null ? defaultValue : deserialize(raw, wantsJSON(options));
+        },
+        incr: (key) => host.cacheIncr(String(key)),
+        expire: (key, ttlSeconds) => host.cacheExpire(String(key), Number(ttlSeconds)),
+        lpush: (key, elementOrArray) => host.cacheLpush(String(key), listElements(elementOrArray)),
+        lrange: (key, startIndex, endIndex) => host.cacheLrange(String(key), Math.trunc(startIndex), Math.trunc(endIndex)),
+        llen: (key) => host.cacheLlen(String(key)),
+        lrem: (key, count, elementKey) => host.cacheLrem(String(key), Math.trunc(count), String(elementKey)),
+        lpop: (key, count = 1) => host.cacheLpop(String(key), Math.trunc(count)),
+      });
+
+      const storage = Object.freeze({
+        get: async (key, defaultValue) => {
+          const raw = await host.storageGet(String(key));
+          return raw === null ? defaultValue : JSON.parse(raw);
+        },
+        set: async (key, value) => {
+          if (value === undefined) {
+            await host.storageDel(String(key));
+          } else {
+            await host.storageSet(String(key), JSON.stringify(value));
+          }
+        },
+        del: async (key) => {
+          await host.storageDel(String(key));
+        },
+      });
+
+      const utils = Object.freeze({
+        cursor: Object.freeze({
+          init: async (key, initialValue = 0) => {
+            await host.cursorInit(String(key), Number(initialValue));
+          },
+          increment: (key, incrementBy = 1) => host.cursorIncrement(String(key), Number(incrementBy)),
+        }),
+      });
+
+      const notYetSupported = (what) => () => {
+        throw new Error(`${what} is not yet supported by Quill`);
+      };
+      const jobs = new Proxy({}, {
+        get: (_, name) => typeof name !== 'string' ? undefined : () => Object.freeze({
+          runNow: notYetSupported(`meta.jobs.${name}().runNow()`),
+          runIn: notYetSupported(`meta.jobs.${name}().runIn()`),
+          runAt: notYetSupported(`meta.jobs.${name}().runAt()`),
+        }),
+      });
+      const geoip = Object.freeze({ locate: async () => notYetSupported('meta.geoip.locate()')() });
+
+      const makeAttachments = (descriptions) => {
+        const attachments = {};
+        for (const [key, { content_type, file_name, contents, text }] of Object.entries(descriptions)) {
+          if (text !== null) contents.toString = () => text;
+          attachments[key] = { content_type, file_name, contents };
+        }
+        return attachments;
+      };
+
+      const makeMeta = (config, attachmentDescriptions, metricSpec, metricValues) => ({
+        config,
+        attachments: makeAttachments(attachmentDescriptions),
+        global: {},
+        cache,
+        storage,
+        utils,
+        metrics: makeMetrics(metricSpec, metricValues),
+        jobs,
+        geoip,
+      });
+
+      return { discover, makeMeta, IllegalOperationError };
+    })
+    """#
+}

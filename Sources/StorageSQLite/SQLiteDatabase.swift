@@ -1,0 +1,39 @@
+public import GRDB
+
+/// Quill's embedded database: one SQLite file in WAL mode, migrated on open.
+public final class SQLiteDatabase: Sendable {
+    /// Readers and the one writer of the file.
+    public let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // WAL's NORMAL sync is durable across process crashes; FULL also across power loss.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    /// Migrations are append-only: a shipped one is never edited.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: plugin storage") { db in
+            try db.create(table: "plugin_storage") { table in
+                table.column("plugin_config_id", .integer).notNull()
+                table.column("key", .text).notNull()
+                table.column("value", .text).notNull()
+                table.primaryKey(["plugin_config_id", "key"])
+            }
+            try db.create(table: "plugin_cursor") { table in
+                table.column("plugin_config_id", .integer).notNull()
+                table.column("key", .text).notNull()
+                table.column("value", .integer).notNull()
+                table.primaryKey(["plugin_config_id", "key"])
+            }
+        }
+        return migrator
+    }
+}

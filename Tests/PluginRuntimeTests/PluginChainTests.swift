@@ -1,0 +1,190 @@
+import Foundation
+import PluginRuntime
+import Storage
+import Testing
+
+/// The team chain (DESIGN.md "Chain"; reference §3 cases 39–40, 42–45, 47, 64, 66–67).
+@Suite struct PluginChainTests {
+    @Test func successListsThePluginAsSucceeded() async throws {
+        let harness = try PluginHarness()
+        let outcome = try await harness.load("function processEvent(event) { event.properties.processed = true; return event }")
+        #expect(outcome == .ready(PluginCapabilities(methods: ["processEvent"], scheduledTasks: [], jobs: [])))
+        let (event, result) = try await harness.process(sampleEvent())
+        let properties = try #require(event?["properties"] as? [String: Any])
+        #expect(properties["processed"] as? Bool == true)
+        #expect(properties["$plugins_succeeded"] as? [String] == ["test-plugin (39)"])
+        #expect(properties["$plugins_failed"] as? [String] == [])
+        #expect(properties["$plugins_deferred"] as? [String] == [])
+        #expect(result.succeeded == ["test-plugin (39)"])
+    }
+
+    @Test func onEventOnlyPluginIsDeferred() async throws {
+        let harness = try PluginHarness()
+        try await harness.load("export function onEvent(event) {}")
+        let (event, _) = try await harness.process(sampleEvent())
+        let properties = try #require(event?["properties"] as? [String: Any])
+        #expect(properties["$plugins_deferred"] as? [String] == ["test-plugin (39)"])
+        #expect(properties["$plugins_succeeded"] as? [String] == [])
+    }
+
+    @Test func nullDropsTheEventAndStopsTheChain() async throws {
+        let harness = try PluginHarness()
+        try await harness.load("function processEvent(event) { return null }", id: 1, order: 1)
+        try await harness.load("function processEvent(event) { throw new Error('must not run') }", id: 2, order: 2)
+        let (event, result) = try await harness.process(sampleEvent())
+        #expect(event == nil)
+        #expect(result.droppedBy == "test-plugin (1)")
+        #expect(await harness.runtime.lastError(pluginConfigID: 2, teamID: 2) == nil)
+    }
+
+    @Test func throwingPluginLeavesTheEventAsItWasAndTheChainGoesOn() async throws {
+        let harness = try PluginHarness()
+        try await harness.load(
+            "function processEvent(event) { event.properties.first = true; return event }", id: 1, name: "first", order: 1)
+        try await harness.load(
+            """
+            function processEvent(event) {
+              event.properties.half_done = true
+              event.event = 'mangled'
+              throw new Error('error thrown in plugin')
+            }
+            """, id: 2, name: "thrower", order: 2)
+        try await harness.load(
+            "function processEvent(event) { event.properties.third = true; return event }", id: 3, name: "third", order: 3)
+        let (event, result) = try await harness.process(sampleEvent())
+        let properties = try #require(event?["properties"] as? [String: Any])
+        #expect(event?["event"] as? String == "$pageview")
+        #expect(properties["half_done"] == nil)
+        #expect(properties["first"] as? Bool == true && properties["third"] as? Bool == true)
+        #expect(properties["$plugins_failed"] as? [String] == ["thrower (2)"])
+        #expect(properties["$plugins_succeeded"] as? [String] == ["first (1)", "third (3)"])
+        #expect(result.failed == ["thrower (2)"])
+
+        let lastError = try #require(await harness.runtime.lastError(pluginConfigID: 2, teamID: 2))
+        #expect(lastError.message == "error thrown in plugin")
+        #expect(lastError.event?.contains(#""first":true"#) == true)
+        #expect(harness.messages(pluginConfigID: 2, source: .plugin) == ["Error: error thrown in plugin"])
+    }
+
+    @Test func changingTeamIDIsUndoneAndCountsAsAFailure() async throws {
+        let harness = try PluginHarness()
+        try await harness.load("function processEvent(event) { event.team_id = 400; event.properties.kept = 1; return event }")
+        let (event, _) = try await harness.process(sampleEvent())
+        let properties = try #require(event?["properties"] as? [String: Any])
+        #expect(event?["team_id"] as? Int == 2)
+        #expect(properties["kept"] as? Int == 1)
+        #expect(properties["$plugins_failed"] as? [String] == ["test-plugin (39)"])
+        let lastError = await harness.runtime.lastError(pluginConfigID: 39, teamID: 2)
+        #expect(lastError?.name == "IllegalOperationError")
+        #expect(lastError?.message == "Plugin tried to change event.team_id")
+    }
+
+    @Test func chainRunsInAscendingOrderStably() async throws {
+        let harness = try PluginHarness()
+        for (id, order) in [(60, 2), (61, 1), (62, 3)] {
+            try await harness.load(
+                "function processEvent(event) { event.properties.trail = (event.properties.trail || []).concat(\(id)); return event }",
+                id: id, order: order)
+        }
+        for _ in 0..<3 {
+            let trail = (try await harness.process(sampleEvent()).event?["properties"] as? [String: Any])?["trail"] as? [Int]
+            #expect(trail == [61, 60, 62])
+        }
+    }
+
+    @Test func reloadingAConfigReplacesItsVMInPlace() async throws {
+        let harness = try PluginHarness()
+        try await harness.load("function processEvent(e) { e.properties.v = 1; return e }", id: 1, order: 1)
+        try await harness.load("function processEvent(e) { e.properties.w = e.properties.v; return e }", id: 2, order: 2)
+        try await harness.load("function processEvent(e) { e.properties.v = 2; return e }", id: 1, order: 1)
+        let properties = try await harness.process(sampleEvent()).event?["properties"] as? [String: Any]
+        #expect(properties?["w"] as? Int == 2)
+        #expect(properties?["$plugins_succeeded"] as? [String] == ["test-plugin (1)", "test-plugin (2)"])
+    }
+
+    @Test func snapshotEventsSkipProcessEvent() async throws {
+        let harness = try PluginHarness()
+        try await harness.load("function processEvent(event) { event.properties.touched = true; return event }")
+        var snapshot = sampleEvent("$snapshot", properties: ["$snapshot_data": ["chunk": "abc"]])
+        snapshot["uuid"] = "x"
+        let input = try JSONSerialization.data(withJSONObject: snapshot)
+        let result = try await harness.runtime.processEvent(Array(input), teamID: 2)
+        #expect(result.event == Array(input))
+    }
+
+    @Test func teamWithoutPluginsGetsItsEventBackByteForByte() async throws {
+        let harness = try PluginHarness()
+        let input = Array(#"{"event":"x","properties":{"b":1.0,"a":"ü"}}"#.utf8)
+        let result = try await harness.runtime.processEvent(input, teamID: 77)
+        #expect(result.event == input)
+    }
+
+    @Test func syntaxErrorDisablesTheConfigAndEventsPassUntouched() async throws {
+        let harness = try PluginHarness()
+        let code = CompiledPlugin(code: "function processEvent(event) { return event")
+        let outcome = await harness.runtime.load(
+            PluginConfigDefinition(id: 39, teamID: 2, pluginID: 60, pluginName: "broken", code: code))
+        guard case .disabled(let reason) = outcome else {
+            Issue.record("expected disabled, got \(outcome)")
+            return
+        }
+        #expect(reason.contains("SyntaxError"))
+        #expect(harness.statusChanges.all == [.disabled(pluginConfigID: 39, reason: reason)])
+        let (event, _) = try await harness.process(sampleEvent())
+        #expect(event?["properties"] as? [String: String] == [:])
+    }
+
+    @Test func errorsInUnawaitedPromisesDoNotLoseTheEvent() async throws {
+        let harness = try PluginHarness()
+        try await harness.load(
+            """
+            function processEvent(event) {
+              Promise.reject(new Error('rejected and forgotten'))
+              ;(async () => { throw new Error('thrown and forgotten') })()
+              event.properties.done = true
+              return event
+            }
+            """)
+        for _ in 0..<4 {
+            let (event, _) = try await harness.process(sampleEvent())
+            #expect((event?["properties"] as? [String: Any])?["done"] as? Bool == true)
+        }
+    }
+
+    @Test func timedOutProcessEventLeavesTheEventWithoutItsChanges() async throws {
+        let harness = try PluginHarness(timeLimit: .milliseconds(300))
+        try await harness.load(
+            """
+            async function processEvent(event) {
+              event.properties.changed = true
+              await new Promise(() => {})
+              return event
+            }
+            """)
+        let (event, result) = try await harness.process(sampleEvent())
+        #expect((event?["properties"] as? [String: Any])?["changed"] == nil)
+        #expect(result.failed == ["test-plugin (39)"])
+        let lastError = await harness.runtime.lastError(pluginConfigID: 39, teamID: 2)
+        #expect(lastError?.name == "TimeoutError")
+        #expect(lastError?.message.contains("processEvent of plugin 'test-plugin' (config 39)") == true)
+    }
+
+    @Test func returningSomethingOtherThanAnEventIsAFailure() async throws {
+        let harness = try PluginHarness()
+        try await harness.load("function processEvent(event) { return 'not an event' }")
+        let (event, result) = try await harness.process(sampleEvent())
+        #expect(event?["event"] as? String == "$pageview")
+        #expect(result.failed == ["test-plugin (39)"])
+    }
+
+    @Test func malformedInputIsRejected() async throws {
+        let harness = try PluginHarness()
+        try await harness.load("function processEvent(event) { return event }")
+        await #expect(throws: MalformedEventError.self) {
+            try await harness.runtime.processEvent(Array("[1, 2]".utf8), teamID: 2)
+        }
+        await #expect(throws: MalformedEventError.self) {
+            try await harness.runtime.processEvent(Array("{nope".utf8), teamID: 2)
+        }
+    }
+}
