@@ -331,24 +331,3 @@ import Testing
         }
     }
 }
-
-/// A fresh folder under the temporary directory for one test.
-struct TemporaryPluginFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appending(path: "quill-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    /// Writes `content` to `name`, a path inside the folder, creating the folders on the way.
-    func write(_ content: String, to name: String) throws {
-        let file = url.appending(path: name)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(content.utf8).write(to: file)
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(at: url)
-    }
-}

@@ -61,8 +61,9 @@ extension Array where Element == ConfigField {
     /// Validates values (all strings, as PostHog stores them) and returns the config a plugin sees:
     /// the given values plus defaults for unset keys. `attachmentKeys` are the attachment fields that have a file.
     ///
-    /// Requirement follows PostHog's frontend: a field hidden by `visible_if` is never required, and an empty
-    /// string counts as missing. Every problem is collected before throwing, so a user can fix them all at once.
+    /// Requirement follows PostHog's frontend: dependencies see defaults as its form does, a field hidden by
+    /// `visible_if` is never required, and an empty string counts as missing. Every problem is collected before
+    /// throwing, so a user can fix them all at once.
     public func validate(_ values: [String: String], attachmentKeys: Set<String>) throws(ConfigValidationError) -> [String: String] {
         var config = values
         for field in self where field.type != .attachment {
@@ -91,6 +92,7 @@ extension Array where Element == ConfigField {
                 } else if isRequired && !attachmentKeys.contains(key) {
                     fail("required attachment is missing")
                 }
+            // An empty value is only checked for being required; choices and JSON apply to what was filled in.
             case _ where value.isEmpty:
                 if isRequired { fail("required value is missing") }
             case .choice where !field.choices.contains(value):

@@ -44,8 +44,13 @@ public final class PluginRuntime: Sendable {
     }
 
     /// Runs the team's `processEvent` chain on one event given as JSON.
-    public func processEvent(_ event: [UInt8], teamID: Int) async throws(MalformedEventError) -> ChainResult {
-        try await worker(forTeam: teamID).processEvent(event, teamID: teamID)
+    ///
+    /// - Parameter recordingPluginLists: Whether to add `$plugins_succeeded`, `$plugins_failed` and
+    ///   `$plugins_deferred` to the event's properties, as ingestion does.
+    public func processEvent(
+        _ event: [UInt8], teamID: Int, recordingPluginLists: Bool = true
+    ) async throws(MalformedEventError) -> ChainResult {
+        try await worker(forTeam: teamID).processEvent(event, teamID: teamID, recordingPluginLists: recordingPluginLists)
     }
 
     public func capabilities(pluginConfigID: Int, teamID: Int) async -> PluginCapabilities? {

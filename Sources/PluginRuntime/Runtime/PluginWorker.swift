@@ -187,7 +187,9 @@ actor PluginWorker {
     // MARK: The chain
 
     /// Runs a team's `processEvent` chain on one event (JSON), as DESIGN.md's chain semantics say.
-    func processEvent(_ input: [UInt8], teamID: Int) async throws(MalformedEventError) -> ChainResult {
+    func processEvent(
+        _ input: [UInt8], teamID: Int, recordingPluginLists: Bool
+    ) async throws(MalformedEventError) -> ChainResult {
         guard let chain = chains[teamID], let first = chain.first else { return ChainResult(event: input) }
         let context = first.context
         var event: ScriptValue
@@ -240,7 +242,7 @@ actor PluginWorker {
                 result.failed.append(vm.definition.label)
             }
         }
-        if result.succeeded.isEmpty && result.failed.isEmpty && result.deferred.isEmpty {
+        if !recordingPluginLists || (result.succeeded.isEmpty && result.failed.isEmpty && result.deferred.isEmpty) {
             result.event = snapshot
             return result
         }

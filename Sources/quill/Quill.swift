@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Quill: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A PostHog-compatible plugin server.",
+        subcommands: [PluginCommand.self]
+    )
+}
