@@ -18,6 +18,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The C boundary: only JavaScriptEngine imports it.
@@ -27,6 +33,9 @@ let package = Package(
             providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]
         ),
         .target(name: "JavaScriptEngine", dependencies: ["CJavaScriptCore"], swiftSettings: librarySettings),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Compression", dependencies: ["CZlib"], swiftSettings: librarySettings),
+        .target(name: "OrderedJSON", swiftSettings: librarySettings),
         .target(name: "Storage", swiftSettings: librarySettings),
         .target(
             name: "StorageSQLite",
@@ -35,18 +44,43 @@ let package = Package(
         ),
         .target(
             name: "PluginRuntime",
-            dependencies: ["JavaScriptEngine", "Storage"],
+            dependencies: ["JavaScriptEngine", "Storage", "OrderedJSON"],
+            swiftSettings: librarySettings
+        ),
+        .target(
+            name: "PluginServer",
+            dependencies: [
+                "PluginRuntime", "StorageSQLite", "Compression", "OrderedJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: librarySettings
         ),
         .executableTarget(
             name: "quill",
             dependencies: [
-                "PluginRuntime", "StorageSQLite",
+                "PluginRuntime", "StorageSQLite", "PluginServer", "OrderedJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(name: "JavaScriptEngineTests", dependencies: ["JavaScriptEngine"], swiftSettings: upcomingFeatures),
+        .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: upcomingFeatures),
+        .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"], swiftSettings: upcomingFeatures),
+        .testTarget(
+            name: "PluginServerTests",
+            dependencies: [
+                "PluginServer", "quill",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
         .testTarget(
             name: "PluginRuntimeTests",
             dependencies: ["PluginRuntime", "StorageSQLite", "quill"],

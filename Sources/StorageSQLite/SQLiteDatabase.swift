@@ -34,6 +34,7 @@ public final class SQLiteDatabase: Sendable {
                 table.primaryKey(["plugin_config_id", "key"])
             }
         }
+        registerIngestionMigration(in: &migrator)
         return migrator
     }
 }

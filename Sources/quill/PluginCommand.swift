@@ -8,7 +8,7 @@ struct PluginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugin",
         abstract: "Run and check a plugin from its folder.",
-        subcommands: [PluginRunCommand.self, PluginValidateCommand.self]
+        subcommands: [PluginRunCommand.self, PluginValidateCommand.self, PluginInstallCommand.self]
     )
 }
 
@@ -163,10 +163,10 @@ struct CommandFailure: Error, CustomStringConvertible {
 }
 
 /// `EX_USAGE`: a wrong option value.
-private let usageExitCode: Int32 = 64
+let usageExitCode: Int32 = 64
 
 /// Prints a ``CommandFailure`` as `Error: …` and exits with its status.
-private func reportingFailures(_ body: () async throws -> Void) async throws {
+func reportingFailures(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let failure as CommandFailure {
@@ -175,7 +175,7 @@ private func reportingFailures(_ body: () async throws -> Void) async throws {
     }
 }
 
-private func loadPackage(_ directory: String) throws -> PluginPackage {
+func loadPackage(_ directory: String) throws -> PluginPackage {
     do {
         return try PluginPackage.load(directory: URL(fileURLWithPath: directory))
     } catch {
@@ -183,7 +183,7 @@ private func loadPackage(_ directory: String) throws -> PluginPackage {
     }
 }
 
-private func compile(_ package: PluginPackage) async throws -> CompiledPlugin {
+func compile(_ package: PluginPackage) async throws -> CompiledPlugin {
     do {
         return try await PluginCompiler(providedModules: PluginRuntime.providedModules).compile(package)
     } catch {
@@ -192,7 +192,7 @@ private func compile(_ package: PluginPackage) async throws -> CompiledPlugin {
 }
 
 /// Splits `key=value` arguments; the value may contain `=`.
-private func keyValuePairs(_ arguments: [String], option: String) throws -> [String: String] {
+func keyValuePairs(_ arguments: [String], option: String) throws -> [String: String] {
     var pairs: [String: String] = [:]
     for argument in arguments {
         guard let separator = argument.firstIndex(of: "="), separator != argument.startIndex else {

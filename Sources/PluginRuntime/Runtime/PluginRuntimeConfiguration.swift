@@ -47,6 +47,17 @@ public struct ChainResult: Sendable, Equatable {
     public var succeeded: [String] = []
     public var failed: [String] = []
     public var deferred: [String] = []
+
+    public init(
+        event: [UInt8]? = nil, droppedBy: String? = nil, succeeded: [String] = [], failed: [String] = [],
+        deferred: [String] = []
+    ) {
+        self.event = event
+        self.droppedBy = droppedBy
+        self.succeeded = succeeded
+        self.failed = failed
+        self.deferred = deferred
+    }
 }
 
 /// An event the chain can't run on: not a JSON object.

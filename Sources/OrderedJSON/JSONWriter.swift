@@ -1,0 +1,74 @@
+extension JSONValue {
+    /// Compact JSON text: keys in order, numbers as written, strings escaped minimally (", \\, control chars as
+    /// \n \t … or \u00XX; everything else, including non-ASCII and "/", written as is, UTF-8), as `JSON.stringify`
+    /// writes them, so `JSON.parse` reads back the same value.
+    public func serialized() -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(1024)
+        write(to: &output)
+        return output
+    }
+
+    public var serializedString: String {
+        String(decoding: serialized(), as: UTF8.self)
+    }
+
+    private func write(to output: inout [UInt8]) {
+        switch self {
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(true): output.append(contentsOf: "true".utf8)
+        case .bool(false): output.append(contentsOf: "false".utf8)
+        case .number(let text): output.append(contentsOf: text.utf8)
+        case .string(let string): Self.write(string, to: &output)
+        case .array(let elements):
+            output.append(UInt8(ascii: "["))
+            for (position, element) in elements.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                element.write(to: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .object(let object):
+            output.append(UInt8(ascii: "{"))
+            for (position, member) in object.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                Self.write(member.key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                member.value.write(to: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func write(_ string: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { utf8 in
+            var index = 0
+            while true {
+                let end = utf8.endOfPlainStringBytes(from: index)
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[index..<end]))
+                guard end < utf8.count else { break }
+                writeEscape(utf8[end], to: &output)
+                index = end + 1
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    private static func writeEscape(_ byte: UInt8, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\\"))
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte)
+        case 0x08: output.append(UInt8(ascii: "b"))
+        case 0x0C: output.append(UInt8(ascii: "f"))
+        case 0x0A: output.append(UInt8(ascii: "n"))
+        case 0x0D: output.append(UInt8(ascii: "r"))
+        case 0x09: output.append(UInt8(ascii: "t"))
+        default:
+            // Only control characters are left: U+0000 to U+001F, lowercase as `JSON.stringify` writes them.
+            let low = byte & 0x0F
+            output.append(contentsOf: byte < 0x10 ? "u000".utf8 : "u001".utf8)
+            output.append(low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "a") + low - 10)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import OrderedJSON
+import Storage
+
+/// PostHog's capture endpoints: `/e`, `/capture`, `/track`, `/engage`, `/batch`, `/i/v0/e`, GET and POST.
+///
+/// A 2xx answer means the request's events are in the durable ingestion log.
+struct CaptureController: Sendable {
+    let projects: any ProjectStore
+    let writer: GroupCommitter<IngestionRecord>
+    let maximumBodySize: Int
+
+    static let paths = ["e", "capture", "track", "engage", "batch", "i/v0/e"]
+
+    func addRoutes(to router: Router<QuillRequestContext>) {
+        // The router matches a trailing slash too: `/e` and `/e/` are one route.
+        for path in Self.paths {
+            router.get(RouterPath(path)) { request, context in try await capture(request, context, path: path) }
+            router.post(RouterPath(path)) { request, context in try await capture(request, context, path: path) }
+        }
+    }
+
+    private func capture(_ request: Request, _ context: QuillRequestContext, path: String) async throws -> Response {
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maximumBodySize)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(
+                status: .contentTooLarge, type: "validation_error", code: "payload_too_large",
+                detail: "The request body is larger than \(maximumBodySize) bytes: send fewer events per request.")
+        }
+        let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first }
+        let captureRequest = CaptureRequest(
+            isGET: request.method == .get, query: query, contentType: request.headers[.contentType],
+            contentEncoding: request.headers[.contentEncoding], body: Array(buffer: body))
+        let payload = try CapturePayloadDecoder.decode(captureRequest, maximumSize: maximumBodySize)
+        let batch = try CaptureBatch(payload: payload, query: query)
+        let project = try await authenticate(batch)
+
+        let origin = CaptureOrigin(
+            ip: clientIP(request, context), siteURL: siteURL(request), now: .now, isEngage: path == "engage")
+        var records: [IngestionRecord] = []
+        var rejections: [EventPreparation.Rejection] = []
+        for (index, event) in batch.events.enumerated() {
+            switch EventPreparation.prepare(event, index: index, project: project, origin: origin, sentAt: batch.sentAt) {
+            case .success(let record): records.append(record)
+            case .failure(let rejection): rejections.append(rejection)
+            }
+        }
+        guard !records.isEmpty else {
+            let reasons = rejections.prefix(5).map { "event \($0.index): \($0.reason)" }.joined(separator: "; ")
+            throw APIError.invalidPayload(
+                batch.events.isEmpty ? "The request has no events." : "No valid events in the request: \(reasons).")
+        }
+        do {
+            try await writer.submit(records)
+        } catch {
+            context.logger.error("Could not store accepted events", metadata: ["error": "\(error)"])
+            throw APIError(
+                status: .serviceUnavailable, type: "server_error", code: "storage_unavailable",
+                detail: "The events could not be stored; nothing was accepted. Retry later.")
+        }
+        var answer = JSONObject([("status", 1)])
+        if !rejections.isEmpty {
+            answer["invalid_events"] = .array(rejections.map { ["index": JSONValue($0.index), "reason": .string($0.reason)] })
+        }
+        return Response.json(.object(answer))
+    }
+
+    /// The project of the batch's token; else, with `project_id`, a personal API key of the project's organization.
+    private func authenticate(_ batch: CaptureBatch) async throws -> Project {
+        guard let token = batch.token else { throw APIError.missingProjectToken }
+        if let project = try await projects.project(apiToken: token) { return project }
+        if let projectID = batch.projectID,
+            let organizationID = try await projects.organizationID(personalAPIKeyHash: APIKeys.hash(personalAPIKey: token)),
+            let project = try await projects.project(id: projectID), project.organizationID == organizationID
+        {
+            return project
+        }
+        throw APIError.invalidProjectToken
+    }
+
+    /// The first `X-Forwarded-For` address (set by a proxy in front of Quill), else the peer's address.
+    private func clientIP(_ request: Request, _ context: QuillRequestContext) -> String? {
+        if let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").first {
+            return forwarded.trimmingCharacters(in: .whitespaces)
+        }
+        return context.remoteAddress?.ipAddress
+    }
+
+    private func siteURL(_ request: Request) -> String {
+        let scheme = request.headers[.xForwardedProto] ?? "http"
+        return "\(scheme)://\(request.head.authority ?? "localhost")"
+    }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let xForwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+}

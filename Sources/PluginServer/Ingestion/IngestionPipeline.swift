@@ -1,0 +1,163 @@
+import Foundation
+import Logging
+import PluginRuntime
+import ServiceLifecycle
+import Storage
+import Synchronization
+
+/// Takes accepted events from the durable log through their team's plugin chain into storage.
+///
+/// Each team has its own loop, so a slow or broken plugin slows only its own team. A loop takes
+/// the team's oldest events in batches; within a batch, events of one `distinct_id` run in the
+/// order they were accepted, and different `distinct_id`s run side by side. A batch's outcomes are
+/// committed together with the removal of their log entries, so after a crash the loop starts
+/// again from what is still in the log, and storage keeps one event per `uuid`.
+final class IngestionPipeline: Service {
+    struct Configuration: Sendable {
+        /// Events a team loop takes from the log at a time.
+        var batchSize = 500
+        /// Parallel lanes within a batch, by `distinct_id`.
+        var lanes = 32
+        /// How long shutdown keeps processing what is in the log before leaving the rest for the next start.
+        var drainTime: Duration = .seconds(10)
+    }
+
+    private let store: any IngestionStore
+    private let runtime: PluginRuntime
+    private let wakeups: TeamWakeups
+    private let committer: GroupCommitter<IngestionOutcome>
+    private let configuration: Configuration
+    private let logger: Logger
+    /// Runs before any event is processed: loading the plugin configs, so no event skips its chain.
+    private let prepare: @Sendable () async -> Void
+
+    init(
+        store: any IngestionStore, runtime: PluginRuntime, wakeups: TeamWakeups, configuration: Configuration = Configuration(),
+        logger: Logger, prepare: @escaping @Sendable () async -> Void
+    ) {
+        self.store = store
+        self.runtime = runtime
+        self.wakeups = wakeups
+        self.configuration = configuration
+        self.logger = logger
+        self.prepare = prepare
+        committer = GroupCommitter { outcomes in try await store.commit(outcomes) }
+    }
+
+    func run() async throws {
+        await prepare()
+        let drainDeadline = DrainDeadline()
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                // One loop per team: a team can be both pending at start and announced as new.
+                var running: Set<Int> = []
+                for teamID in await self.pendingTeams() where running.insert(teamID).inserted {
+                    await self.wakeups.register(teamID)
+                    group.addTask { await self.runTeam(teamID, drainDeadline: drainDeadline) }
+                }
+                for await teamID in self.wakeups.newTeams where running.insert(teamID).inserted {
+                    group.addTask { await self.runTeam(teamID, drainDeadline: drainDeadline) }
+                }
+            }
+        } onGracefulShutdown: {
+            drainDeadline.start(after: self.configuration.drainTime)
+            Task { await self.wakeups.close() }
+        }
+        await runtime.shutdown()
+    }
+
+    private func pendingTeams() async -> [Int] {
+        while true {
+            do {
+                return try await store.teamsWithPendingEvents()
+            } catch {
+                logger.error("Could not read the ingestion log; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func runTeam(_ teamID: Int, drainDeadline: DrainDeadline) async {
+        var cursor: Int64 = 0
+        while !drainDeadline.hasPassed {
+            let records: [IngestionRecord]
+            do {
+                records = try await store.pendingEvents(teamID: teamID, after: cursor, limit: configuration.batchSize)
+            } catch {
+                logger.error("Could not read the ingestion log", metadata: ["team.id": "\(teamID)", "error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+                continue
+            }
+            guard let last = records.last?.sequence else {
+                if await wakeups.closed { return }
+                await wakeups.wait(for: teamID)
+                continue
+            }
+            let outcomes = await process(records)
+            do {
+                try await committer.submit(outcomes)
+                cursor = last
+            } catch {
+                // The batch stays in the log and is processed again: storage ignores a uuid it has.
+                logger.error("Could not store processed events", metadata: ["team.id": "\(teamID)", "error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Runs a batch through the chain: lanes by `distinct_id`, each lane in log order.
+    private func process(_ records: [IngestionRecord]) async -> [IngestionOutcome] {
+        var lanes: [[IngestionRecord]] = Array(repeating: [], count: configuration.lanes)
+        for record in records {
+            lanes[Self.lane(of: record.distinctID, count: configuration.lanes)].append(record)
+        }
+        return await withTaskGroup(of: [IngestionOutcome].self) { group in
+            for lane in lanes where !lane.isEmpty {
+                group.addTask {
+                    var outcomes: [IngestionOutcome] = []
+                    for record in lane {
+                        outcomes.append(await self.process(record))
+                    }
+                    return outcomes
+                }
+            }
+            var outcomes: [IngestionOutcome] = []
+            for await laneOutcomes in group { outcomes.append(contentsOf: laneOutcomes) }
+            return outcomes
+        }
+    }
+
+    private func process(_ record: IngestionRecord) async -> IngestionOutcome {
+        let result: ChainResult
+        do {
+            result = try await runtime.processEvent(record.payload, teamID: record.teamID)
+        } catch {
+            // Capture only logs JSON objects, so this is a bug; keep the event as accepted.
+            logger.error("Event could not run through the chain", metadata: ["event.uuid": "\(record.uuid)", "error": "\(error)"])
+            result = ChainResult(event: record.payload)
+        }
+        return EventFinalizer.outcome(for: record, result: result)
+    }
+
+    /// A stable lane for a `distinct_id` (FNV-1a), the same in every run.
+    static func lane(of distinctID: String, count: Int) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in distinctID.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return Int(hash % UInt64(count))
+    }
+}
+
+/// When shutdown stops processing: unset until graceful shutdown begins.
+private final class DrainDeadline: Sendable {
+    private let deadline = Mutex<ContinuousClock.Instant?>(nil)
+
+    func start(after duration: Duration) {
+        deadline.withLock { $0 = .now + duration }
+    }
+
+    var hasPassed: Bool {
+        deadline.withLock { $0.map { .now >= $0 } ?? false }
+    }
+}

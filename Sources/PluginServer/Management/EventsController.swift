@@ -1,0 +1,96 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OrderedJSON
+import Storage
+
+/// `GET /api/projects/:project_id/events/`: stored events, newest first, in PostHog's shape.
+struct EventsController: Sendable {
+    let authenticator: ManagementAuthenticator
+    let store: any IngestionStore
+
+    func addRoutes(to router: Router<QuillRequestContext>) {
+        router.get("api/projects/:project_id/events") { request, context in try await list(request, context) }
+    }
+
+    private func list(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let organizationID = try await authenticator.organizationID(of: request)
+        let project = try await authenticator.project(context.parameters.get("project_id") ?? "", organizationID: organizationID)
+        let parameters = request.uri.queryParameters
+        func parameter(_ name: String) -> String? { parameters[name[...]].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        func time(_ name: String) throws -> String? {
+            guard let text = parameter(name) else { return nil }
+            guard let timestamp = Timestamp(iso8601: text) else {
+                throw APIError.invalidInput("'\(name)' must be an ISO 8601 time, like 2026-11-21T12:00:00Z.", attribute: name)
+            }
+            return timestamp.iso8601
+        }
+        var limit = 100
+        if let text = parameter("limit") {
+            guard let value = Int(text), (1...1000).contains(value) else {
+                throw APIError.invalidInput("'limit' must be a whole number from 1 to 1000.", attribute: "limit")
+            }
+            limit = value
+        }
+        var cursor: EventCursor?
+        if let text = parameter("cursor") {
+            guard let decoded = Self.decodeCursor(text) else {
+                throw APIError.invalidInput("'cursor' is not one this server gave out.", attribute: "cursor")
+            }
+            cursor = decoded
+        }
+        let query = EventQuery(
+            teamID: project.id, event: parameter("event"), distinctID: parameter("distinct_id"), after: try time("after"),
+            before: try time("before"), cursor: cursor, limit: limit)
+        // One more than asked tells whether there is a next page.
+        var page = try await store.events(with(query) { $0.limit += 1 })
+        var next: JSONValue = .null
+        if page.count > limit {
+            page.removeLast()
+            next = .string(nextURL(request, project: project, cursor: page[page.count - 1].cursor))
+        }
+        let results = page.map { Self.json(of: $0.event) }
+        return Response.json(["results": .array(results), "next": next])
+    }
+
+    private func nextURL(_ request: Request, project: Project, cursor: EventCursor) -> String {
+        var components = URLComponents()
+        components.scheme = request.headers[.xForwardedProto] ?? "http"
+        components.host = "localhost"
+        components.path = "/api/projects/\(project.id)/events/"
+        var items = request.uri.queryParameters.filter { $0.key != "cursor" }.map {
+            URLQueryItem(name: String($0.key), value: String($0.value))
+        }
+        items.append(URLQueryItem(name: "cursor", value: Self.encodeCursor(cursor)))
+        components.queryItems = items.sorted { $0.name < $1.name }
+        let authority = request.head.authority ?? "localhost"
+        return "\(components.scheme!)://\(authority)\(components.percentEncodedPath)?\(components.percentEncodedQuery ?? "")"
+    }
+
+    static func json(of event: StoredEvent) -> JSONValue {
+        let properties = (try? JSONValue.parse(event.properties)) ?? .object(JSONObject())
+        return [
+            "id": .string(event.uuid), "distinct_id": .string(event.distinctID), "properties": properties,
+            "event": .string(event.event), "timestamp": .string(event.timestamp), "person": .null, "elements": [],
+            "elements_chain": "",
+        ]
+    }
+
+    static func encodeCursor(_ cursor: EventCursor) -> String {
+        Data("\(cursor.timestamp)|\(cursor.rowID)".utf8).base64EncodedString()
+    }
+
+    static func decodeCursor(_ text: String) -> EventCursor? {
+        guard let data = Data(base64Encoded: text) else { return nil }
+        let parts = String(decoding: data, as: UTF8.self).split(separator: "|")
+        guard parts.count == 2, let rowID = Int64(parts[1]), Timestamp(iso8601: String(parts[0])) != nil else { return nil }
+        return EventCursor(timestamp: String(parts[0]), rowID: rowID)
+    }
+}
+
+/// A copy of `value` changed by `change`.
+func with<Value>(_ value: Value, _ change: (inout Value) -> Void) -> Value {
+    var copy = value
+    change(&copy)
+    return copy
+}

@@ -1,0 +1,32 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Storage
+
+/// Checks a request's personal API key (`Authorization: Bearer phx_…`) and resolves project ids.
+struct ManagementAuthenticator: Sendable {
+    let projects: any ProjectStore
+
+    /// The organization the request's personal API key belongs to.
+    func organizationID(of request: Request) async throws -> Int {
+        guard let header = request.headers[.authorization] else { throw APIError.missingPersonalAPIKey }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.missingPersonalAPIKey }
+        let key = parts[1].trimmingCharacters(in: .whitespaces)
+        guard let organizationID = try await projects.organizationID(personalAPIKeyHash: APIKeys.hash(personalAPIKey: key))
+        else { throw APIError.invalidPersonalAPIKey }
+        return organizationID
+    }
+
+    /// The project named by a route's `:project_id`: its id or `@current` (the organization's first
+    /// project). Another organization's project is "not found", never revealed.
+    func project(_ parameter: String, organizationID: Int) async throws -> Project {
+        if parameter == "@current" {
+            guard let first = try await projects.projects(organizationID: organizationID).first else { throw APIError.notFound }
+            return first
+        }
+        guard let id = Int(parameter), let project = try await projects.project(id: id), project.organizationID == organizationID
+        else { throw APIError.notFound }
+        return project
+    }
+}

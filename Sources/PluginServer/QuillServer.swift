@@ -1,0 +1,88 @@
+public import Foundation
+public import Hummingbird
+public import Logging
+import PluginRuntime
+import Storage
+import StorageSQLite
+
+/// Builds `quill serve`: storage, the plugin runtime, the ingestion pipeline and the HTTP routes.
+public enum QuillServer {
+    /// - Parameters:
+    ///   - configuration: The server's settings.
+    ///   - logger: The server's logger.
+    ///   - announce: Prints what the operator must see: the keys made on first start, the listening address.
+    public static func buildApplication(
+        configuration: ServerConfiguration, logger: Logger, announce: @escaping @Sendable (String) -> Void
+    ) async throws -> some ApplicationProtocol {
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        let database = try SQLiteDatabase(path: configuration.databaseURL.path)
+        let projects = SQLiteProjectStore(database: database)
+        let ingestion = SQLiteIngestionStore(database: database)
+        let plugins = SQLitePluginStore(database: database)
+        let pluginLogs = SQLitePluginLogStore(database: database)
+
+        try await bootstrap(projects: projects, configuration: configuration, announce: announce)
+
+        let runtime = PluginRuntime(
+            configuration: PluginRuntimeConfiguration(
+                workerCount: configuration.pluginWorkers, timeLimit: configuration.pluginTimeLimit),
+            services: PluginHostServices(
+                cache: MemoryPluginCacheStore(), storage: SQLitePluginStorageStore(database: database), logs: pluginLogs),
+            onStatusChange: { change in
+                guard case .disabled(let id, let reason) = change else { return }
+                Task {
+                    do {
+                        try await plugins.disablePluginConfig(id: id, errorMessage: reason)
+                    } catch {
+                        logger.error("Could not record a disabled plugin config", metadata: ["plugin_config.id": "\(id)"])
+                    }
+                }
+            })
+        let loader = PluginConfigLoader(store: plugins, runtime: runtime, logger: logger)
+        let wakeups = TeamWakeups()
+        let writer = GroupCommitter<IngestionRecord> { records in
+            _ = try await ingestion.append(records)
+            await wakeups.notify(teams: records.map(\.teamID))
+        }
+        let pipeline = IngestionPipeline(
+            store: ingestion, runtime: runtime, wakeups: wakeups,
+            configuration: IngestionPipeline.Configuration(drainTime: configuration.drainTime), logger: logger,
+            prepare: { await loader.loadEnabledConfigs() })
+
+        let router = Router(context: QuillRequestContext.self)
+        router.get("_health") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok"))) }
+        CaptureController(projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize).addRoutes(to: router)
+        EventsController(authenticator: ManagementAuthenticator(projects: projects), store: ingestion).addRoutes(to: router)
+
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "Quill"),
+            // Shut down in reverse: the server stops taking requests, the pipeline drains, logs are written.
+            services: [PluginLogFlushService(store: pluginLogs), pipeline],
+            onServerRunning: { channel in
+                announce("Quill is listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
+            },
+            logger: logger)
+    }
+
+    /// Creates the default organization and project on first start and prints their keys.
+    private static func bootstrap(
+        projects: some ProjectStore, configuration: ServerConfiguration, announce: @Sendable (String) -> Void
+    ) async throws {
+        let token = configuration.initialProjectAPIKey ?? APIKeys.makeProjectToken()
+        let personalKey = configuration.initialPersonalAPIKey ?? APIKeys.makePersonalAPIKey()
+        guard
+            let project = try await projects.bootstrap(
+                projectAPIToken: token, personalAPIKeyHash: APIKeys.hash(personalAPIKey: personalKey),
+                personalAPIKeyMask: APIKeys.mask(personalAPIKey: personalKey))
+        else { return }
+        announce(
+            """
+            Created the default project (id \(project.id)) in \(configuration.databaseURL.path).
+              Project API key, for sending events:     \(token)
+              Personal API key, for the management API: \(personalKey)
+            The personal API key is stored hashed and not shown again.
+            """)
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+public import HTTPTypes
+public import Hummingbird
+import NIOCore
+import OrderedJSON
+
+/// An error answered as PostHog answers it: a status and `{type, code, detail, attr}`.
+public struct APIError: Error, Sendable, HTTPResponseError {
+    public var status: HTTPResponse.Status
+    /// `validation_error`, `authentication_error`, `not_found`, …
+    public var type: String
+    /// A machine-readable code, e.g. `invalid_payload`, `missing_api_key`.
+    public var code: String
+    /// A message a person can act on.
+    public var detail: String
+    public var attribute: String?
+
+    public init(status: HTTPResponse.Status, type: String, code: String, detail: String, attribute: String? = nil) {
+        self.status = status
+        self.type = type
+        self.code = code
+        self.detail = detail
+        self.attribute = attribute
+    }
+
+    static func invalidPayload(_ detail: String) -> APIError {
+        APIError(status: .badRequest, type: "validation_error", code: "invalid_payload", detail: detail)
+    }
+
+    static func invalidInput(_ detail: String, attribute: String? = nil) -> APIError {
+        APIError(status: .badRequest, type: "validation_error", code: "invalid_input", detail: detail, attribute: attribute)
+    }
+
+    static let missingProjectToken = APIError(
+        status: .unauthorized, type: "authentication_error", code: "missing_api_key",
+        detail: "API key not provided. You can find your project API key in your Quill project settings.")
+
+    static let invalidProjectToken = APIError(
+        status: .unauthorized, type: "authentication_error", code: "invalid_api_key",
+        detail: "Project API key invalid. You can find your project API key in your Quill project settings.")
+
+    static let missingPersonalAPIKey = APIError(
+        status: .unauthorized, type: "authentication_error", code: "not_authenticated",
+        detail: "Authentication credentials were not provided: send 'Authorization: Bearer <personal API key>'.")
+
+    static let invalidPersonalAPIKey = APIError(
+        status: .unauthorized, type: "authentication_error", code: "authentication_failed",
+        detail: "Personal API key invalid.")
+
+    static let notFound = APIError(status: .notFound, type: "invalid_request", code: "not_found", detail: "Not found.")
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body: JSONValue = [
+            "type": .string(type), "code": .string(code), "detail": .string(detail),
+            "attr": attribute.map(JSONValue.string) ?? .null,
+        ]
+        return Response.json(body, status: status)
+    }
+}
+
+extension Response {
+    /// A JSON response from an ordered JSON value.
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.serialized())))
+    }
+}

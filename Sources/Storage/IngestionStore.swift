@@ -1,0 +1,128 @@
+public import Foundation
+
+/// An accepted event waiting in the durable ingestion log for its team's plugin chain.
+public struct IngestionRecord: Sendable, Equatable {
+    /// The log's sequence number; `nil` before it is appended.
+    public var sequence: Int64?
+    public var teamID: Int
+    public var uuid: String
+    public var distinctID: String
+    /// The event as the chain gets it (PostHog's `PluginEvent`), JSON.
+    public var payload: [UInt8]
+
+    public init(sequence: Int64? = nil, teamID: Int, uuid: String, distinctID: String, payload: [UInt8]) {
+        self.sequence = sequence
+        self.teamID = teamID
+        self.uuid = uuid
+        self.distinctID = distinctID
+        self.payload = payload
+    }
+}
+
+/// What became of one logged event after its chain ran.
+public struct IngestionOutcome: Sendable, Equatable {
+    public enum Result: Sendable, Equatable {
+        case stored(StoredEvent)
+        /// A plugin returned `null`; `droppedBy` names it as `name (config id)`.
+        case dropped(event: String, droppedBy: String)
+    }
+
+    /// The log entry this settles.
+    public var sequence: Int64
+    public var teamID: Int
+    public var uuid: String
+    public var distinctID: String
+    public var result: Result
+
+    public init(sequence: Int64, teamID: Int, uuid: String, distinctID: String, result: Result) {
+        self.sequence = sequence
+        self.teamID = teamID
+        self.uuid = uuid
+        self.distinctID = distinctID
+        self.result = result
+    }
+}
+
+/// An event as stored after ingestion.
+public struct StoredEvent: Sendable, Equatable {
+    public var uuid: String
+    public var teamID: Int
+    public var event: String
+    public var distinctID: String
+    /// ISO 8601 in UTC with milliseconds (`2026-11-21T12:00:00.000Z`), after clock-skew correction.
+    public var timestamp: String
+    /// The properties object, JSON.
+    public var properties: String
+    /// The whole event as the chain left it, JSON.
+    public var data: [UInt8]
+
+    public init(
+        uuid: String, teamID: Int, event: String, distinctID: String, timestamp: String, properties: String, data: [UInt8]
+    ) {
+        self.uuid = uuid
+        self.teamID = teamID
+        self.event = event
+        self.distinctID = distinctID
+        self.timestamp = timestamp
+        self.properties = properties
+        self.data = data
+    }
+}
+
+/// Filters of the events API, newest first.
+public struct EventQuery: Sendable, Equatable {
+    public var teamID: Int
+    public var event: String?
+    public var distinctID: String?
+    /// Only events strictly after / before these ISO timestamps.
+    public var after: String?
+    public var before: String?
+    /// Continue after this position (from the previous page's last event).
+    public var cursor: EventCursor?
+    public var limit: Int
+
+    public init(
+        teamID: Int, event: String? = nil, distinctID: String? = nil, after: String? = nil, before: String? = nil,
+        cursor: EventCursor? = nil, limit: Int = 100
+    ) {
+        self.teamID = teamID
+        self.event = event
+        self.distinctID = distinctID
+        self.after = after
+        self.before = before
+        self.cursor = cursor
+        self.limit = limit
+    }
+}
+
+/// A position in the newest-first order of events: timestamp, then storage order.
+public struct EventCursor: Sendable, Equatable {
+    public var timestamp: String
+    public var rowID: Int64
+
+    public init(timestamp: String, rowID: Int64) {
+        self.timestamp = timestamp
+        self.rowID = rowID
+    }
+}
+
+/// The durable ingestion log and the events it turns into.
+///
+/// A capture request's events are appended in one transaction before it is answered. An outcome
+/// is committed together with the removal of its log entry, and at most one event is kept per
+/// team and `uuid`: a crash at any moment leaves each accepted event either still in the log or
+/// stored exactly once.
+public protocol IngestionStore: Sendable {
+    /// Appends records in one transaction; returns their sequence numbers in order.
+    func append(_ records: [IngestionRecord]) async throws -> [Int64]
+    /// The teams with events in the log.
+    func teamsWithPendingEvents() async throws -> [Int]
+    /// The team's logged events after `sequence`, oldest first.
+    func pendingEvents(teamID: Int, after sequence: Int64, limit: Int) async throws -> [IngestionRecord]
+    /// Stores the outcomes and removes their log entries, in one transaction.
+    func commit(_ outcomes: [IngestionOutcome]) async throws
+    /// Stored events matching `query`, newest first, each with its cursor.
+    func events(_ query: EventQuery) async throws -> [(event: StoredEvent, cursor: EventCursor)]
+    /// How many events are waiting in the log.
+    func pendingCount() async throws -> Int
+}

@@ -1,0 +1,32 @@
+/// A project (PostHog's "team"): it owns a capture token, plugin configs and events.
+public struct Project: Sendable, Equatable {
+    public var id: Int
+    public var organizationID: Int
+    public var name: String
+    /// The public token clients send events with (`phc_…`).
+    public var apiToken: String
+    /// Whether capture drops the client's IP address.
+    public var anonymizeIPs: Bool
+
+    public init(id: Int, organizationID: Int, name: String, apiToken: String, anonymizeIPs: Bool = false) {
+        self.id = id
+        self.organizationID = organizationID
+        self.name = name
+        self.apiToken = apiToken
+        self.anonymizeIPs = anonymizeIPs
+    }
+}
+
+/// Organizations, projects and personal API keys.
+public protocol ProjectStore: Sendable {
+    /// Creates the default organization and project unless an organization exists.
+    ///
+    /// - Returns: the new project, or `nil` when the database was set up already.
+    func bootstrap(projectAPIToken: String, personalAPIKeyHash: String, personalAPIKeyMask: String) async throws -> Project?
+    func project(apiToken: String) async throws -> Project?
+    func project(id: Int) async throws -> Project?
+    /// The organization's projects, oldest first.
+    func projects(organizationID: Int) async throws -> [Project]
+    /// The organization a personal API key (by its hash) belongs to.
+    func organizationID(personalAPIKeyHash: String) async throws -> Int?
+}

@@ -1,0 +1,105 @@
+import GRDB
+
+extension SQLiteDatabase {
+    /// Projects, plugins and the ingestion pipeline (issues 2–3).
+    static func registerIngestionMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v2: projects, plugins, ingestion") { db in
+            try db.create(table: "organization") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("name", .text).notNull()
+                table.column("created_at", .datetime).notNull()
+            }
+            try db.create(table: "team") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("organization_id", .integer).notNull().indexed().references("organization", onDelete: .cascade)
+                table.column("name", .text).notNull()
+                table.column("api_token", .text).notNull().unique()
+                table.column("anonymize_ips", .boolean).notNull().defaults(to: false)
+                table.column("created_at", .datetime).notNull()
+            }
+            try db.create(table: "personal_api_key") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("organization_id", .integer).notNull().indexed().references("organization", onDelete: .cascade)
+                table.column("label", .text).notNull()
+                table.column("secure_value", .text).notNull().unique()
+                table.column("mask_value", .text).notNull()
+                table.column("created_at", .datetime).notNull()
+            }
+            try db.create(table: "plugin") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("organization_id", .integer).notNull().indexed().references("organization", onDelete: .cascade)
+                table.column("plugin_type", .text).notNull()
+                table.column("name", .text).notNull()
+                table.column("description", .text)
+                table.column("url", .text)
+                table.column("config_schema", .text).notNull()
+                table.column("transpiled", .text).notNull()
+                table.column("created_at", .datetime).notNull()
+                table.column("updated_at", .datetime).notNull()
+            }
+            try db.create(table: "plugin_config") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("team_id", .integer).notNull().indexed().references("team", onDelete: .cascade)
+                table.column("plugin_id", .integer).notNull().indexed().references("plugin", onDelete: .cascade)
+                table.column("enabled", .boolean).notNull()
+                table.column("order", .integer).notNull()
+                table.column("config", .text).notNull()
+                table.column("error", .text)
+                table.column("created_at", .datetime).notNull()
+                table.column("updated_at", .datetime).notNull()
+            }
+            try db.create(table: "plugin_attachment") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("plugin_config_id", .integer).notNull().indexed().references("plugin_config", onDelete: .cascade)
+                table.column("key", .text).notNull()
+                table.column("content_type", .text).notNull()
+                table.column("file_name", .text).notNull()
+                table.column("contents", .blob).notNull()
+                table.uniqueKey(["plugin_config_id", "key"])
+            }
+            try db.create(table: "ingestion_log") { table in
+                table.autoIncrementedPrimaryKey("seq")
+                table.column("team_id", .integer).notNull()
+                table.column("uuid", .text).notNull()
+                table.column("distinct_id", .text).notNull()
+                table.column("payload", .blob).notNull()
+            }
+            try db.create(index: "ingestion_log_team", on: "ingestion_log", columns: ["team_id", "seq"])
+            try db.create(table: "event") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("team_id", .integer).notNull()
+                table.column("uuid", .text).notNull()
+                table.column("event", .text).notNull()
+                table.column("distinct_id", .text).notNull()
+                table.column("timestamp", .text).notNull()
+                table.column("properties", .text).notNull()
+                table.column("data", .blob).notNull()
+                table.uniqueKey(["team_id", "uuid"])
+            }
+            try db.create(index: "event_team_timestamp", on: "event", columns: ["team_id", "timestamp", "id"])
+            try db.create(table: "dropped_event") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("team_id", .integer).notNull()
+                table.column("uuid", .text).notNull()
+                table.column("event", .text).notNull()
+                table.column("distinct_id", .text).notNull()
+                table.column("dropped_by", .text).notNull()
+                table.column("created_at", .datetime).notNull()
+                table.uniqueKey(["team_id", "uuid"])
+            }
+            try db.create(table: "plugin_log_entry") { table in
+                table.column("id", .text).primaryKey()
+                table.column("team_id", .integer).notNull()
+                table.column("plugin_id", .integer).notNull()
+                table.column("plugin_config_id", .integer).notNull()
+                table.column("timestamp", .datetime).notNull()
+                table.column("source", .text).notNull()
+                table.column("type", .text).notNull()
+                table.column("message", .text).notNull()
+                table.column("instance_id", .text).notNull()
+            }
+            try db.create(
+                index: "plugin_log_entry_config", on: "plugin_log_entry", columns: ["plugin_config_id", "timestamp"])
+        }
+    }
+}

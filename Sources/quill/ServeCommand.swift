@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PluginServer
+
+/// `quill serve`: the capture API, the plugin pipeline and the management API.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Quill server (capture API, plugins, management API).",
+        discussion: "Every option can also be set by its QUILL_* environment variable; options win."
+    )
+
+    @Option(help: "Address to listen on (QUILL_HOST). Default 127.0.0.1.")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free one (QUILL_PORT). Default 8000.")
+    var port: Int?
+
+    @Option(help: "Folder of the SQLite database (QUILL_DATA_DIR). Default ./data.")
+    var dataDir: String?
+
+    @Option(help: "Seconds one plugin call may take (QUILL_PLUGIN_TIME_LIMIT). Default 30.")
+    var pluginTimeLimit: Double?
+
+    @Option(help: "Plugin script threads (QUILL_PLUGIN_WORKERS). Default: one per core.")
+    var pluginWorkers: Int?
+
+    @Option(help: "Largest capture request body in bytes (QUILL_MAX_BODY_SIZE). Default 20 MiB.")
+    var maxBodySize: Int?
+
+    func run() async throws {
+        var configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if let dataDir { configuration.dataDirectory = URL(fileURLWithPath: dataDir) }
+        if let pluginTimeLimit {
+            guard let limit = ServerConfiguration.positiveSeconds(String(pluginTimeLimit)) else {
+                throw ValidationError("--plugin-time-limit must be more than 0")
+            }
+            configuration.pluginTimeLimit = limit
+        }
+        if let pluginWorkers { configuration.pluginWorkers = max(1, pluginWorkers) }
+        if let maxBodySize { configuration.maxBodySize = maxBodySize }
+
+        var logger = Logger(label: "quill")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let application = try await QuillServer.buildApplication(configuration: configuration, logger: logger) { message in
+            FileHandle.standardOutput.write(Data((message + "\n").utf8))
+        }
+        try await application.runService()
+    }
+}
