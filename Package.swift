@@ -76,8 +76,10 @@ let package = Package(
         .testTarget(
             name: "PluginServerTests",
             dependencies: [
-                "PluginServer", "quill",
+                "PluginServer", "quill", "OrderedJSON", "Compression", "Storage", "StorageSQLite",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: upcomingFeatures
         ),

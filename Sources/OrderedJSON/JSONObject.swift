@@ -30,7 +30,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         self.members = members
         positions = Dictionary(minimumCapacity: members.count)
         for (position, member) in members.enumerated() where positions.updateValue(position, forKey: member.key) != nil {
-            self.init(keepingLastOfRepeatedKeys: members)
+            self = JSONObject(keepingLastOfRepeatedKeys: members)
             return
         }
     }

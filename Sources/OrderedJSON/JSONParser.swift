@@ -7,13 +7,13 @@ extension JSONValue {
     /// Parses RFC 8259 JSON (after an optional UTF-8 byte order mark). A repeated object key keeps its first
     /// position and its last value, as `JSON.parse` does.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
-        // Typed throws can't cross the rethrowing closure, so the result travels out as a Result.
-        let result = bytes.withContiguousStorageIfAvailable { buffer in
-            Result { () throws(JSONSyntaxError) in try parse(buffer) }
+        // Typed throws can't cross this rethrowing closure, so the outcome travels out as a Result.
+        if let result = bytes.withContiguousStorageIfAvailable({ buffer in
+            Result { () throws(JSONSyntaxError) in try parse(contiguous: buffer) }
+        }) {
+            return try result.get()
         }
-        return try (result ?? Array(bytes).withUnsafeBufferPointer { buffer in
-            Result { () throws(JSONSyntaxError) in try parse(buffer) }
-        }).get()
+        return try Array(bytes).withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in try parse(contiguous: buffer) }
     }
 
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
@@ -30,7 +30,7 @@ extension JSONValue {
         }
     }
 
-    private static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+    private static func parse(contiguous buffer: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> JSONValue {
         var parser = Parser(bytes: buffer, recordingSpans: false)
         return try parser.parseDocument()
     }
@@ -97,20 +97,21 @@ private struct Parser {
     private mutating func parseMembers(depth: Int) throws(JSONSyntaxError) -> JSONObject {
         index += 1
         spans?.open()
-        var object = JSONObject()
+        var members: [JSONObject.Member] = []
         skipWhitespace()
-        if consume(UInt8(ascii: "}")) { return object }
+        if consume(UInt8(ascii: "}")) { return JSONObject() }
         repeat {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw unexpectedCharacter() }
             let key = try parseString()
             skipWhitespace()
             guard consume(UInt8(ascii: ":")) else { throw unexpectedCharacter() }
-            let value = try parseValue(depth: depth + 1)
-            if let replaced = object.setValue(value, forKey: key) { spans?.moveLast(to: replaced) }
+            members.append(JSONObject.Member(key: key, value: try parseValue(depth: depth + 1)))
             skipWhitespace()
         } while consume(UInt8(ascii: ","))
         guard consume(UInt8(ascii: "}")) else { throw unexpectedCharacter() }
+        let object = JSONObject(members)
+        if object.count < members.count { spans?.keepLastOfRepeatedKeys(members.map(\.key)) }
         return object
     }
 
@@ -131,13 +132,13 @@ private struct Parser {
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         index += 1
         var runStart = index
-        skipPlainStringBytes()
+        index = bytes.endOfPlainStringBytes(from: index)
         var string = ""
         while index < bytes.count, bytes[index] == UInt8(ascii: "\\") {
             string += text(runStart..<index)
             string.unicodeScalars.append(try parseEscape())
             runStart = index
-            skipPlainStringBytes()
+            index = bytes.endOfPlainStringBytes(from: index)
         }
         guard index < bytes.count else { throw error("unterminated string") }
         guard bytes[index] == UInt8(ascii: "\"") else { throw error("control character in a string") }
@@ -145,10 +146,6 @@ private struct Parser {
         let lastRun = text(runStart..<index)
         index += 1
         return string.isEmpty ? lastRun : string + lastRun
-    }
-
-    private mutating func skipPlainStringBytes() {
-        index = bytes.endOfPlainStringBytes(from: index)
     }
 
     /// Reads one escape at its backslash; a lone UTF-16 surrogate, which Swift strings can't hold, becomes U+FFFD.
@@ -188,11 +185,12 @@ private struct Parser {
         var unit: UInt32 = 0
         for _ in 0..<4 {
             guard index < bytes.count else { throw error("invalid \\u escape") }
+            let byte = bytes[index]
             let digit: UInt8
-            switch bytes[index] {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = bytes[index] - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = bytes[index] - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = bytes[index] - UInt8(ascii: "A") + 10
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
             default: throw error("invalid \\u escape")
             }
             unit = unit << 4 | UInt32(digit)
@@ -282,9 +280,19 @@ private struct SpanRecorder {
         levels[levels.count - 1].append(JSONSpan(range: range, children: children))
     }
 
-    /// A repeated key's value takes the place of the first one, as in the object.
-    mutating func moveLast(to position: Int) {
-        let level = levels.count - 1
-        levels[level][position] = levels[level].removeLast()
+    /// Gives the open object's spans the shape its members took: a repeated key keeps its first position and
+    /// the span of its last value.
+    mutating func keepLastOfRepeatedKeys(_ keys: [String]) {
+        var positions: [String: Int] = [:]
+        var kept: [JSONSpan] = []
+        for (key, span) in zip(keys, levels[levels.count - 1]) {
+            if let position = positions[key] {
+                kept[position] = span
+            } else {
+                positions[key] = kept.count
+                kept.append(span)
+            }
+        }
+        levels[levels.count - 1] = kept
     }
 }

@@ -4,6 +4,7 @@ extension JSONValue {
     /// writes them, so `JSON.parse` reads back the same value.
     public func serialized() -> [UInt8] {
         var output: [UInt8] = []
+        // Most events fit in the first kilobyte; bigger values grow the one buffer geometrically.
         output.reserveCapacity(1024)
         write(to: &output)
         return output

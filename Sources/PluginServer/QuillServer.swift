@@ -1,9 +1,9 @@
-public import Foundation
+import Foundation
 public import Hummingbird
 public import Logging
 import PluginRuntime
 import Storage
-import StorageSQLite
+public import StorageSQLite
 
 /// Builds `quill serve`: storage, the plugin runtime, the ingestion pipeline and the HTTP routes.
 public enum QuillServer {
@@ -14,14 +14,11 @@ public enum QuillServer {
     public static func buildApplication(
         configuration: ServerConfiguration, logger: Logger, announce: @escaping @Sendable (String) -> Void
     ) async throws -> some ApplicationProtocol {
-        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        let database = try SQLiteDatabase(path: configuration.databaseURL.path)
+        let database = try await openDatabase(configuration: configuration, announce: announce)
         let projects = SQLiteProjectStore(database: database)
         let ingestion = SQLiteIngestionStore(database: database)
         let plugins = SQLitePluginStore(database: database)
         let pluginLogs = SQLitePluginLogStore(database: database)
-
-        try await bootstrap(projects: projects, configuration: configuration, announce: announce)
 
         let runtime = PluginRuntime(
             configuration: PluginRuntimeConfiguration(
@@ -64,6 +61,17 @@ public enum QuillServer {
                 announce("Quill is listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
             },
             logger: logger)
+    }
+
+    /// Opens (creating on first use) the database under the data directory, with the default
+    /// organization and project; their keys are announced when they are made.
+    public static func openDatabase(
+        configuration: ServerConfiguration, announce: @Sendable (String) -> Void
+    ) async throws -> SQLiteDatabase {
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        let database = try SQLiteDatabase(path: configuration.databaseURL.path)
+        try await bootstrap(projects: SQLiteProjectStore(database: database), configuration: configuration, announce: announce)
+        return database
     }
 
     /// Creates the default organization and project on first start and prints their keys.

@@ -20,7 +20,7 @@ struct PluginInstallCommand: AsyncParsableCommand {
     @Option(help: "Folder of the server's SQLite database (QUILL_DATA_DIR). Default ./data.")
     var dataDir: String?
 
-    @Option(help: "The project to install it for. Default: the first project.")
+    @Option(help: "The project to install it for. Default: the default project (1).")
     var projectID: Int?
 
     @Option(help: "The config's place in the project's chain; lower runs first.")
@@ -43,18 +43,10 @@ struct PluginInstallCommand: AsyncParsableCommand {
 
             var configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
             if let dataDir { configuration.dataDirectory = URL(fileURLWithPath: dataDir) }
-            try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-            let database = try SQLiteDatabase(path: configuration.databaseURL.path)
+            let database = try await QuillServer.openDatabase(configuration: configuration) { print($0) }
             let projects = SQLiteProjectStore(database: database)
-            let project: Project?
-            if let projectID {
-                project = try await projects.project(id: projectID)
-            } else {
-                project = try await projects.project(id: 1)
-            }
-            guard let project else {
-                throw CommandFailure(
-                    "No such project in \(configuration.databaseURL.path): start `quill serve` once to create the default project.")
+            guard let project = try await projects.project(id: projectID ?? 1) else {
+                throw CommandFailure("There is no project \(projectID ?? 1) in \(configuration.databaseURL.path).")
             }
             let plugins = SQLitePluginStore(database: database)
             let pluginID = try await plugins.install(

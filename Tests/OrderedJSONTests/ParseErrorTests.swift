@@ -1,4 +1,4 @@
-@testable import OrderedJSON
+import OrderedJSON
 import Testing
 
 @Suite struct ParseErrorTests {

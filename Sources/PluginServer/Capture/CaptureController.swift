@@ -28,7 +28,7 @@ struct CaptureController: Sendable {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: maximumBodySize)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw APIError(
                 status: .contentTooLarge, type: "validation_error", code: "payload_too_large",
                 detail: "The request body is larger than \(maximumBodySize) bytes: send fewer events per request.")

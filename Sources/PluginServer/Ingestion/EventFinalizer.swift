@@ -14,10 +14,13 @@ enum EventFinalizer {
         }
         let name = event["event"].flatMap { $0.stringValue ?? CaptureBatch.text($0) } ?? ""
         let distinctID = event["distinct_id"].flatMap(CaptureBatch.text) ?? record.distinctID
-        let properties = event["properties"]?.objectValue.map { JSONValue.object($0).serializedString } ?? "{}"
+        var properties = event["properties"]?.objectValue ?? JSONObject()
+        // As PostHog's ingestion: the client's address becomes `$ip` unless the event has one.
+        if properties["$ip"] == nil, let ip = event["ip"]?.stringValue { properties["$ip"] = .string(ip) }
         let stored = StoredEvent(
             uuid: record.uuid, teamID: record.teamID, event: name, distinctID: distinctID,
-            timestamp: correctedTimestamp(of: event).iso8601, properties: properties, data: bytes)
+            timestamp: correctedTimestamp(of: event).iso8601, properties: JSONValue.object(properties).serializedString,
+            data: bytes)
         return IngestionOutcome(
             sequence: sequence, teamID: record.teamID, uuid: record.uuid, distinctID: distinctID, result: .stored(stored))
     }

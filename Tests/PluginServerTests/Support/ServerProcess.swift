@@ -1,0 +1,138 @@
+import Foundation
+import Synchronization
+
+/// `quill serve` running as its own process on 127.0.0.1, on a free port, with a temporary data folder.
+final class ServerProcess: @unchecked Sendable {
+    // @unchecked: `process` and `port` change only in start/stop, which the test calls in sequence.
+    static let projectToken = "phc_test_project_token"
+    static let personalAPIKey = "phx_test_personal_api_key"
+
+    let dataDirectory: URL
+    private(set) var port = 0
+    private var process: Process?
+    private let output = SharedText()
+    private let environment: [String: String]
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// Everything the server printed so far.
+    var printed: String { output.text }
+
+    init(environment: [String: String] = [:]) throws {
+        dataDirectory = FileManager.default.temporaryDirectory.appending(path: "quill-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        self.environment = environment
+    }
+
+    deinit {
+        process?.terminate()
+        try? FileManager.default.removeItem(at: dataDirectory)
+    }
+
+    /// Runs `quill` with the data folder (for `plugin install` and the like) and waits for it.
+    func runQuill(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = QuillExecutable.url
+        process.arguments = arguments + ["--data-dir", dataDirectory.path]
+        process.environment = quillEnvironment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Starts the server and returns once it listens.
+    func start() async throws {
+        let process = Process()
+        process.executableURL = QuillExecutable.url
+        process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory.path]
+        process.environment = quillEnvironment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        let output = self.output
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { output.append(String(decoding: data, as: UTF8.self)) }
+        }
+        try process.run()
+        self.process = process
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let port = Self.listeningPort(in: printed), printed.split(separator: "\n").count > 0 {
+                let occurrences = printed.components(separatedBy: "Quill is listening on").count - 1
+                if occurrences >= startCount + 1 {
+                    startCount = occurrences
+                    self.port = port
+                    return
+                }
+            }
+            guard process.isRunning else { throw ServerProcessError(description: "quill serve exited: \(printed)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ServerProcessError(description: "quill serve did not start: \(printed)")
+    }
+
+    private var startCount = 0
+
+    /// The environment of every `quill` run: the test's keys for first start, quiet logs.
+    private var quillEnvironment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["QUILL_PROJECT_API_KEY"] = Self.projectToken
+        environment["QUILL_PERSONAL_API_KEY"] = Self.personalAPIKey
+        environment["LOG_LEVEL"] = "warning"
+        return environment.merging(self.environment) { $1 }
+    }
+
+    /// Stops the server with SIGTERM (graceful) and waits for it to exit.
+    func stop() {
+        guard let process else { return }
+        process.terminate()
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    /// Kills the server with SIGKILL, as a crash would.
+    func kill() {
+        guard let process else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    private static func listeningPort(in text: String) -> Int? {
+        guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix("Quill is listening on ") }),
+            let port = line.split(separator: ":").last
+        else { return nil }
+        return Int(port)
+    }
+}
+
+/// Text appended from a pipe's handler thread and read by the test.
+final class SharedText: Sendable {
+    private let storage = Mutex("")
+    var text: String { storage.withLock { $0 } }
+    func append(_ more: String) { storage.withLock { $0 += more } }
+}
+
+struct ServerProcessError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// The built `quill` executable beside the test bundle.
+enum QuillExecutable {
+    static let url: URL = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.isExecutableFile(atPath: directory.appending(path: "quill").path),
+            directory.pathComponents.count > 1
+        {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appending(path: "quill")
+    }()
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+}
