@@ -227,6 +227,23 @@ import Testing
         }
     }
 
+    @Test func unawaitedCacheWritesLandBeforeLaterReads() async throws {
+        let harness = try PluginHarness()
+        try await harness.load(
+            """
+            async function processEvent(event, { cache, storage }) {
+              event.properties.previous = [await cache.get('last', -1), await storage.get('last', -1)]
+              cache.set('last', event.properties.n)
+              storage.set('last', event.properties.n)
+              return event
+            }
+            """)
+        for n in 0..<40 {
+            let properties = try await harness.process(sampleEvent(properties: ["n": n])).event?["properties"] as? [String: Any]
+            #expect(properties?["previous"] as? [Int] == [n - 1, n - 1])
+        }
+    }
+
     @Test func cacheIncrCounts() async throws {
         let harness = try PluginHarness()
         try await harness.load(

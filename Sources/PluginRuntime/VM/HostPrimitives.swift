@@ -23,6 +23,8 @@ struct HostPrimitives {
     let definition: PluginConfigDefinition
     let instanceID: UUID
     let services: PluginHostServices
+    /// Cache and storage operations run in the order the plugin issued them.
+    let operations = OperationSequence()
 
     func install(in context: ScriptContext) throws(ScriptError) -> ScriptValue {
         let host = context.object()
@@ -110,8 +112,17 @@ struct HostPrimitives {
         _ prepare: @escaping ([ScriptValue]) throws -> @Sendable () async throws -> Output,
         convert: @escaping (Output, ScriptContext) throws -> ScriptValue
     ) -> ScriptValue {
-        context.function { arguments, this in
-            try this.context.promise(for: try prepare(arguments), convert: convert)
+        let sequence = operations
+        return context.function { arguments, this in
+            let operation = try prepare(arguments)
+            let ticket = sequence.ticket()
+            do {
+                return try this.context.promise(for: { try await sequence.run(ticket, operation) }, convert: convert)
+            } catch {
+                // The ticket must still take its turn, or every later operation would wait forever.
+                Task { try? await sequence.run(ticket) {} }
+                throw error
+            }
         }
     }
 }
