@@ -13,7 +13,7 @@ final class PluginHarness: Sendable {
     let databaseDirectory: URL
     let statusChanges = StatusChanges()
 
-    init(timeLimit: Duration = .seconds(2), workerCount: Int = 1) throws {
+    init(timeLimit: Duration = .seconds(30), workerCount: Int = 1) throws {
         databaseDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("quill-test-\(UUID())")
         try FileManager.default.createDirectory(at: databaseDirectory, withIntermediateDirectories: true)
         let database = try SQLiteDatabase(path: databaseDirectory.appendingPathComponent("quill.sqlite").path)
