@@ -71,21 +71,23 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .testTarget(name: "JavaScriptEngineTests", dependencies: ["JavaScriptEngine"], swiftSettings: upcomingFeatures),
+        .target(name: "QuillTestSupport", path: "Tests/QuillTestSupport", swiftSettings: librarySettings),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: upcomingFeatures),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "PluginServerTests",
             dependencies: [
-                "PluginServer", "quill", "OrderedJSON", "Compression", "Storage", "StorageSQLite",
+                "PluginServer", "quill", "OrderedJSON", "Compression", "Storage", "StorageSQLite", "QuillTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            exclude: ["Clients"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(
             name: "PluginRuntimeTests",
-            dependencies: ["PluginRuntime", "StorageSQLite", "quill"],
+            dependencies: ["PluginRuntime", "StorageSQLite", "quill", "QuillTestSupport"],
             swiftSettings: upcomingFeatures
         ),
     ]

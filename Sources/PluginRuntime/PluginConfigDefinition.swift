@@ -1,4 +1,5 @@
 public import Foundation
+public import Storage
 
 /// Everything the runtime needs to run one plugin config: a plugin installed for one team.
 public struct PluginConfigDefinition: Sendable {
@@ -32,19 +33,6 @@ public struct PluginConfigDefinition: Sendable {
 
     /// `name (id)`: how the chain's `$plugins_*` properties name this config.
     var label: String { "\(pluginName) (\(id))" }
-}
-
-/// A file uploaded for a config field of type `attachment` (`meta.attachments.KEY`).
-public struct PluginAttachment: Sendable, Equatable {
-    public var contentType: String
-    public var fileName: String
-    public var contents: Data
-
-    public init(contentType: String, fileName: String, contents: Data) {
-        self.contentType = contentType
-        self.fileName = fileName
-        self.contents = contents
-    }
 }
 
 /// What a plugin offers, recorded as PostHog's `capabilities` (reference §1.6).

@@ -27,10 +27,7 @@ struct PluginConfigLoader: Sendable {
     static func definition(of config: EnabledPluginConfig) -> PluginConfigDefinition {
         PluginConfigDefinition(
             id: config.id, teamID: config.teamID, pluginID: config.pluginID, pluginName: config.pluginName, order: config.order,
-            config: config.config,
-            attachments: config.attachments.mapValues {
-                PluginAttachment(contentType: $0.contentType, fileName: $0.fileName, contents: $0.contents)
-            },
+            config: config.config, attachments: config.attachments,
             code: CompiledPlugin(code: config.transpiledCode))
     }
 }

@@ -36,12 +36,12 @@ public struct EnabledPluginConfig: Sendable, Equatable {
     public var pluginName: String
     public var order: Int
     public var config: [String: String]
-    public var attachments: [String: StoredAttachment]
+    public var attachments: [String: PluginAttachment]
     public var transpiledCode: String
 
     public init(
         id: Int, teamID: Int, pluginID: Int, pluginName: String, order: Int, config: [String: String],
-        attachments: [String: StoredAttachment], transpiledCode: String
+        attachments: [String: PluginAttachment], transpiledCode: String
     ) {
         self.id = id
         self.teamID = teamID
@@ -54,7 +54,8 @@ public struct EnabledPluginConfig: Sendable, Equatable {
     }
 }
 
-public struct StoredAttachment: Sendable, Equatable {
+/// A file uploaded for a config field of type `attachment` (`meta.attachments.KEY`).
+public struct PluginAttachment: Sendable, Equatable {
     public var contentType: String
     public var fileName: String
     public var contents: Data

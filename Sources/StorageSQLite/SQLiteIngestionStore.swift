@@ -80,21 +80,14 @@ public struct SQLiteIngestionStore: IngestionStore {
         try await database.pool.read { db in
             var conditions = ["team_id = ?"]
             var arguments: StatementArguments = [query.teamID]
-            if let event = query.event {
-                conditions.append("event = ?")
-                _ = arguments.append(contentsOf: [event])
-            }
-            if let distinctID = query.distinctID {
-                conditions.append("distinct_id = ?")
-                _ = arguments.append(contentsOf: [distinctID])
-            }
-            if let after = query.after {
-                conditions.append("timestamp > ?")
-                _ = arguments.append(contentsOf: [after])
-            }
-            if let before = query.before {
-                conditions.append("timestamp < ?")
-                _ = arguments.append(contentsOf: [before])
+            let filters: [(condition: String, value: String?)] = [
+                ("event = ?", query.event), ("distinct_id = ?", query.distinctID),
+                ("timestamp > ?", query.after), ("timestamp < ?", query.before),
+            ]
+            for filter in filters {
+                guard let value = filter.value else { continue }
+                conditions.append(filter.condition)
+                _ = arguments.append(contentsOf: [value])
             }
             if let cursor = query.cursor {
                 conditions.append("(timestamp < ? OR (timestamp = ? AND id < ?))")

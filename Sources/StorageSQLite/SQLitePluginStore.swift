@@ -44,33 +44,32 @@ public struct SQLitePluginStore: PluginStore {
     }
 
     public func enabledPluginConfigs() async throws -> [EnabledPluginConfig] {
-        let rows = try await database.pool.read { db in
-            let configs = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT c.id, c.team_id, c.plugin_id, p.name, c."order", c.config, p.transpiled
-                    FROM plugin_config c JOIN plugin p ON p.id = c.plugin_id
-                    WHERE c.enabled ORDER BY c.team_id, c."order", c.id
-                    """)
-            let attachments = try Row.fetchAll(
+        try await database.pool.read { db in
+            var attachmentsByConfig: [Int: [String: PluginAttachment]] = [:]
+            let attachments = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT a.plugin_config_id, a.key, a.content_type, a.file_name, a.contents
                     FROM plugin_attachment a JOIN plugin_config c ON c.id = a.plugin_config_id WHERE c.enabled
                     """)
-            return (configs, attachments)
-        }
-        var attachmentsByConfig: [Int: [String: StoredAttachment]] = [:]
-        for row in rows.1 {
-            attachmentsByConfig[row["plugin_config_id"], default: [:]][row["key"]] = StoredAttachment(
-                contentType: row["content_type"], fileName: row["file_name"], contents: row["contents"])
-        }
-        return try rows.0.map { row in
-            let configText: String = row["config"]
-            return EnabledPluginConfig(
-                id: row["id"], teamID: row["team_id"], pluginID: row["plugin_id"], pluginName: row["name"],
-                order: row["order"], config: try JSONDecoder().decode([String: String].self, from: Data(configText.utf8)),
-                attachments: attachmentsByConfig[row["id"]] ?? [:], transpiledCode: row["transpiled"])
+            while let row = try attachments.next() {
+                attachmentsByConfig[row["plugin_config_id"], default: [:]][row["key"]] = PluginAttachment(
+                    contentType: row["content_type"], fileName: row["file_name"], contents: row["contents"])
+            }
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id, c.team_id, c.plugin_id, p.name, c."order", c.config, p.transpiled
+                    FROM plugin_config c JOIN plugin p ON p.id = c.plugin_id
+                    WHERE c.enabled ORDER BY c.team_id, c."order", c.id
+                    """
+            ).map { row in
+                let configText: String = row["config"]
+                return EnabledPluginConfig(
+                    id: row["id"], teamID: row["team_id"], pluginID: row["plugin_id"], pluginName: row["name"],
+                    order: row["order"], config: try JSONDecoder().decode([String: String].self, from: Data(configText.utf8)),
+                    attachments: attachmentsByConfig[row["id"]] ?? [:], transpiledCode: row["transpiled"])
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import PluginRuntime
+import QuillTestSupport
 import Testing
 
 @Suite struct CompilerTests {
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func plainJavaScriptKeepsBareFunctionsAtTopLevel() async throws {
-        let folder = try TemporaryPluginFolder()
+        let folder = try TemporaryFolder()
         defer { folder.remove() }
         try folder.write(#"{"name": "hello"}"#, to: "plugin.json")
         try folder.write(
@@ -35,7 +36,7 @@ import Testing
     }
 
     @Test func typeScriptIsBundledWithProvidedModulesLeftAsRequire() async throws {
-        let folder = try TemporaryPluginFolder()
+        let folder = try TemporaryFolder()
         defer { folder.remove() }
         try folder.write(#"{"name": "ts", "main": "src/index.ts"}"#, to: "plugin.json")
         try folder.write(
@@ -115,7 +116,7 @@ import Testing
     }
 
     @Test func importsMayNotLeaveThePluginFolder() async throws {
-        let outside = try TemporaryPluginFolder()
+        let outside = try TemporaryFolder()
         defer { outside.remove() }
         try outside.write(#"{"key": "secret"}"#, to: "secret.json")
         try outside.write(#"{"name": "leaky"}"#, to: "plugin/plugin.json")

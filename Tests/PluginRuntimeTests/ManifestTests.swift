@@ -1,4 +1,5 @@
 import Foundation
+import QuillTestSupport
 import Testing
 
 @testable import PluginRuntime
@@ -285,7 +286,7 @@ import Testing
     // MARK: package folders
 
     @Test func findsTheEntryFromMainThenIndexJSThenIndexTS() throws {
-        let folder = try TemporaryPluginFolder()
+        let folder = try TemporaryFolder()
         defer { folder.remove() }
         try folder.write(#"{"name": "p"}"#, to: "plugin.json")
         try folder.write("export {}", to: "index.ts")
@@ -301,7 +302,7 @@ import Testing
     }
 
     @Test func namesAMissingEntryFile() throws {
-        let folder = try TemporaryPluginFolder()
+        let folder = try TemporaryFolder()
         defer { folder.remove() }
         try folder.write(#"{"name": "p"}"#, to: "plugin.json")
         #expect(
@@ -314,7 +315,7 @@ import Testing
     }
 
     @Test func namesAMissingOrBrokenPluginJSON() throws {
-        let folder = try TemporaryPluginFolder()
+        let folder = try TemporaryFolder()
         defer { folder.remove() }
         let path = folder.url.appending(path: "plugin.json").path
         #expect(packageError(folder.url) == "Could not load plugin.json at \(path): no such file")

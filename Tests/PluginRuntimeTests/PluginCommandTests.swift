@@ -1,11 +1,12 @@
 import Foundation
+import QuillTestSupport
 import Testing
 
 /// `quill plugin run` and `quill plugin validate`, run as a separate process on real plugin folders.
 @Suite struct PluginCommandTests {
     /// Every folder under `examples/` with a `test/input.jsonl` and `test/expected.jsonl`.
     static let examples: [String] = {
-        let root = QuillProcess.repositoryRoot.appending(path: "examples")
+        let root = QuillExecutable.repositoryRoot.appending(path: "examples")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
         return names.filter { FileManager.default.fileExists(atPath: root.appending(path: "\($0)/test/expected.jsonl").path) }
             .sorted()
@@ -18,7 +19,7 @@ import Testing
 
     @Test(arguments: examples)
     func exampleProducesItsExpectedOutput(name: String) async throws {
-        let folder = QuillProcess.repositoryRoot.appending(path: "examples/\(name)")
+        let folder = QuillExecutable.repositoryRoot.appending(path: "examples/\(name)")
         let argumentsFile = folder.appending(path: "test/args")
         let extraArguments = (try? String(contentsOf: argumentsFile, encoding: .utf8))?
             .split(separator: "\n").map(String.init) ?? []
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func readsStandardInputAndPrintsNullForDroppedEvents() async throws {
-        let plugin = try TemporaryPluginFolder([
+        let plugin = try TemporaryFolder([
             "plugin.json": #"{"name": "dropper"}"#,
             "index.js": "export function processEvent(event) { console.info('saw', event.event); return event.event === 'drop me' ? null : event }",
         ])
@@ -43,7 +44,7 @@ import Testing
     }
 
     @Test func failingEventsMakeTheRunFail() async throws {
-        let plugin = try TemporaryPluginFolder([
+        let plugin = try TemporaryFolder([
             "plugin.json": #"{"name": "thrower"}"#,
             "index.js": "export function processEvent(event) { if (event.event === 'bad') throw new TypeError('no bad events'); return event }",
         ])
@@ -55,7 +56,7 @@ import Testing
     }
 
     @Test func hostilePluginIsStoppedAndTheRunGoesOn() async throws {
-        let plugin = try TemporaryPluginFolder([
+        let plugin = try TemporaryFolder([
             "plugin.json": #"{"name": "spinner"}"#,
             "index.js": "function processEvent(event) { if (event.event === 'spin') { while (true) {} } return event }",
         ])
@@ -67,14 +68,14 @@ import Testing
     }
 
     @Test func setupRetryErrorIsReportedAndTheRunGoesOn() async throws {
-        let folder = QuillProcess.repositoryRoot.appending(path: "examples/hello-world-ts")
+        let folder = QuillExecutable.repositoryRoot.appending(path: "examples/hello-world-ts")
         let output = try await QuillProcess.run(
             ["plugin", "run", folder.path, "--config", "name=nobody yet"], input: "{\"event\":\"x\",\"properties\":{}}\n")
         #expect(output.standardError.contains("setupPlugin failed with RetryError (attempt 1/6): No one to greet yet"))
     }
 
     @Test func badInputIsAClearError() async throws {
-        let folder = QuillProcess.repositoryRoot.appending(path: "examples/hello-world")
+        let folder = QuillExecutable.repositoryRoot.appending(path: "examples/hello-world")
         let output = try await QuillProcess.run(["plugin", "run", folder.path], input: "{\"event\":\"fine\"}\n{\"event\":\n")
         #expect(output.status == 65)
         #expect(output.standardOutput == "{\"event\":\"fine\"}\n")
@@ -82,14 +83,14 @@ import Testing
     }
 
     @Test func badConfigNamesTheField() async throws {
-        let folder = QuillProcess.repositoryRoot.appending(path: "examples/hello-world-ts")
+        let folder = QuillExecutable.repositoryRoot.appending(path: "examples/hello-world-ts")
         let output = try await QuillProcess.run(["plugin", "run", folder.path, "--config", "greeting=Yo"], input: "")
         #expect(output.status == 64)
         #expect(output.standardError.contains("config 'greeting': 'Yo' is not one of the choices: Hello, Hi, Ahoy"))
     }
 
     @Test func brokenPluginFailsToLoadWithItsError() async throws {
-        let plugin = try TemporaryPluginFolder([
+        let plugin = try TemporaryFolder([
             "plugin.json": #"{"name": "broken"}"#,
             "index.ts": "export function processEvent(event: any) {\n  return event +\n}\n",
         ])
@@ -102,7 +103,7 @@ import Testing
     }
 
     @Test func importOfAnUnprovidedModuleIsRefusedByName() async throws {
-        let plugin = try TemporaryPluginFolder([
+        let plugin = try TemporaryFolder([
             "plugin.json": #"{"name": "needs-fs"}"#,
             "index.js": "const fs = require('fs')\nexport function processEvent(e) { return e }\n",
         ])
@@ -114,7 +115,7 @@ import Testing
     @Test func validateAcceptsTheSeedExamples() async throws {
         for name in ["hello-world", "hello-world-ts"] {
             let output = try await QuillProcess.run(
-                ["plugin", "validate", QuillProcess.repositoryRoot.appending(path: "examples/\(name)").path])
+                ["plugin", "validate", QuillExecutable.repositoryRoot.appending(path: "examples/\(name)").path])
             #expect(output.status == 0, "\(output.standardError)")
         }
     }

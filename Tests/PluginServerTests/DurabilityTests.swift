@@ -1,5 +1,6 @@
 import Foundation
 import OrderedJSON
+import QuillTestSupport
 import Storage
 import StorageSQLite
 import Synchronization
@@ -114,22 +115,4 @@ final class UUIDSet: Sendable {
     func insert(_ new: [String]) { ids.withLock { $0.append(contentsOf: new) } }
     var count: Int { ids.withLock { $0.count } }
     var all: [String] { ids.withLock { $0 } }
-}
-
-/// A folder of files in the temporary directory, removed with the value.
-final class TemporaryFolder {
-    let url: URL
-
-    init(_ files: [String: String]) throws {
-        url = FileManager.default.temporaryDirectory.appending(path: "quill-folder-\(UUID().uuidString)")
-        for (name, content) in files {
-            let file = url.appending(path: name)
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(content.utf8).write(to: file)
-        }
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
-    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import OrderedJSON
+import QuillTestSupport
 import Testing
 
 /// PostHog's own Python SDK against `quill serve` with a plugin installed (issue 3's acceptance test).

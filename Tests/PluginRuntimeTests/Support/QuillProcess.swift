@@ -1,4 +1,5 @@
 import Foundation
+import QuillTestSupport
 
 /// Runs the built `quill` executable, as a plugin developer would.
 struct QuillProcess {
@@ -8,25 +9,9 @@ struct QuillProcess {
         var standardError: String
     }
 
-    /// `quill`, built beside this test bundle.
-    static let executable: URL = {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        // Swift Testing may run from inside the .xctest bundle.
-        while !FileManager.default.isExecutableFile(atPath: directory.appending(path: "quill").path),
-            directory.pathComponents.count > 1
-        {
-            directory.deleteLastPathComponent()
-        }
-        return directory.appending(path: "quill")
-    }()
-
-    /// The repository's root folder.
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
     static func run(_ arguments: [String], input: String? = nil) async throws -> Output {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = QuillExecutable.url
         process.arguments = arguments
         let stdout = Pipe()
         let stderr = Pipe()

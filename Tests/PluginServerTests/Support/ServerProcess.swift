@@ -1,4 +1,5 @@
 import Foundation
+import QuillTestSupport
 import Synchronization
 
 /// `quill serve` running as its own process on 127.0.0.1, on a free port, with a temporary data folder.
@@ -119,20 +120,4 @@ final class SharedText: Sendable {
 
 struct ServerProcessError: Error, CustomStringConvertible {
     var description: String
-}
-
-/// The built `quill` executable beside the test bundle.
-enum QuillExecutable {
-    static let url: URL = {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while !FileManager.default.isExecutableFile(atPath: directory.appending(path: "quill").path),
-            directory.pathComponents.count > 1
-        {
-            directory.deleteLastPathComponent()
-        }
-        return directory.appending(path: "quill")
-    }()
-
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
