@@ -88,6 +88,7 @@ let package = Package(
         .testTarget(
             name: "PluginRuntimeTests",
             dependencies: ["PluginRuntime", "StorageSQLite", "quill", "QuillTestSupport"],
+            exclude: ["NodeCompatibility"],
             swiftSettings: upcomingFeatures
         ),
     ]

@@ -13,3 +13,25 @@ extension ScriptContext {
         return ScriptValue(array, in: self)
     }
 }
+
+extension ScriptValue {
+    /// The bytes of a typed array (its own view: offset and length applied) or an `ArrayBuffer`,
+    /// copied; `nil` for any other value.
+    public func bytes() throws(ScriptError) -> [UInt8]? {
+        let type = try context.trying { JSValueGetTypedArrayType(context.ref, ref, $0) }
+        guard type != kJSTypedArrayTypeNone, let object = JSValueToObject(context.ref, ref, nil) else { return nil }
+        let (start, count): (UnsafeMutableRawPointer?, Int)
+        if type == kJSTypedArrayTypeArrayBuffer {
+            start = try context.trying { JSObjectGetArrayBufferBytesPtr(context.ref, object, $0) }
+            count = try context.trying { JSObjectGetArrayBufferByteLength(context.ref, object, $0) }
+        } else {
+            // The pointer is the start of the whole buffer; the view begins at its offset.
+            let buffer = try context.trying { JSObjectGetTypedArrayBytesPtr(context.ref, object, $0) }
+            let offset = try context.trying { JSObjectGetTypedArrayByteOffset(context.ref, object, $0) }
+            start = buffer.map { $0 + offset }
+            count = try context.trying { JSObjectGetTypedArrayByteLength(context.ref, object, $0) }
+        }
+        guard let start, count > 0 else { return [] }
+        return Array(UnsafeRawBufferPointer(start: start, count: count))
+    }
+}

@@ -244,3 +244,27 @@ import Testing
         #expect(result == 2)
     }
 }
+
+@Suite struct TypedArrayTests {
+    @Test func bytesOfTypedArraysSubarraysAndBuffers() async throws {
+        let sandbox = ScriptSandbox()
+        let results = try await sandbox.run { context in
+            try [
+                "new Uint8Array([1, 2, 3])", "new Uint8Array([0, 1, 2, 3, 4]).subarray(1, 3)",
+                "new Uint16Array([258]).buffer", "new DataView(new Uint8Array([9, 8, 7]).buffer, 1)",
+                "new Uint8Array(0)", "'not bytes'", "[1, 2]",
+            ].map { source throws(ScriptError) in try context.evaluate(source).bytes() }
+        }
+        #expect(results == [[1, 2, 3], [1, 2], [2, 1], nil, [], nil, nil])
+    }
+
+    @Test func uint8ArrayFromSwiftBytes() async throws {
+        let sandbox = ScriptSandbox()
+        let text = try await sandbox.run { context in
+            let array = try context.uint8Array([104, 105])
+            try context.globalObject.set("made", array)
+            return try context.evaluate("made instanceof Uint8Array && String.fromCharCode(...made)").toString()
+        }
+        #expect(text == "hi")
+    }
+}

@@ -27,7 +27,7 @@ public final class PluginRuntime: Sendable {
     }
 
     /// The module names plugins may import: what the compiler leaves to the runtime's `require`.
-    public static let providedModules: Set<String> = ["@posthog/plugin-scaffold"]
+    public static let providedModules: Set<String> = Set(BuiltinModules.all.keys)
 
     private func worker(forTeam teamID: Int) -> PluginWorker {
         workers[Int(UInt(bitPattern: teamID) % UInt(workers.count))]

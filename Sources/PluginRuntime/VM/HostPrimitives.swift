@@ -28,6 +28,24 @@ struct HostPrimitives {
 
     func install(in context: ScriptContext) throws(ScriptError) -> ScriptValue {
         let host = context.object()
+        try host.set(
+            "loadModule",
+            context.function { arguments, this in
+                guard let name = try? arguments.string(0), let module = BuiltinModules.all[name] else { return nil }
+                return try this.context.evaluate("(\(module.source))", sourceURL: "quill:modules/\(name).js")
+            })
+        try host.set(
+            "moduleGlobals",
+            context.array(
+                BuiltinModules.globals.map { entry throws(ScriptError) in
+                    try context.array([
+                        context.string(entry.global), context.string(entry.module),
+                        entry.export.map(context.string) ?? context.null,
+                    ])
+                }))
+        let native = context.object()
+        try NativeBindings.install(on: native, in: context)
+        try host.set("native", native)
         let logs = services.logs
         let (teamID, pluginID, configID, instanceID) = (definition.teamID, definition.pluginID, definition.id, instanceID)
         try host.set(

@@ -39,12 +39,39 @@ enum Prelude {
       }
       consoleObject.trace = consoleObject.debug;
 
+      // Built-in modules are evaluated on first require, so a VM pays only for what its plugin uses.
+      // A module's factory gets `require` and `native`: the Swift functions behind it and RetryError.
+      const native = Object.freeze(Object.assign(Object.create(null), host.native, { RetryError }));
       const modules = Object.create(null);
-      modules['@posthog/plugin-scaffold'] = Object.freeze({ RetryError });
-      const require = (name) => {
+      const require = (requested) => {
+        const name = String(requested).startsWith('node:') ? String(requested).slice(5) : String(requested);
         if (hasOwn(modules, name)) return modules[name];
-        throw new Error(`Cannot import '${name}'! This package is not provided by Quill.`);
+        const factory = host.loadModule(name);
+        if (typeof factory !== 'function') {
+          throw new Error(`Cannot import '${name}'! This package is not provided by Quill.`);
+        }
+        const moduleObject = { exports: {} };
+        modules[name] = moduleObject.exports;
+        const returned = factory(require, native, moduleObject);
+        modules[name] = returned === undefined ? moduleObject.exports : returned;
+        return modules[name];
       };
+      // Globals backed by modules (Buffer, URL, …) are made on first use, then become plain properties.
+      for (const [globalName, moduleName, exportName] of host.moduleGlobals) {
+        Object.defineProperty(global, globalName, {
+          configurable: true,
+          enumerable: false,
+          get() {
+            const exported = require(moduleName);
+            const value = exportName === null ? exported : exported[exportName];
+            Object.defineProperty(global, globalName, { value, writable: true, configurable: true, enumerable: false });
+            return value;
+          },
+          set(value) {
+            Object.defineProperty(global, globalName, { value, writable: true, configurable: true, enumerable: false });
+          },
+        });
+      }
 
       Object.defineProperty(global, 'console', { value: Object.freeze(consoleObject), writable: false, configurable: false });
       Object.defineProperty(global, 'RetryError', { value: RetryError, writable: true, configurable: true });
