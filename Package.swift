@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The C boundary: only JavaScriptEngine imports it.
@@ -44,7 +45,10 @@ let package = Package(
         ),
         .target(
             name: "PluginRuntime",
-            dependencies: ["JavaScriptEngine", "Storage", "OrderedJSON"],
+            dependencies: [
+                "JavaScriptEngine", "Storage", "OrderedJSON", "Compression",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: librarySettings
         ),
         .target(
@@ -57,6 +61,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: librarySettings
         ),
@@ -78,6 +84,7 @@ let package = Package(
             name: "PluginServerTests",
             dependencies: [
                 "PluginServer", "quill", "OrderedJSON", "Compression", "Storage", "StorageSQLite", "QuillTestSupport",
+                "PluginRuntime", .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -49,7 +49,18 @@ public enum QuillServer {
         let router = Router(context: QuillRequestContext.self)
         router.get("_health") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok"))) }
         CaptureController(projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize).addRoutes(to: router)
-        EventsController(authenticator: ManagementAuthenticator(projects: projects), store: ingestion).addRoutes(to: router)
+        let authenticator = ManagementAuthenticator(projects: projects)
+        EventsController(authenticator: authenticator, store: ingestion).addRoutes(to: router)
+        ManagementRoute.register(
+            managementRoutes(
+                authenticator: authenticator, store: plugins, runtime: runtime, repositories: configuration.repositories,
+                logger: logger),
+            on: router)
+        router.get("api/openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
 
         return Application(
             router: router,
@@ -63,6 +74,20 @@ public enum QuillServer {
             logger: logger)
     }
 
+    /// The plugin and plugin-config routes of the management API.
+    static func managementRoutes(
+        authenticator: ManagementAuthenticator, store: any PluginStore, runtime: PluginRuntime,
+        repositories: PluginRepositorySettings, logger: Logger
+    ) -> [ManagementRoute] {
+        let reloader = PluginReloader(store: store, runtime: runtime, logger: logger)
+        let installer = PluginInstaller(compiler: PluginCompiler(providedModules: PluginRuntime.providedModules), runtime: runtime)
+        return PluginsController(
+            authenticator: authenticator, store: store, installer: installer,
+            repository: PluginRepository(settings: repositories), reloader: reloader
+        ).routes
+            + PluginConfigsController(authenticator: authenticator, store: store, runtime: runtime, reloader: reloader).routes
+    }
+
     /// Opens (creating on first use) the database under the data directory, with the default
     /// organization and project; their keys are announced when they are made.
     public static func openDatabase(
@@ -72,6 +97,18 @@ public enum QuillServer {
         let database = try SQLiteDatabase(path: configuration.databaseURL.path)
         try await bootstrap(projects: SQLiteProjectStore(database: database), configuration: configuration, announce: announce)
         return database
+    }
+
+    /// Creates another organization with a project and a personal API key, and returns the two keys.
+    public static func createOrganization(
+        named name: String, database: SQLiteDatabase
+    ) async throws -> (projectID: Int, projectAPIKey: String, personalAPIKey: String) {
+        let token = APIKeys.makeProjectToken()
+        let personalKey = APIKeys.makePersonalAPIKey()
+        let project = try await SQLiteProjectStore(database: database).createOrganization(
+            name: name, projectAPIToken: token, personalAPIKeyHash: APIKeys.hash(personalAPIKey: personalKey),
+            personalAPIKeyMask: APIKeys.mask(personalAPIKey: personalKey))
+        return (project.id, token, personalKey)
     }
 
     /// Creates the default organization and project on first start and prints their keys.

@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var maxBodySize: Int = 20 * 1024 * 1024
     /// `--drain-time` / `QUILL_DRAIN_TIME`: seconds shutdown keeps processing logged events. Default 10.
     public var drainTime: Duration = .seconds(10)
+    /// Where plugins installed from a URL come from (`QUILL_GITHUB_URL`, `QUILL_GITLAB_URL`, …).
+    public var repositories = PluginRepositorySettings()
     /// `QUILL_PROJECT_API_KEY`: the default project's token on first start, instead of a generated one.
     public var initialProjectAPIKey: String?
     /// `QUILL_PERSONAL_API_KEY`: the first personal API key on first start, instead of a generated one.
@@ -38,6 +40,7 @@ public struct ServerConfiguration: Sendable {
         if let workers = try value("QUILL_PLUGIN_WORKERS", { Int($0).flatMap { $0 > 0 ? $0 : nil } }) { pluginWorkers = workers }
         if let size = try value("QUILL_MAX_BODY_SIZE", { Int($0).flatMap { $0 > 0 ? $0 : nil } }) { maxBodySize = size }
         if let seconds = try value("QUILL_DRAIN_TIME", Self.positiveSeconds) { drainTime = seconds }
+        repositories = PluginRepositorySettings(environment: environment)
         initialProjectAPIKey = try value("QUILL_PROJECT_API_KEY", { $0 })
         initialPersonalAPIKey = try value("QUILL_PERSONAL_API_KEY", { $0 })
     }

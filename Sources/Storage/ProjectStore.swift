@@ -23,6 +23,10 @@ public protocol ProjectStore: Sendable {
     ///
     /// - Returns: the new project, or `nil` when the database was set up already.
     func bootstrap(projectAPIToken: String, personalAPIKeyHash: String, personalAPIKeyMask: String) async throws -> Project?
+    /// Creates an organization with one project and one personal API key; returns the project.
+    func createOrganization(
+        name: String, projectAPIToken: String, personalAPIKeyHash: String, personalAPIKeyMask: String
+    ) async throws -> Project
     func project(apiToken: String) async throws -> Project?
     func project(id: Int) async throws -> Project?
     /// The organization's projects, oldest first.

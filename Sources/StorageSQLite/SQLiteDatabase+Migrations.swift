@@ -102,4 +102,31 @@ extension SQLiteDatabase {
                 index: "plugin_log_entry_config", on: "plugin_log_entry", columns: ["plugin_config_id", "timestamp"])
         }
     }
+
+    /// Plugin files, versions and capabilities; public job requests (issue 8).
+    static func registerManagementMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v3: plugin files, versions, jobs") { db in
+            try db.alter(table: "plugin") { table in
+                table.add(column: "tag", .text)
+                table.add(column: "latest_tag", .text)
+                table.add(column: "latest_tag_checked_at", .datetime)
+                table.add(column: "capabilities", .text).notNull().defaults(to: "{}")
+                table.add(column: "public_jobs", .text).notNull().defaults(to: "{}")
+            }
+            try db.create(table: "plugin_source_file") { table in
+                table.column("plugin_id", .integer).notNull().references("plugin", onDelete: .cascade)
+                table.column("filename", .text).notNull()
+                table.column("content", .blob).notNull()
+                table.primaryKey(["plugin_id", "filename"])
+            }
+            try db.create(table: "plugin_job") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("plugin_config_id", .integer).notNull().indexed().references("plugin_config", onDelete: .cascade)
+                table.column("type", .text).notNull()
+                table.column("payload", .text).notNull()
+                table.column("status", .text).notNull().defaults(to: "pending")
+                table.column("created_at", .datetime).notNull()
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@ public final class SQLiteDatabase: Sendable {
     public init(path: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
             // WAL's NORMAL sync is durable across process crashes; FULL also across power loss.
             try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -35,6 +36,7 @@ public final class SQLiteDatabase: Sendable {
             }
         }
         registerIngestionMigration(in: &migrator)
+        registerManagementMigration(in: &migrator)
         return migrator
     }
 }

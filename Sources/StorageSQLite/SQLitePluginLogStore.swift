@@ -38,21 +38,4 @@ public final class SQLitePluginLogStore: PluginLogSink {
             }
         }
     }
-
-    /// The config's entries, oldest first.
-    public func entries(pluginConfigID: Int) async throws -> [PluginLogEntry] {
-        try await database.pool.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM plugin_log_entry WHERE plugin_config_id = ? ORDER BY timestamp, rowid",
-                arguments: [pluginConfigID]
-            ).map { row in
-                PluginLogEntry(
-                    id: UUID(uuidString: row["id"]) ?? UUID(), teamID: row["team_id"], pluginID: row["plugin_id"],
-                    pluginConfigID: row["plugin_config_id"], timestamp: row["timestamp"],
-                    source: PluginLogEntry.Source(rawValue: row["source"]) ?? .system,
-                    type: PluginLogEntry.Level(rawValue: row["type"]) ?? .log, message: row["message"],
-                    instanceID: UUID(uuidString: row["instance_id"]) ?? UUID())
-            }
-        }
-    }
 }

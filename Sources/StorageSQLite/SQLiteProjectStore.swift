@@ -15,22 +15,39 @@ public struct SQLiteProjectStore: ProjectStore {
     ) async throws -> Project? {
         try await database.pool.write { db in
             guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM organization") == 0 else { return nil }
-            let now = Date()
-            try db.execute(
-                sql: "INSERT INTO organization (name, created_at) VALUES (?, ?)", arguments: ["Default organization", now])
-            let organizationID = Int(db.lastInsertedRowID)
-            try db.execute(
-                sql: "INSERT INTO team (organization_id, name, api_token, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [organizationID, "Default project", projectAPIToken, now])
-            let projectID = Int(db.lastInsertedRowID)
-            try db.execute(
-                sql: """
-                    INSERT INTO personal_api_key (organization_id, label, secure_value, mask_value, created_at)
-                    VALUES (?, ?, ?, ?, ?)
-                    """,
-                arguments: [organizationID, "Created on first start", personalAPIKeyHash, personalAPIKeyMask, now])
-            return Project(id: projectID, organizationID: organizationID, name: "Default project", apiToken: projectAPIToken)
+            return try Self.insertOrganization(
+                "Default organization", projectAPIToken: projectAPIToken, personalAPIKeyHash: personalAPIKeyHash,
+                personalAPIKeyMask: personalAPIKeyMask, in: db)
         }
+    }
+
+    public func createOrganization(
+        name: String, projectAPIToken: String, personalAPIKeyHash: String, personalAPIKeyMask: String
+    ) async throws -> Project {
+        try await database.pool.write { db in
+            try Self.insertOrganization(
+                name, projectAPIToken: projectAPIToken, personalAPIKeyHash: personalAPIKeyHash,
+                personalAPIKeyMask: personalAPIKeyMask, in: db)
+        }
+    }
+
+    private static func insertOrganization(
+        _ name: String, projectAPIToken: String, personalAPIKeyHash: String, personalAPIKeyMask: String, in db: Database
+    ) throws -> Project {
+        let now = Date()
+        try db.execute(sql: "INSERT INTO organization (name, created_at) VALUES (?, ?)", arguments: [name, now])
+        let organizationID = Int(db.lastInsertedRowID)
+        try db.execute(
+            sql: "INSERT INTO team (organization_id, name, api_token, created_at) VALUES (?, ?, ?, ?)",
+            arguments: [organizationID, "Default project", projectAPIToken, now])
+        let projectID = Int(db.lastInsertedRowID)
+        try db.execute(
+            sql: """
+                INSERT INTO personal_api_key (organization_id, label, secure_value, mask_value, created_at)
+                VALUES (?, ?, ?, ?, ?)
+                """,
+            arguments: [organizationID, "Created with the organization", personalAPIKeyHash, personalAPIKeyMask, now])
+        return Project(id: projectID, organizationID: organizationID, name: "Default project", apiToken: projectAPIToken)
     }
 
     public func project(apiToken: String) async throws -> Project? {

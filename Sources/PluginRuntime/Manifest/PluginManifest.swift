@@ -40,6 +40,11 @@ public struct PluginManifest: Sendable, Equatable {
             isStateless: try fields.bool("stateless") ?? false
         )
     }
+
+    /// A config schema stored as the JSON text of `plugin.json`'s `config` (either form).
+    public static func configSchema(fromJSON text: String) throws(PluginManifestError) -> [ConfigField] {
+        try parse(Data(#"{"name": "stored", "config": \#(text)}"#.utf8)).configSchema
+    }
 }
 
 /// A job listed under `publicJobs`.

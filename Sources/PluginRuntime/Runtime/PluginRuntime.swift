@@ -53,6 +53,11 @@ public final class PluginRuntime: Sendable {
         try await worker(forTeam: teamID).processEvent(event, teamID: teamID, recordingPluginLists: recordingPluginLists)
     }
 
+    /// Loads `code` into a throwaway VM (no `setupPlugin`) to check it runs and see what it exports.
+    public func inspect(_ code: CompiledPlugin, pluginName: String) async -> Result<PluginCapabilities, PluginCodeError> {
+        await workers[0].inspect(code, pluginName: pluginName)
+    }
+
     public func capabilities(pluginConfigID: Int, teamID: Int) async -> PluginCapabilities? {
         await worker(forTeam: teamID).capabilities(pluginConfigID: pluginConfigID)
     }

@@ -60,6 +60,13 @@ public struct ChainResult: Sendable, Equatable {
     }
 }
 
+/// Plugin code that fails when it is evaluated: a top-level throw, an unsupported metric type.
+public struct PluginCodeError: Error, Sendable, CustomStringConvertible {
+    /// `Name: message`.
+    public var description: String
+    public var stack: String?
+}
+
 /// An event the chain can't run on: not a JSON object.
 public struct MalformedEventError: Error, Sendable, CustomStringConvertible {
     public var description: String

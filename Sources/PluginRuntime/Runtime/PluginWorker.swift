@@ -90,6 +90,19 @@ actor PluginWorker {
     }
 
     func capabilities(pluginConfigID: Int) -> PluginCapabilities? { vms[pluginConfigID]?.capabilities }
+
+    /// Evaluates code in a throwaway VM, without `setupPlugin`, and reports what it exports.
+    func inspect(_ code: CompiledPlugin, pluginName: String) -> Result<PluginCapabilities, PluginCodeError> {
+        let definition = PluginConfigDefinition(id: 0, teamID: 0, pluginID: 0, pluginName: pluginName, code: code)
+        let inspecting = PluginServicesForInspection.services
+        do {
+            return .success(
+                try PluginVM(definition: definition, group: group, services: inspecting, timeLimit: configuration.timeLimit)
+                    .capabilities)
+        } catch {
+            return .failure(PluginCodeError(description: error.description, stack: error.stack))
+        }
+    }
     func lastError(pluginConfigID: Int) -> PluginErrorRecord? { vms[pluginConfigID]?.lastError }
     func metricsJSON(pluginConfigID: Int) -> String? { vms[pluginConfigID]?.metricsJSON() }
 
@@ -266,4 +279,10 @@ actor PluginWorker {
         try properties.set("$plugins_failed", context.array(result.failed.map(context.string)))
         try properties.set("$plugins_deferred", context.array(result.deferred.map(context.string)))
     }
+}
+
+/// Services of a VM that only has its exports looked at: nothing it could reach is kept.
+private enum PluginServicesForInspection {
+    static let services = PluginHostServices(
+        cache: MemoryPluginCacheStore(), storage: MemoryPluginStorageStore(), logs: MemoryPluginLogStore(capacity: 0))
 }

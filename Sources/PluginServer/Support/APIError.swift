@@ -14,6 +14,8 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     /// A message a person can act on.
     public var detail: String
     public var attribute: String?
+    /// Every field's problem when several fields are wrong (a config form), as (field, message).
+    public var fieldErrors: [(attribute: String, detail: String)] = []
 
     public init(status: HTTPResponse.Status, type: String, code: String, detail: String, attribute: String? = nil) {
         self.status = status
@@ -50,11 +52,14 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     static let notFound = APIError(status: .notFound, type: "invalid_request", code: "not_found", detail: "Not found.")
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body: JSONValue = [
-            "type": .string(type), "code": .string(code), "detail": .string(detail),
-            "attr": attribute.map(JSONValue.string) ?? .null,
-        ]
-        return Response.json(body, status: status)
+        var body = JSONObject([
+            ("type", .string(type)), ("code", .string(code)), ("detail", .string(detail)),
+            ("attr", attribute.map(JSONValue.string) ?? .null),
+        ])
+        if !fieldErrors.isEmpty {
+            body["errors"] = .array(fieldErrors.map { ["attr": .string($0.attribute), "detail": .string($0.detail)] })
+        }
+        return Response.json(.object(body), status: status)
     }
 }
 

@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import OrderedJSON
+
+/// Reading management requests: bodies as JSON or multipart, path parameters as ids.
+enum ManagementRequest {
+    /// Largest JSON body of the management API.
+    static let maximumJSONSize = 5 * 1024 * 1024
+    /// Largest upload: a plugin archive or an attachment.
+    static let maximumUploadSize = PluginArchive.maximumTotalSize
+
+    static func body(_ request: Request, limit: Int = maximumUploadSize) async throws -> [UInt8] {
+        do {
+            return Array(buffer: try await request.body.collect(upTo: limit))
+        } catch is NIOTooManyBytesError {
+            throw APIError(
+                status: .contentTooLarge, type: "validation_error", code: "payload_too_large",
+                detail: "The request body is larger than \(limit) bytes.")
+        }
+    }
+
+    /// The body as a JSON object; an empty body is an empty object.
+    static func jsonObject(_ request: Request) async throws -> JSONObject {
+        try jsonObject(from: try await body(request, limit: maximumJSONSize))
+    }
+
+    /// A body read already, as a JSON object; an empty body is an empty object.
+    static func jsonObject(from bytes: [UInt8]) throws -> JSONObject {
+        if bytes.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) { return JSONObject() }
+        do {
+            guard case .object(let object) = try JSONValue.parse(bytes) else {
+                throw APIError.invalidInput("The request body must be a JSON object.")
+            }
+            return object
+        } catch let error as JSONSyntaxError {
+            throw APIError.invalidInput("The request body is not valid JSON: \(error)")
+        }
+    }
+
+    static func id(_ context: QuillRequestContext, _ name: String) throws -> Int {
+        guard let text = context.parameters.get(name), let id = Int(text) else { throw APIError.notFound }
+        return id
+    }
+}
+
+extension JSONValue {
+    /// A config value as PostHog stores it: strings as they are, other scalars as their JSON text.
+    var configText: String? {
+        switch self {
+        case .null: nil
+        case .string(let string): string
+        default: serializedString
+        }
+    }
+
+    /// Parses stored JSON text, `null` when it doesn't parse.
+    static func stored(_ text: String?) -> JSONValue {
+        text.flatMap { try? JSONValue.parse($0) } ?? .null
+    }
+}
+
+extension Date {
+    var jsonValue: JSONValue { .string(Timestamp(self).iso8601) }
+}

@@ -1,0 +1,338 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OrderedJSON
+import PluginRuntime
+import Storage
+
+/// `/api/projects/:project_id/plugin_configs/…`: a project's plugin chain.
+///
+/// Secret config fields are write-only: no answer contains them, and an update that leaves them
+/// out keeps them.
+struct PluginConfigsController: Sendable {
+    let authenticator: ManagementAuthenticator
+    let store: any PluginStore
+    let runtime: PluginRuntime
+    let reloader: PluginReloader
+
+    static let base = "api/projects/:project_id/plugin_configs"
+    /// Largest attachment.
+    static let maximumAttachmentSize = 10 * 1024 * 1024
+
+    var routes: [ManagementRoute] {
+        [
+            ManagementRoute(.get, Self.base, summary: "List the project's plugin configs in chain order", handler: list),
+            ManagementRoute(.post, Self.base, summary: "Configure a plugin for the project", handler: create),
+            ManagementRoute(.patch, "\(Self.base)/rearrange", summary: "Set the chain order", handler: rearrange),
+            ManagementRoute(.get, "\(Self.base)/:config_id", summary: "Show a plugin config", handler: show),
+            ManagementRoute(.patch, "\(Self.base)/:config_id", summary: "Enable, disable, reorder or reconfigure", handler: update),
+            ManagementRoute(.delete, "\(Self.base)/:config_id", summary: "Remove a plugin config", handler: delete),
+            ManagementRoute(.put, "\(Self.base)/:config_id/attachments/:key", summary: "Upload an attachment", handler: putAttachment),
+            ManagementRoute(.delete, "\(Self.base)/:config_id/attachments/:key", summary: "Remove an attachment", handler: deleteAttachment),
+            ManagementRoute(.get, "\(Self.base)/:config_id/logs", summary: "The config's log", handler: logs),
+            ManagementRoute(.get, "\(Self.base)/:config_id/jobs", summary: "The plugin's public jobs", handler: jobs),
+            ManagementRoute(.post, "\(Self.base)/:config_id/jobs", summary: "Run a public job", handler: runJob),
+        ]
+    }
+
+    // MARK: Handlers
+
+    private func list(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let project = try await project(request, context)
+        var results: [JSONValue] = []
+        for config in try await store.pluginConfigs(teamID: project.id) {
+            results.append(try await json(config))
+        }
+        return Response.json(PluginsController.page(results))
+    }
+
+    private func show(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        Response.json(try await json(try await config(request, context).config))
+    }
+
+    /// `{plugin, enabled, order, config}` as JSON, or multipart with `config` as JSON text and
+    /// attachments as files named `add_attachment[KEY]`, as PostHog's form sends them.
+    private func create(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let project = try await project(request, context)
+        let (body, uploads) = try await fields(of: request)
+        guard let pluginID = body["plugin"].flatMap({ $0.configText }).flatMap({ Int($0) }),
+            let plugin = try await store.plugin(id: pluginID), plugin.organizationID == project.organizationID
+        else { throw APIError.invalidInput("'plugin' must be the id of one of your organization's plugins.", attribute: "plugin") }
+        let existing = try await store.pluginConfigs(teamID: project.id)
+        let order = try body["order"].map(Self.integer) ?? ((existing.map(\.order).max() ?? 0) + 1)
+        let enabled = body["enabled"]?.boolValue ?? false
+        let values = try validated(
+            merging: body["config"], into: [:], schema: plugin.configSchema, attachmentKeys: Set(uploads.keys))
+        let id = try await store.createPluginConfig(
+            teamID: project.id, pluginID: plugin.id, order: order, config: values, enabled: enabled)
+        for (key, attachment) in uploads {
+            try await store.setAttachment(attachment, key: key, pluginConfigID: id)
+        }
+        await reloader.reload(pluginConfigID: id, teamID: project.id)
+        guard let created = try await store.pluginConfig(id: id) else { throw APIError.notFound }
+        return Response.json(try await json(created), status: .created)
+    }
+
+    private func update(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let (config, plugin) = try await config(request, context)
+        let (body, uploads) = try await fields(of: request)
+        let enabled = body["enabled"]?.boolValue
+        let order = try body["order"].map(Self.integer)
+        let attachmentKeys = Set(config.attachments.keys).union(uploads.keys)
+        let values =
+            body["config"] != nil || !uploads.isEmpty
+            ? try validated(merging: body["config"], into: config.config, schema: plugin.configSchema, attachmentKeys: attachmentKeys)
+            : nil
+        try await store.updatePluginConfig(id: config.id, enabled: enabled, order: order, config: values)
+        for (key, attachment) in uploads {
+            try await store.setAttachment(attachment, key: key, pluginConfigID: config.id)
+        }
+        await reloader.reload(pluginConfigID: config.id, teamID: config.teamID)
+        return Response.json(try await json(try await store.pluginConfig(id: config.id) ?? config))
+    }
+
+    private func delete(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let (config, _) = try await config(request, context)
+        try await store.deletePluginConfig(id: config.id)
+        await reloader.reload(pluginConfigID: config.id, teamID: config.teamID)
+        return Response(status: .noContent)
+    }
+
+    /// `{"orders": {"<config id>": order, …}}`.
+    private func rearrange(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let project = try await project(request, context)
+        guard case .object(let orders)? = try await ManagementRequest.jsonObject(request)["orders"] else {
+            throw APIError.invalidInput("Send {\"orders\": {\"<config id>\": <order>, …}}.", attribute: "orders")
+        }
+        let configs = Dictionary(uniqueKeysWithValues: try await store.pluginConfigs(teamID: project.id).map { ($0.id, $0) })
+        var changes: [(PluginConfigRecord, Int)] = []
+        for (key, value) in orders {
+            guard let id = Int(key), let config = configs[id] else {
+                throw APIError.invalidInput("\(key) is not a plugin config of this project.", attribute: "orders")
+            }
+            changes.append((config, try Self.integer(value)))
+        }
+        for (config, order) in changes where config.order != order {
+            try await store.updatePluginConfig(id: config.id, enabled: nil, order: order, config: nil)
+            await reloader.reload(pluginConfigID: config.id, teamID: project.id)
+        }
+        var results: [JSONValue] = []
+        for config in try await store.pluginConfigs(teamID: project.id) { results.append(try await json(config)) }
+        return Response.json(PluginsController.page(results))
+    }
+
+    /// The body is the file; `Content-Type` its type, `?file_name=` its name.
+    private func putAttachment(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let (config, plugin) = try await config(request, context)
+        let key = context.parameters.get("key") ?? ""
+        try Self.requireAttachmentField(key, schema: plugin.configSchema)
+        let contents = try await ManagementRequest.body(request, limit: Self.maximumAttachmentSize)
+        let fileName = request.uri.queryParameters["file_name"].map(String.init) ?? key
+        let attachment = PluginAttachment(
+            contentType: request.headers[.contentType] ?? "application/octet-stream", fileName: fileName,
+            contents: Data(contents))
+        try await store.setAttachment(attachment, key: key, pluginConfigID: config.id)
+        await reloader.reload(pluginConfigID: config.id, teamID: config.teamID)
+        return Response.json(try await json(try await store.pluginConfig(id: config.id) ?? config))
+    }
+
+    private func deleteAttachment(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let (config, _) = try await config(request, context)
+        try await store.setAttachment(nil, key: context.parameters.get("key") ?? "", pluginConfigID: config.id)
+        await reloader.reload(pluginConfigID: config.id, teamID: config.teamID)
+        return Response.json(try await json(try await store.pluginConfig(id: config.id) ?? config))
+    }
+
+    /// Filters: `type` (comma list of DEBUG, LOG, INFO, WARN, ERROR), `source` (SYSTEM, PLUGIN,
+    /// CONSOLE), `search`, `after`, `before` (ISO 8601), `limit` (1–1000, default 100); newest first.
+    private func logs(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let (config, _) = try await config(request, context)
+        let parameters = request.uri.queryParameters
+        func parameter(_ name: String) -> String? { parameters[name[...]].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        var query = PluginLogQuery(pluginConfigID: config.id)
+        for type in (parameter("type") ?? parameter("type_filter") ?? "").split(separator: ",") {
+            guard let level = PluginLogEntry.Level(rawValue: type.uppercased()) else {
+                throw APIError.invalidInput("'\(type)' is not a log type: use DEBUG, LOG, INFO, WARN or ERROR.", attribute: "type")
+            }
+            query.types.insert(level)
+        }
+        for source in (parameter("source") ?? "").split(separator: ",") {
+            guard let value = PluginLogEntry.Source(rawValue: source.uppercased()) else {
+                throw APIError.invalidInput("'\(source)' is not a log source: use SYSTEM, PLUGIN or CONSOLE.", attribute: "source")
+            }
+            query.sources.insert(value)
+        }
+        query.search = parameter("search")
+        for (name, keyPath) in [("after", \PluginLogQuery.after), ("before", \PluginLogQuery.before)] {
+            guard let text = parameter(name) else { continue }
+            guard let time = Timestamp(iso8601: text) else {
+                throw APIError.invalidInput("'\(name)' must be an ISO 8601 time.", attribute: name)
+            }
+            query[keyPath: keyPath] = Date(timeIntervalSince1970: Double(time.millisecondsSince1970) / 1000)
+        }
+        if let text = parameter("limit") {
+            guard let limit = Int(text), (1...1000).contains(limit) else {
+                throw APIError.invalidInput("'limit' must be a whole number from 1 to 1000.", attribute: "limit")
+            }
+            query.limit = limit
+        }
+        let entries = try await store.logEntries(query).map { entry -> JSONValue in
+            [
+                "id": .string(entry.id.uuidString.lowercased()), "team_id": JSONValue(entry.teamID),
+                "plugin_id": JSONValue(entry.pluginID), "plugin_config_id": JSONValue(entry.pluginConfigID),
+                "timestamp": entry.timestamp.jsonValue, "source": .string(entry.source.rawValue),
+                "type": .string(entry.type.rawValue), "message": .string(entry.message),
+                "instance_id": .string(entry.instanceID.uuidString.lowercased()),
+            ]
+        }
+        return Response.json(PluginsController.page(entries))
+    }
+
+    private func jobs(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let (_, plugin) = try await config(request, context)
+        return Response.json(["public_jobs": .stored(plugin.publicJobs)])
+    }
+
+    /// `{type, payload}`: the job is recorded durably; it runs once Quill's job queue exists.
+    private func runJob(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let (config, plugin) = try await config(request, context)
+        let body = try await ManagementRequest.jsonObject(request)
+        let job = body["job"]?.objectValue ?? body
+        guard let type = job["type"]?.stringValue else { throw APIError.invalidInput("'type' names the job to run.", attribute: "type") }
+        guard JSONValue.stored(plugin.publicJobs)[type] != nil else {
+            throw APIError.invalidInput("\(plugin.name) has no public job '\(type)'.", attribute: "type")
+        }
+        let payload = job["payload"] ?? .object(JSONObject())
+        guard payload.objectValue != nil else { throw APIError.invalidInput("'payload' must be an object.", attribute: "payload") }
+        let id = try await store.enqueueJob(pluginConfigID: config.id, type: type, payload: payload.serializedString)
+        return Response.json(
+            [
+                "id": JSONValue(id), "type": .string(type), "status": "pending",
+                "detail": "Recorded. Quill runs public jobs once its job queue is in place; until then the job waits.",
+            ], status: .accepted)
+    }
+
+    // MARK: Config values
+
+    /// The config after applying `given` (`null` removes a key) to `current`, checked against the schema.
+    private func validated(
+        merging given: JSONValue?, into current: [String: String], schema: String, attachmentKeys: Set<String>
+    ) throws -> [String: String] {
+        var values = current
+        switch given {
+        case nil, .null?:
+            break
+        case .object(let object)?:
+            for (key, value) in object { values[key] = value.configText }
+        default:
+            throw APIError.invalidInput("'config' must be an object of values.", attribute: "config")
+        }
+        let fields: [ConfigField]
+        do {
+            fields = try PluginManifest.configSchema(fromJSON: schema)
+        } catch {
+            throw APIError.invalidInput("The plugin's config schema is broken: \(error)")
+        }
+        do {
+            return try fields.validate(values, attachmentKeys: attachmentKeys)
+        } catch {
+            var apiError = APIError.invalidInput(error.description, attribute: error.fieldErrors.first?.key)
+            apiError.fieldErrors = error.fieldErrors.map { ($0.key, $0.message) }
+            throw apiError
+        }
+    }
+
+    private static func requireAttachmentField(_ key: String, schema: String) throws {
+        let fields = (try? PluginManifest.configSchema(fromJSON: schema)) ?? []
+        guard fields.contains(where: { $0.key == key && $0.type == .attachment }) else {
+            throw APIError.invalidInput("'\(key)' is not an attachment field of this plugin.", attribute: key)
+        }
+    }
+
+    private static func integer(_ value: JSONValue) throws -> Int {
+        guard let number = value.doubleValue ?? value.stringValue.flatMap(Double.init), let integer = Int(exactly: number) else {
+            throw APIError.invalidInput("'order' must be a whole number.", attribute: "order")
+        }
+        return integer
+    }
+
+    /// JSON fields and `add_attachment[KEY]` files of a JSON or multipart body.
+    private func fields(of request: Request) async throws -> (JSONObject, [String: PluginAttachment]) {
+        let contentType = request.headers[.contentType]
+        guard contentType?.lowercased().hasPrefix("multipart/form-data") == true else {
+            return (try await ManagementRequest.jsonObject(request), [:])
+        }
+        guard let form = MultipartForm(contentType: contentType, body: try await ManagementRequest.body(request)) else {
+            throw APIError.invalidInput("The multipart body could not be read.")
+        }
+        var body = JSONObject()
+        var uploads: [String: PluginAttachment] = [:]
+        for part in form.parts {
+            if part.name.hasPrefix("add_attachment["), part.name.hasSuffix("]") {
+                guard part.content.count <= Self.maximumAttachmentSize else {
+                    throw APIError.invalidInput("Attachments may be at most \(Self.maximumAttachmentSize) bytes.", attribute: part.name)
+                }
+                uploads[String(part.name.dropFirst(15).dropLast())] = PluginAttachment(
+                    contentType: part.contentType ?? "application/octet-stream", fileName: part.fileName ?? "attachment",
+                    contents: Data(part.content))
+            } else if part.name == "config" {
+                body["config"] = (try? JSONValue.parse(part.content)) ?? .string(part.text)
+            } else {
+                body[part.name] = (try? JSONValue.parse(part.content)) ?? .string(part.text)
+            }
+        }
+        return (body, uploads)
+    }
+
+    // MARK: Access and shapes
+
+    private func project(_ request: Request, _ context: QuillRequestContext) async throws -> Project {
+        let organizationID = try await authenticator.organizationID(of: request)
+        return try await authenticator.project(context.parameters.get("project_id") ?? "", organizationID: organizationID)
+    }
+
+    /// The config of the route with its plugin, if it belongs to the key's project.
+    private func config(
+        _ request: Request, _ context: QuillRequestContext
+    ) async throws -> (config: PluginConfigRecord, plugin: PluginRecord) {
+        let project = try await project(request, context)
+        guard let config = try await store.pluginConfig(id: try ManagementRequest.id(context, "config_id")),
+            config.teamID == project.id, let plugin = try await store.plugin(id: config.pluginID)
+        else { throw APIError.notFound }
+        return (config, plugin)
+    }
+
+    private func json(_ config: PluginConfigRecord) async throws -> JSONValue {
+        let plugin = try await store.plugin(id: config.pluginID)
+        let secrets = Set(
+            ((try? PluginManifest.configSchema(fromJSON: plugin?.configSchema ?? "[]")) ?? []).filter(\.isSecret)
+                .compactMap(\.key))
+        var values = JSONObject()
+        for (key, value) in config.config.sorted(by: { $0.key < $1.key }) where !secrets.contains(key) {
+            values[key] = .string(value)
+        }
+        var attachments = JSONObject()
+        for (key, attachment) in config.attachments.sorted(by: { $0.key < $1.key }) {
+            attachments[key] = [
+                "content_type": .string(attachment.contentType), "file_name": .string(attachment.fileName),
+                "size": JSONValue(attachment.size),
+            ]
+        }
+        var lastError: JSONValue = .null
+        if let error = await runtime.lastError(pluginConfigID: config.id, teamID: config.teamID) {
+            lastError = [
+                "name": .string(error.name), "message": .string(error.message),
+                "stack": error.stack.map(JSONValue.string) ?? .null, "time": error.time.jsonValue,
+                "event": error.event.map { JSONValue.stored($0) } ?? .null,
+            ]
+        }
+        return [
+            "id": JSONValue(config.id), "plugin": JSONValue(config.pluginID), "team_id": JSONValue(config.teamID),
+            "enabled": .bool(config.enabled), "order": JSONValue(config.order), "config": .object(values),
+            "secret_fields_set": .array(secrets.sorted().filter { config.config[$0] != nil }.map(JSONValue.string)),
+            "attachments": .object(attachments), "error": .stored(config.error), "last_error": lastError,
+            "plugin_info": plugin.map(PluginsController.json) ?? .null,
+            "created_at": config.createdAt.jsonValue, "updated_at": config.updatedAt.jsonValue,
+        ]
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import OrderedJSON
+import PluginRuntime
+import Storage
+
+/// Checks a plugin's files and turns them into what the store keeps: `plugin.json` must parse,
+/// the code must compile and load, and the result records capabilities, schema and public jobs.
+struct PluginInstaller: Sendable {
+    let compiler: PluginCompiler
+    let runtime: PluginRuntime
+
+    func contents(
+        of files: [String: Data], pluginType: String, url: String? = nil, tag: String? = nil
+    ) async throws -> PluginContents {
+        guard let manifestData = files["plugin.json"] else {
+            throw APIError.invalidInput("The plugin has no plugin.json at its top level.", attribute: "plugin.json")
+        }
+        let manifest: PluginManifest
+        do {
+            manifest = try PluginManifest.parse(manifestData)
+        } catch {
+            throw APIError.invalidInput(error.description, attribute: "plugin.json")
+        }
+        let entry = manifest.main ?? (files["index.js"] != nil ? "index.js" : "index.ts")
+        guard files[entry] != nil else {
+            throw APIError.invalidInput(
+                manifest.main == nil
+                    ? "The plugin has no index.js or index.ts, and plugin.json names no 'main'."
+                    : "The entry file '\(entry)' named by 'main' is missing.",
+                attribute: entry)
+        }
+        // Binary files (images, data) are kept but not compiled.
+        let sources = files.compactMapValues { String(data: $0, encoding: .utf8) }
+        let code: CompiledPlugin
+        do {
+            code = try await compiler.compile(files: sources, entry: entry)
+        } catch {
+            throw APIError.invalidInput(error.description, attribute: error.file ?? entry)
+        }
+        let capabilities: PluginCapabilities
+        switch await runtime.inspect(code, pluginName: manifest.name) {
+        case .success(let found): capabilities = found
+        case .failure(let error):
+            throw APIError.invalidInput("The plugin's code fails when it is loaded: \(error)", attribute: entry)
+        }
+        let raw = try? JSONValue.parse(Array(manifestData))
+        return PluginContents(
+            pluginType: pluginType, name: manifest.name, description: manifest.description, url: url, tag: tag,
+            configSchema: raw?["config"]?.serializedString ?? "[]",
+            publicJobs: raw?["publicJobs"]?.serializedString ?? "{}",
+            capabilities: JSONValue.object(JSONObject([
+                ("methods", .array(capabilities.methods.map(JSONValue.string))),
+                ("scheduled_tasks", .array(capabilities.scheduledTasks.map(JSONValue.string))),
+                ("jobs", .array(capabilities.jobs.map(JSONValue.string))),
+            ])).serializedString,
+            transpiledCode: code.code, files: files)
+    }
+}
+
+/// A plugin folder on disk, read into memory.
+enum PluginFolder {
+    static let ignoredNames: Set<String> = [".git", ".DS_Store", ".github"]
+
+    /// The folder's files by relative path, within the archive limits.
+    static func files(at directory: URL) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        var total = 0
+        let root = directory.standardizedFileURL.resolvingSymlinksInPath()
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey])
+        else {
+            throw APIError.invalidInput("There is no folder at \(directory.path).", attribute: "url")
+        }
+        for case let url as URL in enumerator {
+            if ignoredNames.contains(url.lastPathComponent) {
+                enumerator.skipDescendants()
+                continue
+            }
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
+            let path = String(url.standardizedFileURL.resolvingSymlinksInPath().path.dropFirst(root.path.count + 1))
+            let data = try Data(contentsOf: url)
+            total += data.count
+            guard total <= PluginArchive.maximumTotalSize, files.count < PluginArchive.maximumFileCount else {
+                throw APIError.invalidInput("The folder is larger than a plugin may be.", attribute: "url")
+            }
+            files[path] = data
+        }
+        guard !files.isEmpty else { throw APIError.invalidInput("The folder \(directory.path) is empty.", attribute: "url") }
+        return files
+    }
+}

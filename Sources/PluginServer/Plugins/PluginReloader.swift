@@ -1,0 +1,41 @@
+import Logging
+import PluginRuntime
+import Storage
+
+/// Applies stored plugin changes to the running runtime without a restart (reference §1.7).
+///
+/// A changed config gets a new VM, which serves once its `setupPlugin` is done; the old VM keeps
+/// serving until then and is torn down after, so no event is lost or processed twice. Reloads run
+/// one at a time, in the order the changes were made.
+actor PluginReloader {
+    private let store: any PluginStore
+    private let runtime: PluginRuntime
+    private let logger: Logger
+
+    init(store: any PluginStore, runtime: PluginRuntime, logger: Logger) {
+        self.store = store
+        self.runtime = runtime
+        self.logger = logger
+    }
+
+    /// Loads the config as stored, or unloads it when it is disabled or gone.
+    func reload(pluginConfigID: Int, teamID: Int) async {
+        do {
+            if let config = try await store.enabledPluginConfig(id: pluginConfigID) {
+                _ = await runtime.load(PluginConfigLoader.definition(of: config))
+            } else {
+                await runtime.unload(pluginConfigID: pluginConfigID, teamID: teamID)
+            }
+        } catch {
+            logger.error("Could not reload a plugin config", metadata: ["plugin_config.id": "\(pluginConfigID)", "error": "\(error)"])
+        }
+    }
+
+    /// Reloads every config of a plugin whose code changed.
+    func reloadConfigs(ofPlugin pluginID: Int) async {
+        guard let configs = try? await store.pluginConfigs(pluginID: pluginID) else { return }
+        for config in configs {
+            await reload(pluginConfigID: config.id, teamID: config.teamID)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import PluginServer
+
+/// `quill organization create NAME`: another tenant, with its own project and personal API key.
+struct OrganizationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "organization",
+        abstract: "Manage organizations (tenants) of the server's database.",
+        subcommands: [Create.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an organization with a project; prints its project API key and a personal API key.")
+
+        @Argument(help: "The organization's name.")
+        var name: String
+
+        @Option(help: "Folder of the server's SQLite database (QUILL_DATA_DIR). Default ./data.")
+        var dataDir: String?
+
+        func run() async throws {
+            var configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
+            if let dataDir { configuration.dataDirectory = URL(fileURLWithPath: dataDir) }
+            let database = try await QuillServer.openDatabase(configuration: configuration) { print($0) }
+            let created = try await QuillServer.createOrganization(named: name, database: database)
+            print(
+                """
+                Created organization '\(name)' with project \(created.projectID).
+                  Project API key, for sending events:     \(created.projectAPIKey)
+                  Personal API key, for the management API: \(created.personalAPIKey)
+                The personal API key is stored hashed and not shown again.
+                """)
+        }
+    }
+}
