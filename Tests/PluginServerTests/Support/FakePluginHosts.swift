@@ -1,0 +1,130 @@
+import Compression
+import Foundation
+import Hummingbird
+import NIOCore
+import OrderedJSON
+@testable import PluginServer
+import Synchronization
+
+/// GitHub, its API and the npm registry on 127.0.0.1, serving one plugin in their archive layouts.
+///
+/// `publish(version:files:)` makes a new commit (GitHub) and a new version (npm) the newest.
+final class FakePluginHosts: Sendable {
+    struct Release: Sendable {
+        var version: String
+        var commit: String
+        var files: [String: String]
+    }
+
+    private let releases = Mutex<[Release]>([])
+    private let port = Mutex(0)
+    private let server = Mutex<Task<Void, any Error>?>(nil)
+
+    var baseURL: String { "http://127.0.0.1:\(port.withLock { $0 })" }
+
+    /// The settings a Quill server needs to download from these hosts.
+    var environment: [String: String] {
+        [
+            "QUILL_GITHUB_URL": "\(baseURL)/github", "QUILL_GITHUB_API_URL": "\(baseURL)/github-api",
+            "QUILL_NPM_REGISTRY_URL": "\(baseURL)/npm", "QUILL_NPM_WEBSITE_URL": "\(baseURL)/npmjs",
+        ]
+    }
+
+    func publish(version: String, files: [String: String]) {
+        let commit = String(repeating: version.filter(\.isNumber), count: 8).padding(toLength: 40, withPad: "0", startingAt: 0)
+        releases.withLock { $0.append(Release(version: version, commit: commit, files: files)) }
+    }
+
+    func start() async throws {
+        let router = Router()
+        router.get("github-api/repos/acme/greeter") { _, _ in Self.json(["default_branch": "main"]) }
+        router.get("github-api/repos/acme/greeter/commits/main") { [self] _, _ in
+            Self.json(["sha": .string(latest.commit)])
+        }
+        router.get("github/acme/greeter/archive/:file") { [self] _, context in
+            let file = context.parameters.get("file") ?? ""
+            guard let release = release(where: { "\($0.commit).zip" == file || "\($0.version).zip" == file }) else {
+                return Response(status: .notFound)
+            }
+            // GitHub puts everything under "<repo>-<ref>/".
+            return Self.bytes(PluginArchive.zipForTests(release.files, folder: "greeter-\(release.commit)"))
+        }
+        router.get("npm/quill-greeter") { [self] _, _ in
+            let versions = releases.withLock { $0 }.map { release -> (String, JSONValue) in
+                (release.version, ["dist": ["tarball": .string("\(baseURL)/npm/quill-greeter/-/quill-greeter-\(release.version).tgz")]])
+            }
+            return Self.json(["dist-tags": ["latest": .string(latest.version)], "versions": .object(JSONObject(versions))])
+        }
+        router.get("npm/quill-greeter/-/:file") { [self] _, context in
+            let file = context.parameters.get("file") ?? ""
+            guard let release = release(where: { "quill-greeter-\($0.version).tgz" == file }) else {
+                return Response(status: .notFound)
+            }
+            // npm packs everything under "package/".
+            return Self.bytes(Zlib.gzip(TarWriter.tar(release.files, folder: "package")))
+        }
+        let started = AsyncStream.makeStream(of: Int.self)
+        let application = Application(
+            router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in started.continuation.yield(channel.localAddress?.port ?? 0) })
+        server.withLock { $0 = Task { try await application.run() } }
+        for await port in started.stream {
+            self.port.withLock { $0 = port }
+            break
+        }
+    }
+
+    func stop() {
+        server.withLock { $0?.cancel() }
+    }
+
+    private var latest: Release { releases.withLock { $0.last! } }
+
+    private func release(where matches: (Release) -> Bool) -> Release? {
+        releases.withLock { $0.first(where: matches) }
+    }
+
+    private static func json(_ value: JSONValue) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.serialized())))
+    }
+
+    private static func bytes(_ bytes: [UInt8]) -> Response {
+        Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+/// A minimal ustar writer, for npm-style tarballs.
+enum TarWriter {
+    static func tar(_ files: [String: String], folder: String) -> [UInt8] {
+        var output: [UInt8] = []
+        for (path, content) in files.sorted(by: { $0.key < $1.key }) {
+            let data = Array(content.utf8)
+            var header = [UInt8](repeating: 0, count: 512)
+            func put(_ text: String, at offset: Int, length: Int) {
+                for (index, byte) in text.utf8.prefix(length).enumerated() { header[offset + index] = byte }
+            }
+            put("\(folder)/\(path)", at: 0, length: 100)
+            put("0000644", at: 100, length: 8)
+            put("0000000", at: 108, length: 8)
+            put("0000000", at: 116, length: 8)
+            put(String(data.count, radix: 8).leftPadded(to: 11), at: 124, length: 12)
+            put("00000000000", at: 136, length: 12)
+            put("0", at: 156, length: 1)
+            put("ustar", at: 257, length: 6)
+            put("00", at: 263, length: 2)
+            for index in 148..<156 { header[index] = 0x20 }
+            let checksum = header.reduce(0) { $0 + Int($1) }
+            put(String(checksum, radix: 8).leftPadded(to: 6), at: 148, length: 7)
+            output += header + data + [UInt8](repeating: 0, count: (512 - data.count % 512) % 512)
+        }
+        return output + [UInt8](repeating: 0, count: 1024)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String {
+        String(repeating: "0", count: max(0, length - count)) + self
+    }
+}
