@@ -66,3 +66,35 @@ public struct PluginErrorRecord: Sendable, Equatable {
     /// The event (JSON) being processed when the error happened, if any.
     public var event: String?
 }
+
+/// What a loaded plugin config has done since it was loaded.
+public struct PluginStatistics: Sendable, Equatable {
+    /// Events its `processEvent` was given, and how they ended.
+    public var eventsIn = 0
+    public var eventsSucceeded = 0
+    public var eventsFailed = 0
+    public var eventsDropped = 0
+    /// Calls of each function by name (`processEvent`, `setupPlugin`, …).
+    public var functions: [String: FunctionStatistics] = [:]
+
+    public init() {}
+
+    /// Seconds spent inside the plugin's functions: the seeds' plugin-seconds.
+    public var seconds: Double { functions.values.reduce(0) { $0 + $1.seconds } }
+}
+
+/// Calls of one plugin function.
+public struct FunctionStatistics: Sendable, Equatable {
+    public var calls = 0
+    public var errors = 0
+    public var timeouts = 0
+    /// Wall time from call to settled promise, in seconds.
+    public var seconds: Double = 0
+
+    mutating func record(seconds: Double, timedOut: Bool, failed: Bool) {
+        calls += 1
+        self.seconds += seconds
+        if failed { errors += 1 }
+        if timedOut { timeouts += 1 }
+    }
+}

@@ -177,6 +177,29 @@ import Testing
         #expect(result.failed == ["test-plugin (39)"])
     }
 
+    @Test func statisticsCountEventsAndCalls() async throws {
+        let harness = try PluginHarness()
+        try await harness.load(
+            """
+            function setupPlugin() {}
+            function processEvent(event) {
+              if (event.event === 'drop') return null
+              if (event.event === 'fail') throw new Error('failing')
+              return event
+            }
+            """)
+        for name in ["keep", "drop", "fail", "keep"] { _ = try await harness.process(sampleEvent(name)) }
+        let statistics = try #require(await harness.runtime.statistics(pluginConfigID: 39, teamID: 2))
+        #expect(statistics.eventsIn == 4)
+        #expect(statistics.eventsSucceeded == 2)
+        #expect(statistics.eventsDropped == 1)
+        #expect(statistics.eventsFailed == 1)
+        #expect(statistics.functions["processEvent"]?.calls == 4)
+        #expect(statistics.functions["processEvent"]?.errors == 1)
+        #expect(statistics.functions["setupPlugin"]?.calls == 1)
+        #expect(statistics.seconds > 0)
+    }
+
     @Test func malformedInputIsRejected() async throws {
         let harness = try PluginHarness()
         try await harness.load("function processEvent(event) { return event }")

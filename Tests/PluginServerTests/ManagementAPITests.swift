@@ -57,6 +57,9 @@ import Testing
         #expect(created.json?["attachments"]?["wordlist"]?["file_name"] == "words.txt")
 
         let first = try await captureAndWait(port: server.port, event: "flow one")
+        let counted = try await api.get("/api/projects/@current/plugin_configs/\(taggerConfig)/")
+        #expect(counted.json?["stats"]?["events_succeeded"] == 1)
+        #expect(counted.json?["stats"]?["functions"]?["processEvent"]?["calls"] == 1)
         #expect(first?["properties"]?["tag"] == "FIRST")
         #expect(first?["properties"]?["has_key"] == true)
         #expect(first?["properties"]?["words"] == "alpha beta")

@@ -71,6 +71,11 @@ public final class PluginRuntime: Sendable {
         await worker(forTeam: teamID).lastError(pluginConfigID: pluginConfigID)
     }
 
+    /// What the loaded config has done since it was loaded.
+    public func statistics(pluginConfigID: Int, teamID: Int) async -> PluginStatistics? {
+        await worker(forTeam: teamID).statistics(pluginConfigID: pluginConfigID)
+    }
+
     /// The current values of the plugin's `metrics`, as a JSON object.
     public func metricsJSON(pluginConfigID: Int, teamID: Int) async -> String? {
         await worker(forTeam: teamID).metricsJSON(pluginConfigID: pluginConfigID)

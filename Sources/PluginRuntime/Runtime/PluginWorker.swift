@@ -105,6 +105,7 @@ actor PluginWorker {
     }
     func lastError(pluginConfigID: Int) -> PluginErrorRecord? { vms[pluginConfigID]?.lastError }
     func metricsJSON(pluginConfigID: Int) -> String? { vms[pluginConfigID]?.metricsJSON() }
+    func statistics(pluginConfigID: Int) -> PluginStatistics? { vms[pluginConfigID]?.statistics }
 
     func isReady(pluginConfigID: Int) -> Bool { vms[pluginConfigID]?.isReady ?? false }
 
@@ -221,13 +222,16 @@ actor PluginWorker {
         for vm in chain {
             if vm.hasDeferredWork { result.deferred.append(vm.definition.label) }
             guard vm.has(.processEvent) else { continue }
+            vm.statistics.eventsIn += 1
             guard vm.isReady else {
+                vm.statistics.eventsFailed += 1
                 result.failed.append(vm.definition.label)
                 continue
             }
             do throws(ScriptError) {
                 let returned = try await vm.call(.processEvent, [event])
                 if returned.isNullish {
+                    vm.statistics.eventsDropped += 1
                     result.droppedBy = vm.definition.label
                     return result
                 }
@@ -245,11 +249,14 @@ actor PluginWorker {
                 snapshot = bytes
                 if teamIDChanged {
                     vm.recordError(vm.illegalOperation("Plugin tried to change event.team_id"), event: bytes)
+                    vm.statistics.eventsFailed += 1
                     result.failed.append(vm.definition.label)
                 } else {
+                    vm.statistics.eventsSucceeded += 1
                     result.succeeded.append(vm.definition.label)
                 }
             } catch {
+                vm.statistics.eventsFailed += 1
                 vm.recordError(error, event: snapshot)
                 event = (try? context.parseJSON(snapshot)) ?? event
                 result.failed.append(vm.definition.label)

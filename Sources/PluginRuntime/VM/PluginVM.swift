@@ -21,6 +21,7 @@ final class PluginVM {
     let capabilities: PluginCapabilities
     var state: State = .settingUp
     var lastError: PluginErrorRecord?
+    var statistics = PluginStatistics()
     /// The background task running `setupPlugin` retries, cancelled when the VM is unloaded.
     var setupRetries: Task<Void, Never>?
 
@@ -87,14 +88,33 @@ final class PluginVM {
     /// Whether the chain lists this config in `$plugins_deferred`.
     var hasDeferredWork: Bool { PluginMethod.deferred.contains { methods[$0] != nil } }
 
-    /// Calls `method(...arguments, meta)` and waits for its promise, within the time limit.
-    func call(_ method: PluginMethod, _ arguments: [ScriptValue] = []) async throws(ScriptError) -> ScriptValue {
+    /// Calls `method(...arguments, meta)` and waits for its promise, within the time limit,
+    /// counting the call in the statistics.
+    private func measuredCall(_ method: PluginMethod, _ arguments: [ScriptValue]) async throws(ScriptError) -> ScriptValue {
         guard let function = methods[method] else {
             throw ScriptError(name: "TypeError", message: "plugin does not export \(method.rawValue)")
+        }
+        let started = ContinuousClock.now
+        var failure: ScriptError.Kind?
+        defer {
+            let elapsed = ContinuousClock.now - started
+            statistics.functions[method.rawValue, default: FunctionStatistics()].record(
+                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                timedOut: failure == .timeout, failed: failure != nil)
         }
         do {
             let result = try function.call(arguments + [meta])
             return try await result.settled(timeLimit: timeLimit, description: "Script execution")
+        } catch {
+            failure = error.kind
+            throw error
+        }
+    }
+
+    /// Calls `method`, naming the plugin and function in a time-out's message.
+    func call(_ method: PluginMethod, _ arguments: [ScriptValue] = []) async throws(ScriptError) -> ScriptValue {
+        do {
+            return try await measuredCall(method, arguments)
         } catch where error.kind == .timeout {
             var described = error
             described.message = "\(error.message) in \(method.rawValue) of plugin '\(definition.pluginName)' (config \(definition.id))"

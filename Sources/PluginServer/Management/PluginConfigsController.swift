@@ -326,11 +326,27 @@ struct PluginConfigsController: Sendable {
                 "event": error.event.map { JSONValue.stored($0) } ?? .null,
             ]
         }
+        var statistics: JSONValue = .null
+        if let stats = await runtime.statistics(pluginConfigID: config.id, teamID: config.teamID) {
+            var functions = JSONObject()
+            for (name, function) in stats.functions.sorted(by: { $0.key < $1.key }) {
+                functions[name] = [
+                    "calls": JSONValue(function.calls), "errors": JSONValue(function.errors),
+                    "timeouts": JSONValue(function.timeouts), "seconds": JSONValue(function.seconds),
+                ]
+            }
+            statistics = [
+                "events_in": JSONValue(stats.eventsIn), "events_succeeded": JSONValue(stats.eventsSucceeded),
+                "events_failed": JSONValue(stats.eventsFailed), "events_dropped": JSONValue(stats.eventsDropped),
+                "functions": .object(functions), "plugin_seconds": JSONValue(stats.seconds),
+            ]
+        }
         return [
             "id": JSONValue(config.id), "plugin": JSONValue(config.pluginID), "team_id": JSONValue(config.teamID),
             "enabled": .bool(config.enabled), "order": JSONValue(config.order), "config": .object(values),
             "secret_fields_set": .array(secrets.sorted().filter { config.config[$0] != nil }.map(JSONValue.string)),
             "attachments": .object(attachments), "error": .stored(config.error), "last_error": lastError,
+            "stats": statistics,
             "plugin_info": plugin.map(PluginsController.json) ?? .null,
             "created_at": config.createdAt.jsonValue, "updated_at": config.updatedAt.jsonValue,
         ]
