@@ -37,6 +37,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Compression", dependencies: ["CZlib"], swiftSettings: librarySettings),
         .target(name: "OrderedJSON", swiftSettings: librarySettings),
+        .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
+        .target(name: "GeoIP", dependencies: ["CMaxMindDB", "OrderedJSON"], swiftSettings: librarySettings),
         .target(name: "Storage", swiftSettings: librarySettings),
         .target(
             name: "StorageSQLite",
@@ -46,8 +48,11 @@ let package = Package(
         .target(
             name: "PluginRuntime",
             dependencies: [
-                "JavaScriptEngine", "Storage", "OrderedJSON", "Compression",
+                "JavaScriptEngine", "Storage", "OrderedJSON", "Compression", "GeoIP",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: librarySettings
         ),
@@ -80,6 +85,7 @@ let package = Package(
         .target(name: "QuillTestSupport", path: "Tests/QuillTestSupport", swiftSettings: librarySettings),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: upcomingFeatures),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"], swiftSettings: upcomingFeatures),
+        .testTarget(name: "GeoIPTests", dependencies: ["GeoIP", "OrderedJSON"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "PluginServerTests",
             dependencies: [
@@ -94,7 +100,12 @@ let package = Package(
         ),
         .testTarget(
             name: "PluginRuntimeTests",
-            dependencies: ["PluginRuntime", "StorageSQLite", "quill", "QuillTestSupport"],
+            dependencies: [
+                "PluginRuntime", "StorageSQLite", "quill", "QuillTestSupport", "GeoIP", "Compression",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             exclude: ["NodeCompatibility"],
             swiftSettings: upcomingFeatures
         ),

@@ -14,18 +14,18 @@ struct BuiltinModule: Sendable {
 enum BuiltinModules {
     static let all: [String: BuiltinModule] = Dictionary(
         uniqueKeysWithValues: [
-            ScaffoldModule.module
+            ScaffoldModule.module, ScaffoldModule.testUtilities, ContribModule.module,
+            CryptoModule.module, ZlibModule.module, GenericPoolModule.module,
+            URLModule.module, BufferModule.module, TextCodingModule.module, WebGlobals.module,
+            FetchModule.module,
         ].map { ($0.name, $0) })
 
     /// Globals made from a module's export on first use: (global name, module, export or nil for the whole module).
-    static let globals: [(global: String, module: String, export: String?)] = []
-}
-
-/// `@posthog/plugin-scaffold`: `RetryError`, the same class as the global.
-enum ScaffoldModule {
-    static let module = BuiltinModule(
-        name: "@posthog/plugin-scaffold",
-        source: """
-            (require, native) => Object.freeze({ RetryError: native.RetryError })
-            """)
+    static let globals: [(global: String, module: String, export: String?)] = [
+        ("URL", "url", "URL"), ("URLSearchParams", "url", "URLSearchParams"), ("Buffer", "buffer", "Buffer"),
+        ("TextEncoder", "quill:text-coding", "TextEncoder"), ("TextDecoder", "quill:text-coding", "TextDecoder"),
+        ("atob", "quill:web", "atob"), ("btoa", "quill:web", "btoa"), ("DOMException", "quill:web", "DOMException"),
+        ("structuredClone", "quill:web", "structuredClone"), ("queueMicrotask", "quill:web", "queueMicrotask"),
+        ("crypto", "quill:web", "crypto"), ("fetch", "node-fetch", nil),
+    ]
 }

@@ -6,7 +6,10 @@ import JavaScriptEngine
 enum NativeBindings {
     typealias Installer = @Sendable (_ native: ScriptValue, _ context: ScriptContext) throws(ScriptError) -> Void
 
-    static let installers: [Installer] = []
+    static let installers: [Installer] = [
+        CryptoBindings.installer, ZlibBindings.installer, TimerBindings.installer,
+        RandomBindings.installer,
+    ]
 
     static func install(on native: ScriptValue, in context: ScriptContext) throws(ScriptError) {
         for installer in installers {

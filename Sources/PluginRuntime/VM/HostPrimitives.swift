@@ -1,5 +1,7 @@
 import Foundation
+public import GeoIP
 import JavaScriptEngine
+import OrderedJSON
 public import Storage
 
 /// The services a plugin VM reaches through `meta` and `console`.
@@ -7,11 +9,20 @@ public struct PluginHostServices: Sendable {
     public var cache: any PluginCacheStore
     public var storage: any PluginStorageStore
     public var logs: any PluginLogSink
+    /// Where `fetch` may go (`QUILL_FETCH_ALLOW`); by default only to public addresses.
+    public var fetchPolicy: FetchPolicy
+    /// The database behind `meta.geoip.locate` (`QUILL_GEOIP_DATABASE`); `nil` makes it reject.
+    public var geoip: GeoIPDatabase?
 
-    public init(cache: any PluginCacheStore, storage: any PluginStorageStore, logs: any PluginLogSink) {
+    public init(
+        cache: any PluginCacheStore, storage: any PluginStorageStore, logs: any PluginLogSink,
+        fetchPolicy: FetchPolicy = FetchPolicy(), geoip: GeoIPDatabase? = nil
+    ) {
         self.cache = cache
         self.storage = storage
         self.logs = logs
+        self.fetchPolicy = fetchPolicy
+        self.geoip = geoip
     }
 }
 
@@ -45,6 +56,7 @@ struct HostPrimitives {
                 }))
         let native = context.object()
         try NativeBindings.install(on: native, in: context)
+        try FetchBindings.install(on: native, in: context, policy: services.fetchPolicy)
         try host.set("native", native)
         let logs = services.logs
         let (teamID, pluginID, configID, instanceID) = (definition.teamID, definition.pluginID, definition.id, instanceID)
@@ -120,6 +132,22 @@ struct HostPrimitives {
             let (key, amount) = (try arguments.string(0), try arguments.integer(1))
             return { try await storage.incrementCursor(key, by: amount, pluginConfigID: configID) }
         } convert: { value, context in context.number(Double(value)) })
+
+        // As PostHog's locate: null for an address it can't place (or a failed lookup), thrown only when geoip is off.
+        let geoip = services.geoip
+        try host.set(
+            "geoipLocate",
+            context.function { arguments, this in
+                guard let geoip else {
+                    throw HostFunctionError(
+                        message: "meta.geoip.locate() is not available: geoip is not configured (set QUILL_GEOIP_DATABASE)")
+                }
+                let ip = try arguments.string(0)
+                return try this.context.promise(for: { try? geoip.city(for: ip)?.serialized() }) { json, context in
+                    guard let json else { return context.null }
+                    return try context.parseJSON(json)
+                }
+            })
         return host
     }
 

@@ -231,7 +231,7 @@ enum Prelude {
           runAt: notYetSupported(`meta.jobs.${name}().runAt()`),
         }),
       });
-      const geoip = Object.freeze({ locate: async () => notYetSupported('meta.geoip.locate()')() });
+      const geoip = Object.freeze({ locate: async (ip) => host.geoipLocate(String(ip)) });
 
       const makeAttachments = (descriptions) => {
         const attachments = {};

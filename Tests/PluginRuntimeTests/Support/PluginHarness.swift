@@ -1,4 +1,5 @@
 import Foundation
+import GeoIP
 import Synchronization
 import PluginRuntime
 import Storage
@@ -13,12 +14,16 @@ final class PluginHarness: Sendable {
     let databaseDirectory: URL
     let statusChanges = StatusChanges()
 
-    init(timeLimit: Duration = .seconds(30), workerCount: Int = 1) throws {
+    init(
+        timeLimit: Duration = .seconds(30), workerCount: Int = 1, fetchPolicy: FetchPolicy = FetchPolicy(),
+        geoip: GeoIPDatabase? = nil
+    ) throws {
         databaseDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("quill-test-\(UUID())")
         try FileManager.default.createDirectory(at: databaseDirectory, withIntermediateDirectories: true)
         let database = try SQLiteDatabase(path: databaseDirectory.appendingPathComponent("quill.sqlite").path)
         let services = PluginHostServices(
-            cache: MemoryPluginCacheStore(clock: clock), storage: SQLitePluginStorageStore(database: database), logs: logs)
+            cache: MemoryPluginCacheStore(clock: clock), storage: SQLitePluginStorageStore(database: database), logs: logs,
+            fetchPolicy: fetchPolicy, geoip: geoip)
         let changes = statusChanges
         runtime = PluginRuntime(
             configuration: PluginRuntimeConfiguration(workerCount: workerCount, timeLimit: timeLimit),

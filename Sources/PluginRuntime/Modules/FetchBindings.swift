@@ -1,0 +1,80 @@
+import JavaScriptEngine
+
+/// The Swift side of `node-fetch`: `native.fetch(url, method, [[name, value]…], bytesOrNull,
+/// {timeout, size, compress})` makes one HTTP exchange off the script thread and returns a promise of
+/// `{status, statusText, headers: [[name, value]…], body: Uint8Array}`, or of `{error: {name,
+/// message, type, code}}` for the module to throw as node-fetch would.
+///
+/// Every call checks the address against the operator's ``FetchPolicy``, so each redirect the
+/// module follows is checked again.
+enum FetchBindings {
+    static func install(on native: ScriptValue, in context: ScriptContext, policy: FetchPolicy) throws(ScriptError) {
+        try native.set(
+            "fetch",
+            context.function { arguments, this in
+                let request = try FetchRequest(arguments)
+                // The plugin call's own limit: no fetch outlives the call that made it.
+                let timeLimit = this.context.group.timeLimit
+                return try this.context.promise(
+                    for: { await FetchClient.perform(request, policy: policy, timeLimit: timeLimit) },
+                    convert: { result, context in try Self.value(of: result, in: context) })
+            })
+    }
+
+    private static func value(of result: Result<FetchResponse, FetchFailure>, in context: ScriptContext) throws(ScriptError)
+        -> ScriptValue
+    {
+        let object = context.object()
+        switch result {
+        case .success(let response):
+            try object.set("status", context.number(Double(response.status)))
+            try object.set("statusText", context.string(response.statusText))
+            try object.set(
+                "headers",
+                context.array(
+                    response.headers.map { header throws(ScriptError) in
+                        try context.array([context.string(header.name), context.string(header.value)])
+                    }))
+            try object.set("body", context.uint8Array(response.body))
+        case .failure(let failure):
+            let error = context.object()
+            try error.set("name", context.string(failure.name))
+            try error.set("message", context.string(failure.message))
+            try error.set("type", failure.type.map(context.string) ?? context.null)
+            try error.set("code", failure.code.map(context.string) ?? context.null)
+            try object.set("error", error)
+        }
+        return object
+    }
+}
+
+extension FetchRequest {
+    /// Reads `native.fetch`'s arguments; the module normalises them, but nothing here trusts it.
+    fileprivate init(_ arguments: [ScriptValue]) throws {
+        guard arguments.count == 5, arguments[0].isString, arguments[1].isString, arguments[2].isArray, arguments[4].isObject
+        else {
+            throw HostFunctionError(name: "TypeError", message: "fetch takes a URL, a method, headers, a body and options")
+        }
+        url = try arguments[0].toString()
+        method = try arguments[1].toString()
+        headers = try arguments[2].arrayElements().map { pair in
+            guard pair.isArray, try pair.get("length").toNumber() == 2 else {
+                throw HostFunctionError(name: "TypeError", message: "each header must be a [name, value] pair")
+            }
+            return (try pair.get(0).toString(), try pair.get(1).toString())
+        }
+        if arguments[3].isNullish {
+            body = nil
+        } else if let bytes = try arguments[3].bytes() {
+            body = bytes
+        } else {
+            throw HostFunctionError(name: "TypeError", message: "the body must be bytes or null")
+        }
+        let options = arguments[4]
+        let milliseconds = try options.get("timeout").toNumber()
+        timeout = milliseconds.isFinite && milliseconds > 0 ? .milliseconds(min(milliseconds, 1e12)) : nil
+        let size = try options.get("size").toNumber()
+        sizeLimit = size.isFinite && size > 0 ? Int(min(size, Double(Int32.max))) : 0
+        decompress = try options.get("compress").boolValue
+    }
+}
