@@ -36,6 +36,10 @@ public enum QuillServer {
                 }
             })
         let loader = PluginConfigLoader(store: plugins, runtime: runtime, logger: logger)
+        let pluginsLoaded = ReadyGate()
+        let workQueueStore = SQLiteWorkQueueStore(database: database)
+        let workQueue = WorkQueueService(
+            store: workQueueStore, runtime: runtime, logger: logger, ready: { await pluginsLoaded.wait() })
         let wakeups = TeamWakeups()
         let writer = GroupCommitter<IngestionRecord> { records in
             _ = try await ingestion.append(records)
@@ -44,7 +48,11 @@ public enum QuillServer {
         let pipeline = IngestionPipeline(
             store: ingestion, runtime: runtime, wakeups: wakeups,
             configuration: IngestionPipeline.Configuration(drainTime: configuration.drainTime), logger: logger,
-            prepare: { await loader.loadEnabledConfigs() })
+            prepare: {
+                await loader.loadEnabledConfigs()
+                pluginsLoaded.open()
+            },
+            afterCommit: { workQueue.notify() })
 
         let router = Router(context: QuillRequestContext.self)
         router.get("_health") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok"))) }
@@ -54,7 +62,7 @@ public enum QuillServer {
         ManagementRoute.register(
             managementRoutes(
                 authenticator: authenticator, store: plugins, runtime: runtime, repositories: configuration.repositories,
-                logger: logger),
+                logger: logger, workQueue: workQueueStore, afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }),
             on: router)
         router.get("api/openapi.json") { _, _ in
             Response(
@@ -66,8 +74,9 @@ public enum QuillServer {
             router: router,
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Quill"),
-            // Shut down in reverse: the server stops taking requests, the pipeline drains, logs are written.
-            services: [PluginLogFlushService(store: pluginLogs), pipeline],
+            // Shut down in reverse: the server stops taking requests, the work queue finishes what runs, the
+            // pipeline drains the log and tears plugins down, logs are written.
+            services: [PluginLogFlushService(store: pluginLogs), pipeline, workQueue],
             onServerRunning: { channel in
                 announce("Quill is listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
             },
@@ -77,15 +86,18 @@ public enum QuillServer {
     /// The plugin and plugin-config routes of the management API.
     static func managementRoutes(
         authenticator: ManagementAuthenticator, store: any PluginStore, runtime: PluginRuntime,
-        repositories: PluginRepositorySettings, logger: Logger
+        repositories: PluginRepositorySettings, logger: Logger, workQueue: any WorkQueueStore,
+        afterReload: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> [ManagementRoute] {
-        let reloader = PluginReloader(store: store, runtime: runtime, logger: logger)
+        let reloader = PluginReloader(store: store, runtime: runtime, logger: logger, afterReload: afterReload)
         let installer = PluginInstaller(compiler: PluginCompiler(providedModules: PluginRuntime.providedModules), runtime: runtime)
         return PluginsController(
             authenticator: authenticator, store: store, installer: installer,
             repository: PluginRepository(settings: repositories), reloader: reloader
         ).routes
-            + PluginConfigsController(authenticator: authenticator, store: store, runtime: runtime, reloader: reloader).routes
+            + PluginConfigsController(
+                authenticator: authenticator, store: store, runtime: runtime, reloader: reloader, workQueue: workQueue
+            ).routes
     }
 
     /// Opens (creating on first use) the database under the data directory, with the default

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// An accepted event waiting in the durable ingestion log for its team's plugin chain.
 public struct IngestionRecord: Sendable, Equatable {
@@ -33,13 +33,18 @@ public struct IngestionOutcome: Sendable, Equatable {
     public var uuid: String
     public var distinctID: String
     public var result: Result
+    /// Work the event causes (onEvent, exports), committed with it so none is lost or doubled.
+    public var work: [NewWorkItem]
 
-    public init(sequence: Int64, teamID: Int, uuid: String, distinctID: String, result: Result) {
+    public init(
+        sequence: Int64, teamID: Int, uuid: String, distinctID: String, result: Result, work: [NewWorkItem] = []
+    ) {
         self.sequence = sequence
         self.teamID = teamID
         self.uuid = uuid
         self.distinctID = distinctID
         self.result = result
+        self.work = work
     }
 }
 
@@ -119,7 +124,8 @@ public protocol IngestionStore: Sendable {
     func teamsWithPendingEvents() async throws -> [Int]
     /// The team's logged events after `sequence`, oldest first.
     func pendingEvents(teamID: Int, after sequence: Int64, limit: Int) async throws -> [IngestionRecord]
-    /// Stores the outcomes and removes their log entries, in one transaction.
+    /// Stores the outcomes with their work and removes their log entries, in one transaction. An event
+    /// whose `uuid` the team has already stored brings no work again.
     func commit(_ outcomes: [IngestionOutcome]) async throws
     /// Stored events matching `query`, newest first, each with its cursor.
     func events(_ query: EventQuery) async throws -> [(event: StoredEvent, cursor: EventCursor)]

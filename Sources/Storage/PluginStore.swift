@@ -179,7 +179,7 @@ public struct PluginLogQuery: Sendable, Equatable {
     }
 }
 
-/// Installed plugins, their per-project configs, attachments, logs and public job requests.
+/// Installed plugins, their per-project configs, attachments and logs.
 public protocol PluginStore: Sendable {
     /// Stores a plugin for an organization; returns its id.
     func install(_ contents: PluginContents, organizationID: Int) async throws -> Int
@@ -212,6 +212,4 @@ public protocol PluginStore: Sendable {
     func disablePluginConfig(id: Int, errorMessage: String) async throws
 
     func logEntries(_ query: PluginLogQuery) async throws -> [PluginLogEntry]
-    /// Records a request to run a public job; returns its id.
-    func enqueueJob(pluginConfigID: Int, type: String, payload: String) async throws -> Int
 }

@@ -103,9 +103,9 @@ extension SQLiteDatabase {
         }
     }
 
-    /// Plugin files, versions and capabilities; public job requests (issue 8).
+    /// Plugin files, versions and capabilities (issue 8).
     static func registerManagementMigration(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v3: plugin files, versions, jobs") { db in
+        migrator.registerMigration("v3: plugin files and versions") { db in
             try db.alter(table: "plugin") { table in
                 table.add(column: "tag", .text)
                 table.add(column: "latest_tag", .text)
@@ -119,14 +119,27 @@ extension SQLiteDatabase {
                 table.column("content", .blob).notNull()
                 table.primaryKey(["plugin_id", "filename"])
             }
-            try db.create(table: "plugin_job") { table in
+        }
+    }
+
+    /// The durable work queue of onEvent, exports and jobs (issue 4).
+    static func registerWorkQueueMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v4: work queue") { db in
+            try db.create(table: "work_item") { table in
                 table.autoIncrementedPrimaryKey("id")
-                table.column("plugin_config_id", .integer).notNull().indexed().references("plugin_config", onDelete: .cascade)
-                table.column("type", .text).notNull()
-                table.column("payload", .text).notNull()
+                table.column("kind", .text).notNull()
+                table.column("plugin_config_id", .integer).notNull()
+                table.column("team_id", .integer).notNull()
+                table.column("payload", .blob).notNull()
+                table.column("run_at", .datetime).notNull()
+                table.column("attempts", .integer).notNull().defaults(to: 0)
                 table.column("status", .text).notNull().defaults(to: "pending")
+                table.column("lease_until", .datetime)
+                table.column("last_error", .text)
                 table.column("created_at", .datetime).notNull()
             }
+            try db.create(index: "work_item_due", on: "work_item", columns: ["status", "run_at"])
+            try db.create(index: "work_item_config", on: "work_item", columns: ["plugin_config_id", "kind", "status"])
         }
     }
 }

@@ -37,6 +37,7 @@ public final class SQLiteDatabase: Sendable {
         }
         registerIngestionMigration(in: &migrator)
         registerManagementMigration(in: &migrator)
+        registerWorkQueueMigration(in: &migrator)
         return migrator
     }
 }

@@ -66,10 +66,13 @@ public struct SQLiteIngestionStore: IngestionStore {
                         outcome.teamID, outcome.uuid, event.event, event.distinctID, event.timestamp, event.properties,
                         Data(event.data),
                     ])
+                    // A duplicate uuid was ignored: its work was queued the first time.
+                    if db.changesCount > 0 { try SQLiteWorkQueueStore.insert(outcome.work, in: db) }
                 case .dropped(let event, let droppedBy):
                     try insertDropped.execute(arguments: [
                         outcome.teamID, outcome.uuid, event, outcome.distinctID, droppedBy, now,
                     ])
+                    if db.changesCount > 0 { try SQLiteWorkQueueStore.insert(outcome.work, in: db) }
                 }
                 try removeFromLog.execute(arguments: [outcome.sequence])
             }

@@ -2,7 +2,7 @@ public import Foundation
 import GRDB
 public import Storage
 
-/// Installed plugins, plugin configs, attachments, logs and job requests in SQLite.
+/// Installed plugins, plugin configs, attachments and logs in SQLite.
 public struct SQLitePluginStore: PluginStore {
     private let database: SQLiteDatabase
 
@@ -238,7 +238,7 @@ public struct SQLitePluginStore: PluginStore {
         }
     }
 
-    // MARK: Logs and jobs
+    // MARK: Logs
 
     public func logEntries(_ query: PluginLogQuery) async throws -> [PluginLogEntry] {
         try await database.pool.read { db in
@@ -273,15 +273,6 @@ public struct SQLitePluginStore: PluginStore {
                     """,
                 arguments: arguments
             ).map(PluginLogEntry.init(row:))
-        }
-    }
-
-    public func enqueueJob(pluginConfigID: Int, type: String, payload: String) async throws -> Int {
-        try await database.pool.write { db in
-            try db.execute(
-                sql: "INSERT INTO plugin_job (plugin_config_id, type, payload, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [pluginConfigID, type, payload, Date()])
-            return Int(db.lastInsertedRowID)
         }
     }
 

@@ -436,6 +436,24 @@ import Testing
         #expect(next == [11, 16])
     }
 
+    @Test func nodePrefixedImportsCompileAndRun() async throws {
+        let harness = try PluginHarness()
+        let outcome = try await harness.load(
+            """
+            import { createHash } from 'node:crypto'
+            import { URL } from 'node:url'
+            export function processEvent(event) {
+              event.properties.host = new URL('https://example.com/a').host
+              event.properties.hash = createHash('md5').update('x').digest('hex')
+              return event
+            }
+            """)
+        #expect(outcome == .ready(PluginCapabilities(methods: ["processEvent"], scheduledTasks: [], jobs: [])))
+        let properties = try await harness.process(sampleEvent()).event?["properties"] as? [String: Any]
+        #expect(properties?["host"] as? String == "example.com")
+        #expect(properties?["hash"] as? String == "9dd4e461268c8034f5c8564e155c67a6")
+    }
+
     @Test func jobsAreNotYetSupportedAndSaySo() async throws {
         let harness = try PluginHarness()
         try await harness.load(

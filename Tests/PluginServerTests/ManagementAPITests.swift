@@ -120,6 +120,7 @@ import Testing
         let run = try await api.send(
             .post, "/api/projects/@current/plugin_configs/\(taggerConfig)/jobs/", json: ["type": "Resend", "payload": ["since": "2026-01-01"]])
         #expect(run.status == 202)
+        #expect(run.json?["status"] == "queued")
         #expect(try await api.send(.post, "/api/projects/@current/plugin_configs/\(taggerConfig)/jobs/", json: ["type": "Nope"]).status == 400)
         server.stop()
     }
@@ -267,6 +268,7 @@ import Testing
             let path = parts[1].replacingOccurrences(of: "{organization_id}", with: "@current")
                 .replacingOccurrences(of: "{project_id}", with: "@current").replacingOccurrences(of: "{plugin_id}", with: "1")
                 .replacingOccurrences(of: "{config_id}", with: "1").replacingOccurrences(of: "{key}", with: "k")
+                .replacingOccurrences(of: "{item_id}", with: "1")
             let result = try await HTTP.request(.init(String(parts[0]))!, port: server.port, path)
             #expect(result.status == 401 && result.json?["code"] == "not_authenticated", "\(signature) → \(result.status)")
         }

@@ -27,7 +27,9 @@ public final class PluginRuntime: Sendable {
     }
 
     /// The module names plugins may import: what the compiler leaves to the runtime's `require`.
-    public static let providedModules: Set<String> = Set(BuiltinModules.all.keys)
+    /// Node's own modules may be imported as `node:NAME` too.
+    public static let providedModules: Set<String> = Set(BuiltinModules.all.keys).union(
+        BuiltinModules.all.keys.filter { !$0.hasPrefix("@") && !$0.hasPrefix("quill:") }.map { "node:" + $0 })
 
     private func worker(forTeam teamID: Int) -> PluginWorker {
         workers[Int(UInt(bitPattern: teamID) % UInt(workers.count))]
@@ -69,6 +71,16 @@ public final class PluginRuntime: Sendable {
 
     public func lastError(pluginConfigID: Int, teamID: Int) async -> PluginErrorRecord? {
         await worker(forTeam: teamID).lastError(pluginConfigID: pluginConfigID)
+    }
+
+    /// Runs work of the queue for a loaded config: `onEvent`, `onSnapshot`, `exportEvents` or a job.
+    public func deliver(_ delivery: Delivery, pluginConfigID: Int, teamID: Int) async -> DeliveryOutcome {
+        await worker(forTeam: teamID).deliver(delivery, pluginConfigID: pluginConfigID)
+    }
+
+    /// The export buffer settings of a loaded config.
+    public func exportBuffer(pluginConfigID: Int, teamID: Int) async -> ExportBufferSettings? {
+        await worker(forTeam: teamID).exportBuffer(pluginConfigID: pluginConfigID)
     }
 
     /// What the loaded config has done since it was loaded.

@@ -47,16 +47,66 @@ public struct ChainResult: Sendable, Equatable {
     public var succeeded: [String] = []
     public var failed: [String] = []
     public var deferred: [String] = []
+    /// The configs that get the processed event afterwards, and how.
+    public var followUps: [FollowUp] = []
 
     public init(
         event: [UInt8]? = nil, droppedBy: String? = nil, succeeded: [String] = [], failed: [String] = [],
-        deferred: [String] = []
+        deferred: [String] = [], followUps: [FollowUp] = []
     ) {
         self.event = event
         self.droppedBy = droppedBy
         self.succeeded = succeeded
         self.failed = failed
         self.deferred = deferred
+        self.followUps = followUps
+    }
+}
+
+/// Work a config gets after the chain: `onEvent`, `onSnapshot`, or the event in its export buffer.
+public struct FollowUp: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case onEvent
+        case onSnapshot
+        case exportEvents
+    }
+
+    public var pluginConfigID: Int
+    public var kind: Kind
+}
+
+/// Something the runtime runs beside the chain, from the work queue.
+public enum Delivery: Sendable, Equatable {
+    /// `onEvent(event)`; the event as JSON.
+    case onEvent([UInt8])
+    case onSnapshot([UInt8])
+    /// `exportEvents(events)`; a JSON array.
+    case exportEvents([UInt8])
+    /// `jobs[name](payload)`; the payload as JSON.
+    case job(name: String, payload: [UInt8])
+}
+
+/// How a delivery went.
+public enum DeliveryOutcome: Sendable, Equatable {
+    case succeeded
+    /// The plugin threw `RetryError`: try again later.
+    case retry(String)
+    /// Any other error, or a time-out.
+    case failed(String)
+    /// The config isn't loaded (disabled or removed), or is still retrying `setupPlugin`.
+    case unavailable(String)
+}
+
+/// A config's export buffer: `exportEventsBufferBytes`, `exportEventsBufferSeconds` (DESIGN.md).
+public struct ExportBufferSettings: Sendable, Equatable {
+    /// Default 1 MiB, within 1 B–100 MiB.
+    public var bytes: Int
+    /// Default 10 s, within 1–600 s.
+    public var seconds: Int
+
+    init(config: [String: String]) {
+        bytes = min(max(config["exportEventsBufferBytes"].flatMap { Int($0) } ?? 1_048_576, 1), 104_857_600)
+        seconds = min(max(config["exportEventsBufferSeconds"].flatMap { Int($0) } ?? 10, 1), 600)
     }
 }
 

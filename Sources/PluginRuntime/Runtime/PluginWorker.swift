@@ -198,6 +198,32 @@ actor PluginWorker {
         onStatusChange(.disabled(pluginConfigID: vm.definition.id, reason: reason))
     }
 
+    // MARK: Work beside the chain
+
+    /// Runs `onEvent`, `onSnapshot`, `exportEvents` or a job of a loaded config.
+    func deliver(_ delivery: Delivery, pluginConfigID: Int) async -> DeliveryOutcome {
+        guard let vm = vms[pluginConfigID] else {
+            return .unavailable("plugin config \(pluginConfigID) is not loaded: it is disabled or was removed")
+        }
+        guard vm.isReady else { return .unavailable("plugin config \(pluginConfigID) is still waiting for setupPlugin") }
+        do throws(ScriptError) {
+            switch delivery {
+            case .onEvent(let event): _ = try await vm.call(.onEvent, [vm.context.parseJSON(event)])
+            case .onSnapshot(let event): _ = try await vm.call(.onSnapshot, [vm.context.parseJSON(event)])
+            case .exportEvents(let events): _ = try await vm.call(.exportEvents, [vm.context.parseJSON(events)])
+            case .job(let name, let payload): _ = try await vm.callJob(name, payload: vm.context.parseJSON(payload))
+            }
+            return .succeeded
+        } catch {
+            vm.recordError(error)
+            return error.name == "RetryError" ? .retry(error.description) : .failed(error.description)
+        }
+    }
+
+    func exportBuffer(pluginConfigID: Int) -> ExportBufferSettings? {
+        vms[pluginConfigID].map { ExportBufferSettings(config: $0.definition.config) }
+    }
+
     // MARK: The chain
 
     /// Runs a team's `processEvent` chain on one event (JSON), as DESIGN.md's chain semantics say.
@@ -213,7 +239,11 @@ actor PluginWorker {
             throw MalformedEventError(description: "event is not valid JSON: \(error.message)")
         }
         guard event.isObject, !event.isArray else { throw MalformedEventError(description: "event is not a JSON object") }
-        if (try? event.get("event").toString()) == "$snapshot" { return ChainResult(event: input) }
+        if (try? event.get("event").toString()) == "$snapshot" {
+            // Snapshots skip processEvent and go to onSnapshot.
+            let followUps = chain.filter { $0.has(.onSnapshot) }.map { FollowUp(pluginConfigID: $0.definition.id, kind: .onSnapshot) }
+            return ChainResult(event: input, followUps: followUps)
+        }
         let teamIDValue = (try? event.get("team_id")) ?? context.undefined
 
         var result = ChainResult()
@@ -260,6 +290,13 @@ actor PluginWorker {
                 vm.recordError(error, event: snapshot)
                 event = (try? context.parseJSON(snapshot)) ?? event
                 result.failed.append(vm.definition.label)
+            }
+        }
+        let eventName = (try? event.get("event").toString()) ?? ""
+        for vm in chain {
+            if vm.has(.onEvent) { result.followUps.append(FollowUp(pluginConfigID: vm.definition.id, kind: .onEvent)) }
+            if vm.has(.exportEvents) && !vm.exportIgnoredEvents.contains(eventName) {
+                result.followUps.append(FollowUp(pluginConfigID: vm.definition.id, kind: .exportEvents))
             }
         }
         if !recordingPluginLists || (result.succeeded.isEmpty && result.failed.isEmpty && result.deferred.isEmpty) {

@@ -27,6 +27,9 @@ final class PluginVM {
 
     private let meta: ScriptValue
     private let methods: [PluginMethod: ScriptValue]
+    private let jobs: [String: ScriptValue]
+    /// `exportEventsToIgnore`: event names kept out of the export buffer.
+    let exportIgnoredEvents: Set<String>
     private let metricValues: ScriptValue
     private let illegalOperationError: ScriptValue
     private let timeLimit: Duration
@@ -42,6 +45,10 @@ final class PluginVM {
         self.definition = definition
         self.timeLimit = timeLimit
         self.logs = services.logs
+        exportIgnoredEvents = Set(
+            (definition.config["exportEventsToIgnore"] ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty })
         let context = ScriptContext(group: group, name: "plugin config \(definition.id): \(definition.pluginName)")
         self.context = context
 
@@ -58,7 +65,11 @@ final class PluginVM {
             if function.isFunction { methods[method] = function }
         }
         self.methods = methods
-        let jobNames = try Self.keys(of: exports.get("jobs"), in: context)
+        let jobsObject = try exports.get("jobs")
+        let jobNames = try Self.keys(of: jobsObject, in: context)
+        var jobs: [String: ScriptValue] = [:]
+        for name in jobNames { jobs[name] = try jobsObject.get(name) }
+        self.jobs = jobs
         capabilities = PluginCapabilities(
             methods: PluginMethod.allCases.filter { methods[$0] != nil && !PluginMethod.scheduledTasks.contains($0) }
                 .map(\.rawValue),
@@ -119,6 +130,27 @@ final class PluginVM {
             var described = error
             described.message = "\(error.message) in \(method.rawValue) of plugin '\(definition.pluginName)' (config \(definition.id))"
             throw described
+        }
+    }
+
+    /// Calls the job `name` with `payload` (and `meta`) and waits for it, within the time limit.
+    func callJob(_ name: String, payload: ScriptValue) async throws(ScriptError) -> ScriptValue {
+        guard let job = jobs[name] else {
+            throw ScriptError(name: "TypeError", message: "plugin has no job '\(name)'")
+        }
+        let started = ContinuousClock.now
+        var failure: ScriptError.Kind?
+        defer {
+            let elapsed = ContinuousClock.now - started
+            statistics.functions["jobs.\(name)", default: FunctionStatistics()].record(
+                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                timedOut: failure == .timeout, failed: failure != nil)
+        }
+        do {
+            return try await job.call([payload, meta]).settled(timeLimit: timeLimit, description: "Script execution")
+        } catch {
+            failure = error.kind
+            throw error
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import OrderedJSON
 import PluginRuntime
 import Storage
@@ -17,12 +18,37 @@ enum EventFinalizer {
         var properties = event["properties"]?.objectValue ?? JSONObject()
         // As PostHog's ingestion: the client's address becomes `$ip` unless the event has one.
         if properties["$ip"] == nil, let ip = event["ip"]?.stringValue { properties["$ip"] = .string(ip) }
+        let timestamp = correctedTimestamp(of: event).iso8601
         let stored = StoredEvent(
-            uuid: record.uuid, teamID: record.teamID, event: name, distinctID: distinctID,
-            timestamp: correctedTimestamp(of: event).iso8601, properties: JSONValue.object(properties).serializedString,
-            data: bytes)
+            uuid: record.uuid, teamID: record.teamID, event: name, distinctID: distinctID, timestamp: timestamp,
+            properties: JSONValue.object(properties).serializedString, data: bytes)
         return IngestionOutcome(
-            sequence: sequence, teamID: record.teamID, uuid: record.uuid, distinctID: distinctID, result: .stored(stored))
+            sequence: sequence, teamID: record.teamID, uuid: record.uuid, distinctID: distinctID, result: .stored(stored),
+            work: work(for: result.followUps, event: event, properties: properties, timestamp: timestamp, record: record))
+    }
+
+    /// The work the chain asked for, each carrying the processed event (PostHog's `ProcessedPluginEvent`:
+    /// the final event with its stored timestamp, properties and uuid).
+    private static func work(
+        for followUps: [FollowUp], event: JSONObject, properties: JSONObject, timestamp: String, record: IngestionRecord
+    ) -> [NewWorkItem] {
+        guard !followUps.isEmpty else { return [] }
+        var processed = event
+        processed["properties"] = .object(properties)
+        processed["timestamp"] = .string(timestamp)
+        processed["uuid"] = .string(record.uuid)
+        processed["team_id"] = JSONValue(record.teamID)
+        let payload = JSONValue.object(processed).serialized()
+        let now = Date()
+        return followUps.map { followUp in
+            let kind: WorkKind =
+                switch followUp.kind {
+                case .onEvent: .onEvent
+                case .onSnapshot: .onSnapshot
+                case .exportEvents: .exportEvent
+                }
+            return NewWorkItem(kind: kind, pluginConfigID: followUp.pluginConfigID, teamID: record.teamID, payload: payload, runAt: now)
+        }
     }
 
     /// PostHog's `handleTimestamp`: with `timestamp` and `sent_at`, the client's clock skew is removed

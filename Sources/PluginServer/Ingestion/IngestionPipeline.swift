@@ -33,7 +33,8 @@ final class IngestionPipeline: Service {
 
     init(
         store: any IngestionStore, runtime: PluginRuntime, wakeups: TeamWakeups, configuration: Configuration = Configuration(),
-        logger: Logger, prepare: @escaping @Sendable () async -> Void
+        logger: Logger, prepare: @escaping @Sendable () async -> Void,
+        afterCommit: @escaping @Sendable () -> Void = {}
     ) {
         self.store = store
         self.runtime = runtime
@@ -41,7 +42,10 @@ final class IngestionPipeline: Service {
         self.configuration = configuration
         self.logger = logger
         self.prepare = prepare
-        committer = GroupCommitter { outcomes in try await store.commit(outcomes) }
+        committer = GroupCommitter { outcomes in
+            try await store.commit(outcomes)
+            afterCommit()
+        }
     }
 
     func run() async throws {

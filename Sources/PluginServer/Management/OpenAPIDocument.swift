@@ -936,7 +936,7 @@ enum OpenAPIDocument {
         "operationId": "get_api_projects_project_id_plugin_configs_config_id_jobs"
       },
       "post": {
-        "summary": "Run a public job",
+        "summary": "Queue a run of a public job",
         "tags": [
           "plugins"
         ],
@@ -971,7 +971,7 @@ enum OpenAPIDocument {
         },
         "responses": {
           "202": {
-            "description": "Recorded",
+            "description": "Queued",
             "content": {
               "application/json": {
                 "schema": {
@@ -991,6 +991,161 @@ enum OpenAPIDocument {
           }
         },
         "operationId": "post_api_projects_project_id_plugin_configs_config_id_jobs"
+      }
+    },
+    "/api/projects/{project_id}/plugin_configs/{config_id}/dead_letters/": {
+      "get": {
+        "summary": "Work that failed after its retries: deliveries, export batches, jobs",
+        "tags": [
+          "plugins"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/project_id"
+          },
+          {
+            "$ref": "#/components/parameters/config_id"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "count": {
+                      "type": "integer"
+                    },
+                    "next": {
+                      "type": "string",
+                      "nullable": true
+                    },
+                    "previous": {
+                      "type": "string",
+                      "nullable": true
+                    },
+                    "results": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/DeadLetter"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        },
+        "operationId": "get_api_projects_project_id_plugin_configs_config_id_dead_letters"
+      }
+    },
+    "/api/projects/{project_id}/plugin_configs/{config_id}/dead_letters/replay/": {
+      "post": {
+        "summary": "Replay the given dead letters (ids), or all of them",
+        "tags": [
+          "plugins"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/project_id"
+          },
+          {
+            "$ref": "#/components/parameters/config_id"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Replayed",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "replayed": {
+                      "type": "integer"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        },
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "ids": {
+                    "type": "array",
+                    "items": {
+                      "type": "integer"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "operationId": "post_api_projects_project_id_plugin_configs_config_id_dead_letters_replay"
+      }
+    },
+    "/api/projects/{project_id}/plugin_configs/{config_id}/dead_letters/{item_id}/replay/": {
+      "post": {
+        "summary": "Replay one dead letter",
+        "tags": [
+          "plugins"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/project_id"
+          },
+          {
+            "$ref": "#/components/parameters/config_id"
+          },
+          {
+            "$ref": "#/components/parameters/item_id"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Replayed",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "replayed": {
+                      "type": "integer"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        },
+        "operationId": "post_api_projects_project_id_plugin_configs_config_id_dead_letters_item_id_replay"
       }
     }
   },
@@ -1131,6 +1286,14 @@ enum OpenAPIDocument {
         "required": false,
         "schema": {
           "type": "string"
+        }
+      },
+      "item_id": {
+        "name": "item_id",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "type": "integer"
         }
       }
     },
@@ -1448,6 +1611,37 @@ enum OpenAPIDocument {
           "instance_id": {
             "type": "string"
           }
+        }
+      },
+      "DeadLetter": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "integer"
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "on_event",
+              "on_snapshot",
+              "export_batch",
+              "job"
+            ]
+          },
+          "attempts": {
+            "type": "integer"
+          },
+          "error": {
+            "type": "string",
+            "nullable": true
+          },
+          "created_at": {
+            "type": "string"
+          },
+          "failed_at": {
+            "type": "string"
+          },
+          "payload": {}
         }
       }
     },

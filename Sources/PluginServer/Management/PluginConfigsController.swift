@@ -14,6 +14,7 @@ struct PluginConfigsController: Sendable {
     let store: any PluginStore
     let runtime: PluginRuntime
     let reloader: PluginReloader
+    let workQueue: any WorkQueueStore
 
     static let base = "api/projects/:project_id/plugin_configs"
     /// Largest attachment.
@@ -32,6 +33,10 @@ struct PluginConfigsController: Sendable {
             ManagementRoute(.get, "\(Self.base)/:config_id/logs", summary: "The config's log", handler: logs),
             ManagementRoute(.get, "\(Self.base)/:config_id/jobs", summary: "The plugin's public jobs", handler: jobs),
             ManagementRoute(.post, "\(Self.base)/:config_id/jobs", summary: "Run a public job", handler: runJob),
+            ManagementRoute(.get, "\(Self.base)/:config_id/dead_letters", summary: "Work that failed for good", handler: deadLetters),
+            ManagementRoute(.post, "\(Self.base)/:config_id/dead_letters/replay", summary: "Replay dead letters", handler: replayAll),
+            ManagementRoute(
+                .post, "\(Self.base)/:config_id/dead_letters/:item_id/replay", summary: "Replay one dead letter", handler: replayOne),
         ]
     }
 
@@ -193,7 +198,7 @@ struct PluginConfigsController: Sendable {
         return Response.json(["public_jobs": .stored(plugin.publicJobs)])
     }
 
-    /// `{type, payload}`: the job is recorded durably; it runs once Quill's job queue exists.
+    /// `{type, payload}` (or PostHog's `{job: {type, payload, operation}}`): queued durably to run now.
     private func runJob(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let (config, plugin) = try await config(request, context)
         let body = try await ManagementRequest.jsonObject(request)
@@ -202,14 +207,48 @@ struct PluginConfigsController: Sendable {
         guard JSONValue.stored(plugin.publicJobs)[type] != nil else {
             throw APIError.invalidInput("\(plugin.name) has no public job '\(type)'.", attribute: "type")
         }
-        let payload = job["payload"] ?? .object(JSONObject())
-        guard payload.objectValue != nil else { throw APIError.invalidInput("'payload' must be an object.", attribute: "payload") }
-        let id = try await store.enqueueJob(pluginConfigID: config.id, type: type, payload: payload.serializedString)
-        return Response.json(
+        guard var payload = job["payload"]?.objectValue ?? (job["payload"] == nil ? JSONObject() : nil) else {
+            throw APIError.invalidInput("'payload' must be an object.", attribute: "payload")
+        }
+        if let operation = job["operation"]?.stringValue { payload["$operation"] = .string(operation) }
+        try await workQueue.enqueue([
+            NewWorkItem(
+                kind: .job, pluginConfigID: config.id, teamID: config.teamID,
+                payload: JobPayload.make(type: type, payload: .object(payload)), runAt: Date())
+        ])
+        return Response.json(["type": .string(type), "status": "queued"], status: .accepted)
+    }
+
+    private func deadLetters(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let (config, _) = try await config(request, context)
+        let letters = try await workQueue.deadLetters(pluginConfigID: config.id).map { item -> JSONValue in
             [
-                "id": JSONValue(id), "type": .string(type), "status": "pending",
-                "detail": "Recorded. Quill runs public jobs once its job queue is in place; until then the job waits.",
-            ], status: .accepted)
+                "id": JSONValue(Int(item.id)), "kind": .string(item.kind.rawValue), "attempts": JSONValue(item.attempts),
+                "error": item.lastError.map(JSONValue.string) ?? .null, "created_at": item.createdAt.jsonValue,
+                "failed_at": item.runAt.jsonValue, "payload": (try? JSONValue.parse(item.payload)) ?? .null,
+            ]
+        }
+        return Response.json(PluginsController.page(letters))
+    }
+
+    /// `{"ids": [..]}` replays those; an empty body replays all of the config's dead letters.
+    private func replayAll(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let (config, _) = try await config(request, context)
+        let ids = try await ManagementRequest.jsonObject(request)["ids"]?.arrayValue?.map { value -> Int64 in
+            guard let id = value.doubleValue.flatMap({ Int64(exactly: $0) }) else {
+                throw APIError.invalidInput("'ids' must be dead letter ids.", attribute: "ids")
+            }
+            return id
+        }
+        let replayed = try await workQueue.replay(pluginConfigID: config.id, ids: ids, now: Date())
+        return Response.json(["replayed": JSONValue(replayed)])
+    }
+
+    private func replayOne(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let (config, _) = try await config(request, context)
+        let id = Int64(try ManagementRequest.id(context, "item_id"))
+        guard try await workQueue.replay(pluginConfigID: config.id, ids: [id], now: Date()) == 1 else { throw APIError.notFound }
+        return Response.json(["replayed": 1])
     }
 
     // MARK: Config values

@@ -11,11 +11,17 @@ actor PluginReloader {
     private let store: any PluginStore
     private let runtime: PluginRuntime
     private let logger: Logger
+    /// Runs after each config's reload: its export buffer is flushed on a config change.
+    private let afterReload: @Sendable (Int) async -> Void
 
-    init(store: any PluginStore, runtime: PluginRuntime, logger: Logger) {
+    init(
+        store: any PluginStore, runtime: PluginRuntime, logger: Logger,
+        afterReload: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
         self.store = store
         self.runtime = runtime
         self.logger = logger
+        self.afterReload = afterReload
     }
 
     /// Loads the config as stored, or unloads it when it is disabled or gone.
@@ -29,6 +35,7 @@ actor PluginReloader {
         } catch {
             logger.error("Could not reload a plugin config", metadata: ["plugin_config.id": "\(pluginConfigID)", "error": "\(error)"])
         }
+        await afterReload(pluginConfigID)
     }
 
     /// Reloads every config of a plugin whose code changed.

@@ -1,0 +1,240 @@
+public import Foundation
+import Logging
+import PluginRuntime
+import ServiceLifecycle
+import OrderedJSON
+import Storage
+import Synchronization
+
+/// The time the work queue runs on; tests move it by hand.
+public protocol WorkClock: Sendable {
+    var now: Date { get }
+    func sleep(for duration: Duration) async throws
+}
+
+/// The wall clock.
+public struct SystemWorkClock: WorkClock {
+    public init() {}
+    public var now: Date { Date() }
+    public func sleep(for duration: Duration) async throws { try await Task.sleep(for: duration) }
+}
+
+/// Runs the durable work queue: `onEvent`/`onSnapshot` deliveries, export batches and jobs, with
+/// DESIGN.md's retries, never holding up ingestion.
+///
+/// A failed item is retried after the waits of its kind; after the last it becomes a dead letter
+/// that the management API lists and replays. Each config has at most `perConfigConcurrency`
+/// items running, so one slow destination can't take every slot.
+final class WorkQueueService: Service {
+    struct Configuration: Sendable {
+        var concurrency = 32
+        var perConfigConcurrency = 4
+        /// How long a leased item is a worker's before another may take it (a crashed worker's items).
+        var lease: Duration = .seconds(300)
+        var pollInterval: Duration = .seconds(1)
+        /// Waits before each retry after a `RetryError` (DESIGN.md).
+        var onEventRetries: [Duration] = [5, 10, 20, 40, 80].map { .seconds($0) }
+        var exportRetries: [Duration] = [6, 12, 24].map { .seconds($0) }
+    }
+
+    private let store: any WorkQueueStore
+    private let runtime: PluginRuntime
+    private let clock: any WorkClock
+    private let configuration: Configuration
+    private let logger: Logger
+    private let ready: @Sendable () async -> Void
+    private let inFlight = Mutex<[Int: Int]>([:])
+    private let wakeup = WakeupSignal()
+
+    init(
+        store: any WorkQueueStore, runtime: PluginRuntime, clock: any WorkClock = SystemWorkClock(),
+        configuration: Configuration = Configuration(), logger: Logger, ready: @escaping @Sendable () async -> Void
+    ) {
+        self.store = store
+        self.runtime = runtime
+        self.clock = clock
+        self.configuration = configuration
+        self.logger = logger
+        self.ready = ready
+    }
+
+    /// Wakes the loop early: new work was queued.
+    func notify() {
+        wakeup.signal()
+    }
+
+    func run() async throws {
+        await ready()
+        await withDiscardingTaskGroup { group in
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                await formExportBatches(flushingAll: false)
+                let running = inFlight.withLock { $0 }
+                let free = configuration.concurrency - running.values.reduce(0, +)
+                let busy = Set(running.filter { $0.value >= configuration.perConfigConcurrency }.keys)
+                var items: [WorkItem] = []
+                if free > 0 {
+                    do {
+                        let now = clock.now
+                        items = try await store.lease(
+                            now: now, until: now.addingTimeInterval(configuration.lease.seconds), limit: free, excluding: busy)
+                    } catch {
+                        logger.error("Could not read the work queue", metadata: ["error": "\(error)"])
+                    }
+                }
+                var startedPerConfig: [Int: Int] = [:]
+                for item in items {
+                    // One lease may hold more of a config's items than its limit allows: give those back.
+                    let already = (running[item.pluginConfigID] ?? 0) + startedPerConfig[item.pluginConfigID, default: 0]
+                    guard already < configuration.perConfigConcurrency else {
+                        try? await store.release(item.id)
+                        continue
+                    }
+                    startedPerConfig[item.pluginConfigID, default: 0] += 1
+                    inFlight.withLock { $0[item.pluginConfigID, default: 0] += 1 }
+                    group.addTask {
+                        await self.run(item)
+                        self.inFlight.withLock { $0[item.pluginConfigID, default: 1] -= 1 }
+                        self.wakeup.signal()
+                    }
+                }
+                if items.isEmpty {
+                    await wakeup.wait(upTo: configuration.pollInterval, clock: clock)
+                }
+            }
+        }
+        // Graceful shutdown flushes the export buffers into batches; they are delivered at the next start.
+        await formExportBatches(flushingAll: true)
+    }
+
+    /// Turns export buffers that are full or old enough into batches (all of them when flushing).
+    func formExportBatches(flushingAll: Bool) async {
+        do {
+            let now = clock.now
+            for buffer in try await store.exportBuffers() {
+                let settings = await runtime.exportBuffer(pluginConfigID: buffer.pluginConfigID, teamID: buffer.teamID)
+                let bytes = settings?.bytes ?? 1_048_576
+                let seconds = Double(settings?.seconds ?? 10)
+                if flushingAll || buffer.bytes >= bytes || now.timeIntervalSince(buffer.oldest) >= seconds {
+                    _ = try await store.batchExportEvents(pluginConfigID: buffer.pluginConfigID, maximumBytes: bytes, now: now)
+                }
+            }
+        } catch {
+            logger.error("Could not batch export events", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Flushes one config's export buffer now (its config changed or it is being removed).
+    func flushExportBuffer(pluginConfigID: Int) async {
+        do {
+            let bytes = 1_048_576
+            _ = try await store.batchExportEvents(pluginConfigID: pluginConfigID, maximumBytes: bytes, now: clock.now)
+            wakeup.signal()
+        } catch {
+            logger.error("Could not flush an export buffer", metadata: ["plugin_config.id": "\(pluginConfigID)"])
+        }
+    }
+
+    private func run(_ item: WorkItem) async {
+        let delivery: Delivery
+        let retries: [Duration]
+        switch item.kind {
+        case .onEvent:
+            (delivery, retries) = (.onEvent(item.payload), configuration.onEventRetries)
+        case .onSnapshot:
+            (delivery, retries) = (.onSnapshot(item.payload), configuration.onEventRetries)
+        case .exportBatch:
+            (delivery, retries) = (.exportEvents(item.payload), configuration.exportRetries)
+        case .job:
+            guard let job = JobPayload(item.payload) else {
+                await settle(item, .failed("the job item is malformed"), retries: [])
+                return
+            }
+            (delivery, retries) = (.job(name: job.type, payload: job.payload), [])
+        case .exportEvent:
+            return  // buffered, never leased
+        }
+        let outcome = await runtime.deliver(delivery, pluginConfigID: item.pluginConfigID, teamID: item.teamID)
+        await settle(item, outcome, retries: retries)
+    }
+
+    private func settle(_ item: WorkItem, _ outcome: DeliveryOutcome, retries: [Duration]) async {
+        do {
+            switch outcome {
+            case .succeeded:
+                try await store.complete(item.id)
+            case .retry(let message) where item.attempts < retries.count:
+                try await store.retry(item.id, at: clock.now.addingTimeInterval(retries[item.attempts].seconds), error: message)
+            case .retry(let message), .failed(let message), .unavailable(let message):
+                try await store.bury(item.id, error: message)
+                logger.warning(
+                    "Plugin work became a dead letter",
+                    metadata: ["plugin_config.id": "\(item.pluginConfigID)", "work.kind": "\(item.kind.rawValue)", "error": "\(message)"])
+            }
+        } catch {
+            // The lease runs out and the item runs again.
+            logger.error("Could not record the outcome of plugin work", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// A job item's payload: `{"type": name, "payload": {…}}`.
+struct JobPayload {
+    var type: String
+    var payload: [UInt8]
+
+    init?(_ bytes: [UInt8]) {
+        guard let json = try? JSONValue.parse(bytes), let type = json["type"]?.stringValue else { return nil }
+        self.type = type
+        payload = (json["payload"] ?? .object(JSONObject())).serialized()
+    }
+
+    static func make(type: String, payload: JSONValue) -> [UInt8] {
+        JSONValue.object(JSONObject([("type", .string(type)), ("payload", payload)])).serialized()
+    }
+}
+
+/// Wakes a waiting loop early, or lets it sleep out its interval.
+final class WakeupSignal: Sendable {
+    private let state = Mutex<(signalled: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    func signal() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state.waiter = nil }
+            if state.waiter == nil { state.signalled = true }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    func wait(upTo interval: Duration, clock: any WorkClock) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in
+                    let now = self.state.withLock { state -> Bool in
+                        if state.signalled {
+                            state.signalled = false
+                            return true
+                        }
+                        state.waiter = continuation
+                        return false
+                    }
+                    if now { continuation.resume() }
+                }
+            }
+            group.addTask {
+                // Only a sleep that ran out wakes the waiter: a cancelled one (the waiter woke already)
+                // must not leave a signal behind, or the next wait would return at once, forever.
+                do {
+                    try await clock.sleep(for: interval)
+                    self.signal()
+                } catch {}
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

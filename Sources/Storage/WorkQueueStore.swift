@@ -1,0 +1,105 @@
+public import Foundation
+
+/// Work that runs beside ingestion, for one plugin config: deliveries, exports, jobs.
+public enum WorkKind: String, Sendable, CaseIterable {
+    /// `onEvent` with one processed event.
+    case onEvent = "on_event"
+    /// `onSnapshot` with one `$snapshot` event.
+    case onSnapshot = "on_snapshot"
+    /// One event waiting in a config's export buffer, to be batched.
+    case exportEvent = "export_event"
+    /// `exportEvents` with a batch of events.
+    case exportBatch = "export_batch"
+    /// A plugin job (`meta.jobs.NAME(payload)`, or a public job).
+    case job = "job"
+}
+
+/// An item to put on the queue.
+public struct NewWorkItem: Sendable, Equatable {
+    public var kind: WorkKind
+    public var pluginConfigID: Int
+    public var teamID: Int
+    /// JSON: the event, the batch (an array), or `{"type", "payload"}` for a job.
+    public var payload: [UInt8]
+    public var runAt: Date
+
+    public init(kind: WorkKind, pluginConfigID: Int, teamID: Int, payload: [UInt8], runAt: Date) {
+        self.kind = kind
+        self.pluginConfigID = pluginConfigID
+        self.teamID = teamID
+        self.payload = payload
+        self.runAt = runAt
+    }
+}
+
+/// An item on the queue.
+public struct WorkItem: Sendable, Equatable {
+    public enum Status: String, Sendable {
+        case pending
+        /// Taken by a worker until its lease ends; after that anyone may take it again.
+        case leased
+        /// Failed for good: kept for a person to look at and replay.
+        case dead
+    }
+
+    public var id: Int64
+    public var kind: WorkKind
+    public var pluginConfigID: Int
+    public var teamID: Int
+    public var payload: [UInt8]
+    public var runAt: Date
+    /// Failed attempts so far.
+    public var attempts: Int
+    public var status: Status
+    public var lastError: String?
+    public var createdAt: Date
+
+    public init(
+        id: Int64, kind: WorkKind, pluginConfigID: Int, teamID: Int, payload: [UInt8], runAt: Date, attempts: Int,
+        status: Status, lastError: String?, createdAt: Date
+    ) {
+        self.id = id
+        self.kind = kind
+        self.pluginConfigID = pluginConfigID
+        self.teamID = teamID
+        self.payload = payload
+        self.runAt = runAt
+        self.attempts = attempts
+        self.status = status
+        self.lastError = lastError
+        self.createdAt = createdAt
+    }
+}
+
+/// The durable queue of plugin work, shared by every server instance of one database.
+///
+/// A worker leases due items; a lease that runs out (a crashed worker) makes them due again, so
+/// an item runs at least once. Dead letters stay until replayed, which turns each back into one
+/// pending item.
+public protocol WorkQueueStore: Sendable {
+    func enqueue(_ items: [NewWorkItem]) async throws
+    /// Leases up to `limit` due items (`runAt <= now`, pending or with an expired lease), oldest first,
+    /// skipping configs in `excluding` (those at their concurrency limit) and `export_event` items.
+    func lease(now: Date, until leaseEnd: Date, limit: Int, excluding: Set<Int>) async throws -> [WorkItem]
+    /// Gives a leased item back untouched, for another turn.
+    func release(_ id: Int64) async throws
+    /// Removes a finished item.
+    func complete(_ id: Int64) async throws
+    /// Puts an item back to run at `runAt`, counting the failed attempt.
+    func retry(_ id: Int64, at runAt: Date, error: String) async throws
+    /// Makes an item a dead letter, counting the failed attempt.
+    func bury(_ id: Int64, error: String) async throws
+    func deadLetters(pluginConfigID: Int) async throws -> [WorkItem]
+    /// The config's items waiting or running, oldest first.
+    func queuedItems(pluginConfigID: Int) async throws -> [WorkItem]
+    /// Makes dead letters pending again, due now; `nil` replays all of the config's. Returns how many.
+    func replay(pluginConfigID: Int, ids: [Int64]?, now: Date) async throws -> Int
+    /// The configs with events in their export buffers: the number of events, their bytes and when the
+    /// oldest was buffered (its `runAt`).
+    func exportBuffers() async throws -> [(pluginConfigID: Int, teamID: Int, count: Int, bytes: Int, oldest: Date)]
+    /// Turns the config's buffered events, oldest first, into batches of at most `maximumBytes` each
+    /// (at least one event each), due at `now`. Returns how many batches were made.
+    func batchExportEvents(pluginConfigID: Int, maximumBytes: Int, now: Date) async throws -> Int
+    /// Items by kind and status, for metrics.
+    func counts() async throws -> [(kind: WorkKind, status: WorkItem.Status, count: Int)]
+}

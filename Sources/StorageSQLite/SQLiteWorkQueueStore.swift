@@ -1,0 +1,197 @@
+public import Foundation
+import GRDB
+public import Storage
+
+/// The work queue in SQLite.
+public struct SQLiteWorkQueueStore: WorkQueueStore {
+    private let database: SQLiteDatabase
+
+    public init(database: SQLiteDatabase) {
+        self.database = database
+    }
+
+    public func enqueue(_ items: [NewWorkItem]) async throws {
+        guard !items.isEmpty else { return }
+        try await database.pool.write { db in try Self.insert(items, in: db) }
+    }
+
+    /// Inserts items in the caller's transaction (ingestion commits them with the events).
+    static func insert(_ items: [NewWorkItem], in db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO work_item (kind, plugin_config_id, team_id, payload, run_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """)
+        let now = Date()
+        for item in items {
+            try statement.execute(arguments: [
+                item.kind.rawValue, item.pluginConfigID, item.teamID, Data(item.payload), item.runAt, now,
+            ])
+        }
+    }
+
+    public func lease(now: Date, until leaseEnd: Date, limit: Int, excluding: Set<Int>) async throws -> [WorkItem] {
+        try await database.pool.write { db in
+            let excluded = excluding.isEmpty ? "" : "AND plugin_config_id NOT IN (\(excluding.map(String.init).joined(separator: ",")))"
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM work_item
+                    WHERE kind != 'export_event' AND run_at <= ?
+                      AND (status = 'pending' OR (status = 'leased' AND lease_until <= ?)) \(excluded)
+                    ORDER BY run_at, id LIMIT ?
+                    """,
+                arguments: [now, now, limit])
+            let items = rows.map(WorkItem.init(row:))
+            let update = try db.cachedStatement(sql: "UPDATE work_item SET status = 'leased', lease_until = ? WHERE id = ?")
+            for item in items { try update.execute(arguments: [leaseEnd, item.id]) }
+            return items.map { item in
+                var leased = item
+                leased.status = .leased
+                return leased
+            }
+        }
+    }
+
+    public func release(_ id: Int64) async throws {
+        try await database.pool.write { db in
+            try db.execute(sql: "UPDATE work_item SET status = 'pending', lease_until = NULL WHERE id = ?", arguments: [id])
+        }
+    }
+
+    public func complete(_ id: Int64) async throws {
+        try await database.pool.write { db in
+            try db.execute(sql: "DELETE FROM work_item WHERE id = ?", arguments: [id])
+        }
+    }
+
+    public func retry(_ id: Int64, at runAt: Date, error: String) async throws {
+        try await database.pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE work_item SET status = 'pending', run_at = ?, attempts = attempts + 1, last_error = ?,
+                                         lease_until = NULL
+                    WHERE id = ?
+                    """,
+                arguments: [runAt, error, id])
+        }
+    }
+
+    public func bury(_ id: Int64, error: String) async throws {
+        try await database.pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE work_item SET status = 'dead', attempts = attempts + 1, last_error = ?, lease_until = NULL
+                    WHERE id = ?
+                    """,
+                arguments: [error, id])
+        }
+    }
+
+    public func deadLetters(pluginConfigID: Int) async throws -> [WorkItem] {
+        try await database.pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM work_item WHERE plugin_config_id = ? AND status = 'dead' ORDER BY id",
+                arguments: [pluginConfigID]
+            ).map(WorkItem.init(row:))
+        }
+    }
+
+    public func queuedItems(pluginConfigID: Int) async throws -> [WorkItem] {
+        try await database.pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM work_item WHERE plugin_config_id = ? AND status != 'dead' ORDER BY id",
+                arguments: [pluginConfigID]
+            ).map(WorkItem.init(row:))
+        }
+    }
+
+    public func replay(pluginConfigID: Int, ids: [Int64]?, now: Date) async throws -> Int {
+        try await database.pool.write { db in
+            var sql = """
+                UPDATE work_item SET status = 'pending', attempts = 0, run_at = ?, lease_until = NULL
+                WHERE plugin_config_id = ? AND status = 'dead'
+                """
+            var arguments: StatementArguments = [now, pluginConfigID]
+            if let ids {
+                sql += " AND id IN (\(ids.map { _ in "?" }.joined(separator: ",")))"
+                _ = arguments.append(contentsOf: StatementArguments(ids))
+            }
+            try db.execute(sql: sql, arguments: arguments)
+            return db.changesCount
+        }
+    }
+
+    public func exportBuffers() async throws -> [(pluginConfigID: Int, teamID: Int, count: Int, bytes: Int, oldest: Date)] {
+        try await database.pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT plugin_config_id, team_id, COUNT(*) AS count, SUM(length(payload)) AS bytes, MIN(run_at) AS oldest
+                    FROM work_item WHERE kind = 'export_event' GROUP BY plugin_config_id, team_id
+                    """
+            ).map { row in (row["plugin_config_id"], row["team_id"], row["count"], row["bytes"], row["oldest"]) }
+        }
+    }
+
+    public func batchExportEvents(pluginConfigID: Int, maximumBytes: Int, now: Date) async throws -> Int {
+        try await database.pool.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, team_id, payload FROM work_item
+                    WHERE plugin_config_id = ? AND kind = 'export_event' ORDER BY id
+                    """,
+                arguments: [pluginConfigID])
+            guard let teamID = rows.first?["team_id"] as Int? else { return 0 }
+            var batches: [[Data]] = []
+            var size = 0
+            for row in rows {
+                let payload: Data = row["payload"]
+                if batches.isEmpty || (size + payload.count > maximumBytes && !batches[batches.count - 1].isEmpty) {
+                    batches.append([])
+                    size = 0
+                }
+                batches[batches.count - 1].append(payload)
+                size += payload.count
+            }
+            try Self.insert(
+                batches.map { events in
+                    var batch: [UInt8] = [UInt8(ascii: "[")]
+                    for (index, event) in events.enumerated() {
+                        if index > 0 { batch.append(UInt8(ascii: ",")) }
+                        batch.append(contentsOf: event)
+                    }
+                    batch.append(UInt8(ascii: "]"))
+                    return NewWorkItem(kind: .exportBatch, pluginConfigID: pluginConfigID, teamID: teamID, payload: batch, runAt: now)
+                }, in: db)
+            let ids = rows.map { $0["id"] as Int64 }
+            try db.execute(
+                sql: "DELETE FROM work_item WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments(ids))
+            return batches.count
+        }
+    }
+
+    public func counts() async throws -> [(kind: WorkKind, status: WorkItem.Status, count: Int)] {
+        try await database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, status, COUNT(*) AS count FROM work_item GROUP BY kind, status")
+                .compactMap { row in
+                    guard let kind = WorkKind(rawValue: row["kind"]), let status = WorkItem.Status(rawValue: row["status"]) else {
+                        return nil
+                    }
+                    return (kind, status, row["count"])
+                }
+        }
+    }
+}
+
+extension WorkItem {
+    fileprivate init(row: Row) {
+        self.init(
+            id: row["id"], kind: WorkKind(rawValue: row["kind"]) ?? .job, pluginConfigID: row["plugin_config_id"],
+            teamID: row["team_id"], payload: Array(row["payload"] as Data), runAt: row["run_at"], attempts: row["attempts"],
+            status: WorkItem.Status(rawValue: row["status"]) ?? .pending, lastError: row["last_error"],
+            createdAt: row["created_at"])
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import Logging
+import OrderedJSON
+import PluginRuntime
+@testable import PluginServer
+import QuillTestSupport
+import Storage
+import StorageSQLite
+import Testing
+
+/// The durable work queue with an injected clock: DESIGN.md's retry waits, dead letters, replays.
+@Suite struct WorkQueueTests {
+    /// A runtime and a queue over one SQLite file, with one plugin config (id 1, team 1) loaded.
+    struct Harness {
+        let folder: TemporaryFolder
+        let database: SQLiteDatabase
+        let store: SQLiteWorkQueueStore
+        let storage: SQLitePluginStorageStore
+        let runtime: PluginRuntime
+        let cache = MemoryPluginCacheStore()
+        let clock = ManualWorkClock()
+        let service: WorkQueueService
+
+        init(plugin source: String, config: [String: String] = [:]) async throws {
+            folder = try TemporaryFolder()
+            database = try SQLiteDatabase(path: folder.url.appending(path: "quill.sqlite").path)
+            store = SQLiteWorkQueueStore(database: database)
+            storage = SQLitePluginStorageStore(database: database)
+            runtime = PluginRuntime(
+                configuration: PluginRuntimeConfiguration(workerCount: 1),
+                services: PluginHostServices(cache: cache, storage: storage, logs: MemoryPluginLogStore()))
+            let code = try await PluginCompiler(providedModules: PluginRuntime.providedModules)
+                .compile(files: ["index.js": source, "plugin.json": #"{"name": "destination"}"#], entry: "index.js")
+            let outcome = await runtime.load(
+                PluginConfigDefinition(id: 1, teamID: 1, pluginID: 1, pluginName: "destination", config: config, code: code))
+            guard case .ready = outcome else { throw ServerProcessError(description: "plugin did not load: \(outcome)") }
+            service = WorkQueueService(
+                store: store, runtime: runtime, clock: clock, logger: Logger(label: "test"), ready: {})
+        }
+
+        func enqueue(_ kind: WorkKind, _ payloads: [JSONValue]) async throws {
+            try await store.enqueue(
+                payloads.map { NewWorkItem(kind: kind, pluginConfigID: 1, teamID: 1, payload: $0.serialized(), runAt: clock.now) })
+            service.notify()
+        }
+
+        func stored(_ key: String) async throws -> JSONValue? {
+            try await storage.value(forKey: key, pluginConfigID: 1).flatMap { try? JSONValue.parse($0) }
+        }
+
+        /// Waits until every queued item of `kind` is back in the queue after `attempts` failed attempts.
+        func waitForRetries(_ kind: WorkKind, attempts: Int) async throws {
+            try await eventually("\(kind.rawValue) items retried \(attempts) times") {
+                let items = try await store.queuedItems(pluginConfigID: 1).filter { $0.kind == kind }
+                return !items.isEmpty && items.allSatisfy { $0.status == .pending && $0.attempts == attempts }
+            }
+        }
+
+        /// A counter the plugin keeps with `cache.incr` (0 when unset).
+        func counter(_ key: String) async throws -> Int {
+            try await cache.get("@plugin/1/1/\(key)").flatMap { Int($0) } ?? 0
+        }
+
+        /// The list the plugin pushes delivered uuids onto.
+        func delivered() async throws -> [String] {
+            try await cache.range("@plugin/1/1/delivered", from: 0, through: -1)
+        }
+
+        /// Moves the clock and wakes the queue: its poll sleep may have begun after the move.
+        func advance(by seconds: TimeInterval) {
+            clock.advance(by: seconds)
+            service.notify()
+        }
+
+        func setDestination(down: Bool) async throws {
+            try await storage.setValue(down ? "true" : "false", forKey: "down", pluginConfigID: 1)
+        }
+    }
+
+    /// Batches may run side by side, so the plugin counts with the cache's atomic operations.
+    static let exporter = """
+        export async function exportEvents(events, { storage, cache }) {
+          await cache.incr('tries')
+          if (await storage.get('down', false)) throw new RetryError('destination answered 500')
+          await cache.lpush('delivered', events.map((e) => e.uuid))
+          await cache.incr('batches')
+        }
+        """
+
+    static func events(_ count: Int) -> [JSONValue] {
+        (0..<count).map { ["event": "exported", "uuid": .string("event-\($0)"), "properties": ["n": JSONValue($0)]] }
+    }
+
+    @Test func exportRetriesAfter6And12SecondsAndDeliversEachEventOnceInBatches() async throws {
+        let harness = try await Harness(plugin: Self.exporter, config: ["exportEventsBufferBytes": "300"])
+        try await harness.setDestination(down: true)
+        try await harness.enqueue(.exportEvent, Self.events(12))
+        let running = Task { try await harness.service.run() }
+        defer { running.cancel() }
+
+        // Over 300 bytes, the buffer becomes batches at once; each first try fails.
+        try await eventually("the batches") { try await harness.store.exportBuffers().isEmpty }
+        let batches = try await harness.store.counts().filter { $0.kind == .exportBatch }.reduce(0) { $0 + $1.count }
+        try await eventually("the first tries") { try await harness.counter("tries") == batches }
+        #expect(batches > 1 && batches < 12, "in batches of several events")
+        try await harness.waitForRetries(.exportBatch, attempts: 1)
+        harness.advance(by: 5)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await harness.counter("tries") == batches, "no retry before 6 s")
+        harness.advance(by: 1)
+        try await eventually("the second tries") { try await harness.counter("tries") == 2 * batches }
+        try await harness.waitForRetries(.exportBatch, attempts: 2)
+        try await harness.setDestination(down: false)
+        harness.advance(by: 11)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await harness.delivered().isEmpty, "no retry before 12 s")
+        harness.advance(by: 1)
+        // The queue empties once every call has returned.
+        try await eventually("an empty queue") { try await harness.store.counts().isEmpty }
+        let delivered = try await harness.delivered()
+        #expect(delivered.sorted() == (0..<12).map { "event-\($0)" }.sorted())
+        #expect(Set(delivered).count == 12, "each event once")
+        #expect(try await harness.counter("batches") == batches)
+    }
+
+    @Test func exportThatNeverRecoversBecomesADeadLetterThenReplaysOnce() async throws {
+        let harness = try await Harness(plugin: Self.exporter, config: ["exportEventsBufferSeconds": "1"])
+        try await harness.setDestination(down: true)
+        try await harness.enqueue(.exportEvent, Self.events(3))
+        let running = Task { try await harness.service.run() }
+        defer { running.cancel() }
+
+        // The buffer waits its second, then the batch is tried, and retried after 6, 12 and 24 s.
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await harness.counter("tries") == 0, "the buffer holds the events for its second")
+        harness.advance(by: 1)
+        try await eventually("the first try") { try await harness.counter("tries") == 1 }
+        for (tries, wait) in zip(2..., [6.0, 12, 24]) {
+            try await harness.waitForRetries(.exportBatch, attempts: tries - 1)
+            harness.advance(by: wait)
+            try await eventually("try \(tries)") { try await harness.counter("tries") == tries }
+        }
+        try await eventually("the dead letter") { try await !harness.store.deadLetters(pluginConfigID: 1).isEmpty }
+        let dead = try await harness.store.deadLetters(pluginConfigID: 1)
+        #expect(dead.count == 1)
+        #expect(dead.first?.attempts == 4)
+        #expect(dead.first?.lastError?.contains("destination answered 500") == true)
+        #expect(try await harness.delivered().isEmpty)
+
+        try await harness.setDestination(down: false)
+        #expect(try await harness.store.replay(pluginConfigID: 1, ids: nil, now: harness.clock.now) == 1)
+        #expect(try await harness.store.replay(pluginConfigID: 1, ids: nil, now: harness.clock.now) == 0, "a replay is not a copy")
+        harness.service.notify()
+        try await eventually("the replayed delivery") { try await harness.store.counts().isEmpty }
+        #expect(try await harness.delivered().count == 3)
+        #expect(try await harness.counter("batches") == 1)
+        #expect(try await harness.store.deadLetters(pluginConfigID: 1).isEmpty)
+    }
+
+    @Test func onEventRetryErrorIsRetried5TimesAfter5To80Seconds() async throws {
+        let harness = try await Harness(
+            plugin: """
+                export async function onEvent(event, { storage }) {
+                  await storage.set('tries', (await storage.get('tries', 0)) + 1)
+                  throw new RetryError('not yet')
+                }
+                """)
+        try await harness.enqueue(.onEvent, [["event": "e", "uuid": "u"]])
+        let running = Task { try await harness.service.run() }
+        defer { running.cancel() }
+        for (tries, wait) in zip(1..., [5.0, 10, 20, 40, 80]) {
+            try await eventually("try \(tries)") { try await harness.stored("tries") == JSONValue(tries) }
+            try await harness.waitForRetries(.onEvent, attempts: tries)
+            // Not a moment before its wait is over.
+            harness.advance(by: wait - 1)
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(try await harness.stored("tries") == JSONValue(tries))
+            harness.advance(by: 1)
+        }
+        try await eventually("the dead letter") { try await !harness.store.deadLetters(pluginConfigID: 1).isEmpty }
+        #expect(try await harness.stored("tries") == 6)
+        #expect(try await harness.store.deadLetters(pluginConfigID: 1).first?.attempts == 6)
+    }
+
+    @Test func otherErrorsAreNotRetried() async throws {
+        let harness = try await Harness(plugin: "export async function onEvent() { throw new TypeError('bad data') }")
+        try await harness.enqueue(.onEvent, [["event": "e"]])
+        let running = Task { try await harness.service.run() }
+        defer { running.cancel() }
+        try await eventually("the dead letter") { try await !harness.store.deadLetters(pluginConfigID: 1).isEmpty }
+        let dead = try await harness.store.deadLetters(pluginConfigID: 1)
+        #expect(dead.first?.attempts == 1)
+        #expect(dead.first?.lastError == "TypeError: bad data")
+    }
+
+    @Test func jobsRunWithTheirPayload() async throws {
+        let harness = try await Harness(
+            plugin: """
+                export const jobs = { remember: async (payload, { storage }) => { await storage.set('remembered', payload) } }
+                """)
+        try await harness.enqueue(.job, [.object(JSONObject([("type", "remember"), ("payload", ["value": 42])]))])
+        let running = Task { try await harness.service.run() }
+        defer { running.cancel() }
+        try await eventually("the job") { try await harness.stored("remembered") == ["value": 42] }
+    }
+}
