@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 public import Logging
+import GeoIP
 import PluginRuntime
 import Storage
 public import StorageSQLite
@@ -20,11 +21,22 @@ public enum QuillServer {
         let plugins = SQLitePluginStore(database: database)
         let pluginLogs = SQLitePluginLogStore(database: database)
 
+        let workQueueStore = SQLiteWorkQueueStore(database: database)
+        let workClock = SystemWorkClock()
+        let workWakeup = WakeupSignal()
+        let geoip: GeoIPDatabase?
+        do {
+            geoip = try configuration.geoipDatabasePath.map { try GeoIPDatabase(path: $0) }
+        } catch {
+            throw ConfigurationError(description: "QUILL_GEOIP_DATABASE: \(error)")
+        }
         let runtime = PluginRuntime(
             configuration: PluginRuntimeConfiguration(
                 workerCount: configuration.pluginWorkers, timeLimit: configuration.pluginTimeLimit),
             services: PluginHostServices(
-                cache: MemoryPluginCacheStore(), storage: SQLitePluginStorageStore(database: database), logs: pluginLogs),
+                cache: MemoryPluginCacheStore(), storage: SQLitePluginStorageStore(database: database), logs: pluginLogs,
+                fetchPolicy: configuration.fetchPolicy, geoip: geoip,
+                jobs: WorkQueueJobs(store: workQueueStore, clock: workClock, wakeup: workWakeup)),
             onStatusChange: { change in
                 guard case .disabled(let id, let reason) = change else { return }
                 Task {
@@ -37,9 +49,9 @@ public enum QuillServer {
             })
         let loader = PluginConfigLoader(store: plugins, runtime: runtime, logger: logger)
         let pluginsLoaded = ReadyGate()
-        let workQueueStore = SQLiteWorkQueueStore(database: database)
         let workQueue = WorkQueueService(
-            store: workQueueStore, runtime: runtime, logger: logger, ready: { await pluginsLoaded.wait() })
+            store: workQueueStore, runtime: runtime, clock: workClock, logger: logger, wakeup: workWakeup,
+            ready: { await pluginsLoaded.wait() })
         let wakeups = TeamWakeups()
         let writer = GroupCommitter<IngestionRecord> { records in
             _ = try await ingestion.append(records)

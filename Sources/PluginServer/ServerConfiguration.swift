@@ -1,4 +1,5 @@
 public import Foundation
+public import PluginRuntime
 
 /// Settings of `quill serve`. Each has a flag and an environment variable; flags win.
 public struct ServerConfiguration: Sendable {
@@ -17,6 +18,11 @@ public struct ServerConfiguration: Sendable {
     public var maxBodySize: Int = 20 * 1024 * 1024
     /// `--drain-time` / `QUILL_DRAIN_TIME`: seconds shutdown keeps processing logged events. Default 10.
     public var drainTime: Duration = .seconds(10)
+    /// `QUILL_FETCH_ALLOW`: addresses plugins' `fetch` may reach although they are loopback or private
+    /// (hosts, IPs or CIDRs, comma separated). Default: none, only public addresses.
+    public var fetchPolicy = FetchPolicy()
+    /// `QUILL_GEOIP_DATABASE`: a MaxMind City `.mmdb` file for `meta.geoip.locate`. Default: none.
+    public var geoipDatabasePath: String?
     /// Where plugins installed from a URL come from (`QUILL_GITHUB_URL`, `QUILL_GITLAB_URL`, …).
     public var repositories = PluginRepositorySettings()
     /// `QUILL_PROJECT_API_KEY`: the default project's token on first start, instead of a generated one.
@@ -41,6 +47,14 @@ public struct ServerConfiguration: Sendable {
         if let size = try value("QUILL_MAX_BODY_SIZE", { Int($0).flatMap { $0 > 0 ? $0 : nil } }) { maxBodySize = size }
         if let seconds = try value("QUILL_DRAIN_TIME", Self.positiveSeconds) { drainTime = seconds }
         repositories = PluginRepositorySettings(environment: environment)
+        if let allow = environment["QUILL_FETCH_ALLOW"], !allow.isEmpty {
+            do {
+                fetchPolicy = try FetchPolicy(environmentValue: allow)
+            } catch {
+                throw ConfigurationError(description: "QUILL_FETCH_ALLOW: \(error)")
+            }
+        }
+        geoipDatabasePath = try value("QUILL_GEOIP_DATABASE", { $0 })
         initialProjectAPIKey = try value("QUILL_PROJECT_API_KEY", { $0 })
         initialPersonalAPIKey = try value("QUILL_PERSONAL_API_KEY", { $0 })
     }

@@ -454,16 +454,25 @@ import Testing
         #expect(properties?["hash"] as? String == "9dd4e461268c8034f5c8564e155c67a6")
     }
 
-    @Test func jobsAreNotYetSupportedAndSaySo() async throws {
+    @Test func jobsWithoutAQueueSayWhyAndOnlyExportedJobsExist() async throws {
         let harness = try PluginHarness()
         try await harness.load(
             """
             export const jobs = { later: () => {} }
-            export async function processEvent(event, { jobs }) { await jobs.later({}).runNow(); return event }
+            export async function processEvent(event, { jobs }) {
+              event.properties.names = Object.keys(jobs)
+              if (event.event === 'enqueue') await jobs.later({}).runIn(2, 'quarters')
+              if (event.event === 'bad unit') jobs.later({}).runIn(2, 'fortnights')
+              return event
+            }
             """)
-        let (_, result) = try await harness.process(sampleEvent())
-        #expect(result.failed == ["test-plugin (39)"])
-        let lastError = await harness.runtime.lastError(pluginConfigID: 39, teamID: 2)
-        #expect(lastError?.message.contains("not yet supported") == true)
+        let (listed, _) = try await harness.process(sampleEvent("list"))
+        #expect((listed?["properties"] as? [String: Any])?["names"] as? [String] == ["later"])
+        _ = try await harness.process(sampleEvent("enqueue"))
+        let noQueue = await harness.runtime.lastError(pluginConfigID: 39, teamID: 2)
+        #expect(noQueue?.message.contains("there is no job queue here") == true)
+        _ = try await harness.process(sampleEvent("bad unit"))
+        let badUnit = await harness.runtime.lastError(pluginConfigID: 39, teamID: 2)
+        #expect(badUnit?.message.contains("Unknown unit 'fortnights'") == true)
     }
 }

@@ -204,3 +204,81 @@ import Testing
         try await eventually("the job") { try await harness.stored("remembered") == ["value": 42] }
     }
 }
+
+/// `meta.jobs` survives a restart between `runIn(1, 'hour')` and its time.
+@Suite struct PluginJobRestartTests {
+    static let plugin = """
+        export const jobs = {
+          remind: async (payload, { cache, storage }) => {
+            await storage.set('reminded', ((await storage.get('reminded', 0)) + 1))
+            await storage.set('payload', payload)
+          },
+        }
+        export async function processEvent(event, { jobs }) {
+          await jobs.remind({ who: event.distinct_id }).runIn(1, 'hour')
+          return event
+        }
+        """
+
+    /// One "server": a runtime and a queue over the database, with `meta.jobs` on that queue.
+    struct Instance {
+        let runtime: PluginRuntime
+        let service: WorkQueueService
+        let running: Task<Void, any Error>
+
+        init(database: SQLiteDatabase, clock: ManualWorkClock) async throws {
+            let store = SQLiteWorkQueueStore(database: database)
+            let wakeup = WakeupSignal()
+            runtime = PluginRuntime(
+                configuration: PluginRuntimeConfiguration(workerCount: 1),
+                services: PluginHostServices(
+                    cache: MemoryPluginCacheStore(), storage: SQLitePluginStorageStore(database: database),
+                    logs: MemoryPluginLogStore(), jobs: WorkQueueJobs(store: store, clock: clock, wakeup: wakeup)))
+            let code = try await PluginCompiler(providedModules: PluginRuntime.providedModules)
+                .compile(files: ["index.js": PluginJobRestartTests.plugin, "plugin.json": #"{"name": "reminder"}"#], entry: "index.js")
+            _ = await runtime.load(PluginConfigDefinition(id: 1, teamID: 1, pluginID: 1, pluginName: "reminder", code: code))
+            let service = WorkQueueService(
+                store: store, runtime: runtime, clock: clock, logger: Logger(label: "test"), wakeup: wakeup, ready: {})
+            self.service = service
+            running = Task { try await service.run() }
+        }
+
+        func stop() async {
+            running.cancel()
+            _ = await running.result
+            await runtime.shutdown()
+        }
+    }
+
+    @Test func jobScheduledAnHourAheadRunsOnceAfterARestart() async throws {
+        let folder = try TemporaryFolder()
+        let database = try SQLiteDatabase(path: folder.url.appending(path: "quill.sqlite").path)
+        let storage = SQLitePluginStorageStore(database: database)
+        let clock = ManualWorkClock()
+
+        let first = try await Instance(database: database, clock: clock)
+        let result = try await first.runtime.processEvent(Array(#"{"event":"signup","distinct_id":"ada","properties":{}}"#.utf8), teamID: 1)
+        #expect(result.failed.isEmpty)
+        clock.advance(by: 30 * 60)
+        first.service.notify()
+        try await Task.sleep(for: .milliseconds(50))
+        await first.stop()
+        #expect(try await storage.value(forKey: "reminded", pluginConfigID: 1) == nil)
+
+        let second = try await Instance(database: database, clock: clock)
+        clock.advance(by: 29 * 60)
+        second.service.notify()
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await storage.value(forKey: "reminded", pluginConfigID: 1) == nil, "not before its hour")
+        clock.advance(by: 60)
+        second.service.notify()
+        try await eventually("the job") { try await storage.value(forKey: "reminded", pluginConfigID: 1) == "1" }
+        #expect(try await storage.value(forKey: "payload", pluginConfigID: 1) == #"{"who":"ada"}"#)
+        try await eventually("an empty queue") { try await SQLiteWorkQueueStore(database: database).counts().isEmpty }
+        clock.advance(by: 3600)
+        second.service.notify()
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await storage.value(forKey: "reminded", pluginConfigID: 1) == "1", "once")
+        await second.stop()
+    }
+}

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import GeoIP
 import JavaScriptEngine
 import OrderedJSON
@@ -13,17 +13,33 @@ public struct PluginHostServices: Sendable {
     public var fetchPolicy: FetchPolicy
     /// The database behind `meta.geoip.locate` (`QUILL_GEOIP_DATABASE`); `nil` makes it reject.
     public var geoip: GeoIPDatabase?
+    /// Where `meta.jobs` puts jobs; `nil` (as in `quill plugin run`) makes them reject.
+    public var jobs: (any PluginJobQueue)?
 
     public init(
         cache: any PluginCacheStore, storage: any PluginStorageStore, logs: any PluginLogSink,
-        fetchPolicy: FetchPolicy = FetchPolicy(), geoip: GeoIPDatabase? = nil
+        fetchPolicy: FetchPolicy = FetchPolicy(), geoip: GeoIPDatabase? = nil, jobs: (any PluginJobQueue)? = nil
     ) {
         self.cache = cache
         self.storage = storage
         self.logs = logs
         self.fetchPolicy = fetchPolicy
         self.geoip = geoip
+        self.jobs = jobs
     }
+}
+
+/// When a job should run.
+public enum JobTime: Sendable, Equatable {
+    /// After this many milliseconds from now, on the queue's own clock.
+    case after(milliseconds: Double)
+    /// At this moment.
+    case at(Date)
+}
+
+/// Where `meta.jobs.NAME(payload).runNow()/runIn()/runAt()` puts jobs: the server's durable queue.
+public protocol PluginJobQueue: Sendable {
+    func enqueueJob(pluginConfigID: Int, teamID: Int, type: String, payload: [UInt8], time: JobTime) async throws
 }
 
 /// The Swift functions the prelude builds `console`, `cache`, `storage` and `utils` on.
@@ -112,6 +128,20 @@ struct HostPrimitives {
         } convert: { values, context in try context.array(values.map(context.string)) })
 
         let storage = services.storage
+        let jobs = services.jobs
+        try host.set("enqueueJob", asyncFunction(in: context) { arguments in
+            let (type, payload, kind, milliseconds) =
+                (try arguments.string(0), Array(try arguments.string(1).utf8), try arguments.string(2), try arguments.number(3))
+            let time: JobTime =
+                kind == "at" ? .at(Date(timeIntervalSince1970: milliseconds / 1000)) : .after(milliseconds: max(0, milliseconds))
+            return {
+                guard let jobs else {
+                    throw HostFunctionError(message: "meta.jobs needs Quill's server: there is no job queue here (quill plugin run)")
+                }
+                try await jobs.enqueueJob(pluginConfigID: configID, teamID: teamID, type: type, payload: payload, time: time)
+            }
+        } convert: { _, context in context.undefined })
+
         try host.set("storageGet", asyncFunction(in: context) { arguments in
             let key = try arguments.string(0)
             return { try await storage.value(forKey: key, pluginConfigID: configID) }

@@ -85,6 +85,7 @@ final class PluginVM {
                 try Self.attachments(definition.attachments, in: context),
                 try exports.get("metrics"),
                 metricValues,
+                try context.array(jobNames.map(context.string)),
             ])
         illegalOperationError = try handles.get("IllegalOperationError")
     }

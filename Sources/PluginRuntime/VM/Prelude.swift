@@ -221,16 +221,40 @@ enum Prelude {
         }),
       });
 
-      const notYetSupported = (what) => () => {
-        throw new Error(`${what} is not yet supported by Quill`);
+      // runIn: fixed units in milliseconds; months, quarters and years by the calendar (UTC).
+      const unitMilliseconds = { millisecond: 1, second: 1000, minute: 60000, hour: 3600000, day: 86400000, week: 604800000 };
+      const delayOf = (amount, unit) => {
+        const count = Number(amount);
+        if (!Number.isFinite(count)) throw new TypeError(`runIn needs a number, not ${amount}`);
+        const base = String(unit).toLowerCase().replace(/s$/, '');
+        if (hasOwn(unitMilliseconds, base)) return count * unitMilliseconds[base];
+        const months = { month: 1, quarter: 3, year: 12 }[base];
+        if (months === undefined) {
+          throw new Error(`Unknown unit '${unit}' for runIn: use milliseconds, seconds, minutes, hours, days, weeks, months, quarters or years`);
+        }
+        const start = new Date();
+        const target = new Date(start.getTime());
+        target.setUTCMonth(target.getUTCMonth() + count * months);
+        return target.getTime() - start.getTime();
       };
-      const jobs = new Proxy({}, {
-        get: (_, name) => typeof name !== 'string' ? undefined : () => Object.freeze({
-          runNow: notYetSupported(`meta.jobs.${name}().runNow()`),
-          runIn: notYetSupported(`meta.jobs.${name}().runIn()`),
-          runAt: notYetSupported(`meta.jobs.${name}().runAt()`),
-        }),
-      });
+      const makeJobs = (names) => {
+        const jobs = {};
+        for (const name of names) {
+          jobs[name] = (payload) => {
+            const json = JSON.stringify(payload === undefined ? {} : payload);
+            return Object.freeze({
+              runNow: () => host.enqueueJob(name, json, 'in', 0),
+              runIn: (amount, unit) => host.enqueueJob(name, json, 'in', delayOf(amount, unit)),
+              runAt: (date) => {
+                const time = new Date(date).getTime();
+                if (Number.isNaN(time)) throw new TypeError(`runAt needs a date, not ${date}`);
+                return host.enqueueJob(name, json, 'at', time);
+              },
+            });
+          };
+        }
+        return Object.freeze(jobs);
+      };
       const geoip = Object.freeze({ locate: async (ip) => host.geoipLocate(String(ip)) });
 
       const makeAttachments = (descriptions) => {
@@ -242,7 +266,7 @@ enum Prelude {
         return attachments;
       };
 
-      const makeMeta = (config, attachmentDescriptions, metricSpec, metricValues) => ({
+      const makeMeta = (config, attachmentDescriptions, metricSpec, metricValues, jobNames) => ({
         config,
         attachments: makeAttachments(attachmentDescriptions),
         global: {},
@@ -250,7 +274,7 @@ enum Prelude {
         storage,
         utils,
         metrics: makeMetrics(metricSpec, metricValues),
-        jobs,
+        jobs: makeJobs(jobNames),
         geoip,
       });
 

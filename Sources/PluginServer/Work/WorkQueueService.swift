@@ -44,15 +44,18 @@ final class WorkQueueService: Service {
     private let logger: Logger
     private let ready: @Sendable () async -> Void
     private let inFlight = Mutex<[Int: Int]>([:])
-    private let wakeup = WakeupSignal()
+    private let wakeup: WakeupSignal
 
+    /// - Parameter wakeup: Signalled when work is queued, so the loop needn't wait for its next poll.
     init(
         store: any WorkQueueStore, runtime: PluginRuntime, clock: any WorkClock = SystemWorkClock(),
-        configuration: Configuration = Configuration(), logger: Logger, ready: @escaping @Sendable () async -> Void
+        configuration: Configuration = Configuration(), logger: Logger, wakeup: WakeupSignal = WakeupSignal(),
+        ready: @escaping @Sendable () async -> Void
     ) {
         self.store = store
         self.runtime = runtime
         self.clock = clock
+        self.wakeup = wakeup
         self.configuration = configuration
         self.logger = logger
         self.ready = ready
@@ -206,7 +209,16 @@ final class WakeupSignal: Sendable {
         waiter?.resume()
     }
 
+    /// Returns when signalled, when `interval` has passed on `clock`, or when the task is cancelled.
     func wait(upTo interval: Duration, clock: any WorkClock) async {
+        await withTaskCancellationHandler {
+            await waitForSignalOrTimeout(interval, clock: clock)
+        } onCancel: {
+            signal()
+        }
+    }
+
+    private func waitForSignalOrTimeout(_ interval: Duration, clock: any WorkClock) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await withCheckedContinuation { continuation in

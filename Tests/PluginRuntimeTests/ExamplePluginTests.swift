@@ -1,0 +1,195 @@
+import Compression
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PluginRuntime
+import QuillTestSupport
+import Synchronization
+import Testing
+
+/// The example plugins that do more than `processEvent`, run through the runtime with real parts.
+@Suite struct ExamplePluginTests {
+    // MARK: buffered-exporter
+
+    static let user = "quill"
+    static let password = "correct horse: battery staple"
+
+    @Test func bufferedExporterSendsEveryEventOnceInGzippedBatchesWithBasicAuth() async throws {
+        let destination = try await ExportDestination.start(user: Self.user, password: Self.password)
+        defer { destination.stop() }
+        let harness = try PluginHarness(fetchPolicy: try FetchPolicy(environmentValue: "127.0.0.1"))
+        try await loadBufferedExporter(into: harness, host: destination.url, batchSize: 3)
+
+        let events = (1...7).map { exportEvent($0) }
+        for event in events {
+            let outcome = await harness.runtime.deliver(.onEvent(event.json), pluginConfigID: 39, teamID: 2)
+            #expect(outcome == .succeeded)
+        }
+        // Full batches went out while onEvent waited for them; the seventh event is still buffered.
+        #expect(destination.requests.map(\.uuids.count) == [3, 3])
+
+        await harness.runtime.unload(pluginConfigID: 39, teamID: 2)
+        let requests = destination.requests
+        #expect(requests.map(\.uuids.count) == [3, 3, 1])
+        #expect(requests.allSatisfy { $0.authorized && $0.gzipped && $0.json })
+        #expect(destination.accepted == events.map(\.uuid))
+        #expect(harness.messages().allSatisfy { !$0.contains("failed") })
+    }
+
+    @Test func bufferedExporterRetriesWhenTheDestinationAnswers503() async throws {
+        let destination = try await ExportDestination.start(user: Self.user, password: Self.password)
+        defer { destination.stop() }
+        let harness = try PluginHarness(fetchPolicy: try FetchPolicy(environmentValue: "127.0.0.1"))
+        try await loadBufferedExporter(into: harness, host: destination.url, batchSize: 2)
+
+        destination.status = .serviceUnavailable
+        let first = exportEvent(1)
+        let second = exportEvent(2)
+        #expect(await harness.runtime.deliver(.onEvent(first.json), pluginConfigID: 39, teamID: 2) == .succeeded)
+        let outcome = await harness.runtime.deliver(.onEvent(second.json), pluginConfigID: 39, teamID: 2)
+        guard case .retry(let message) = outcome else {
+            Issue.record("expected .retry, got \(outcome)")
+            return
+        }
+        #expect(message.contains("answered 503 to a batch of 2 events"))
+        #expect(destination.accepted.isEmpty)
+
+        // Delivered again once the destination is back, the batch goes out whole and nothing twice.
+        destination.status = .ok
+        #expect(await harness.runtime.deliver(.onEvent(second.json), pluginConfigID: 39, teamID: 2) == .succeeded)
+        #expect(destination.accepted == [first.uuid, second.uuid])
+        await harness.runtime.unload(pluginConfigID: 39, teamID: 2)
+        #expect(destination.accepted == [first.uuid, second.uuid])
+        #expect(destination.requests.count == 2)
+    }
+
+    @Test func bufferedExporterFailsWithoutRetryWhenTheDestinationRefuses() async throws {
+        let destination = try await ExportDestination.start(user: Self.user, password: "another password")
+        defer { destination.stop() }
+        let harness = try PluginHarness(fetchPolicy: try FetchPolicy(environmentValue: "127.0.0.1"))
+        try await loadBufferedExporter(into: harness, host: destination.url, batchSize: 1)
+
+        let outcome = await harness.runtime.deliver(.onEvent(exportEvent(1).json), pluginConfigID: 39, teamID: 2)
+        guard case .failed(let message) = outcome else {
+            Issue.record("expected .failed, got \(outcome)")
+            return
+        }
+        #expect(message.contains("refused a batch of 1 events: 401"))
+        #expect(destination.accepted.isEmpty)
+    }
+
+    /// Compiles examples/buffered-exporter as `quill plugin run` does and loads it as config 39 of team 2.
+    private func loadBufferedExporter(into harness: PluginHarness, host: String, batchSize: Int) async throws {
+        let package = try PluginPackage.load(
+            directory: QuillExecutable.repositoryRoot.appending(path: "examples/buffered-exporter"))
+        let code = try await PluginCompiler(providedModules: PluginRuntime.providedModules).compile(package)
+        let config = try package.manifest.configSchema.validate(
+            [
+                "host": host, "user": Self.user, "password": Self.password, "batchSize": String(batchSize),
+                // Longer than any test: batches go out because they are full or the plugin stops.
+                "flushSeconds": "600",
+            ],
+            attachmentKeys: [])
+        let outcome = await harness.runtime.load(
+            PluginConfigDefinition(
+                id: 39, teamID: 2, pluginID: 60, pluginName: package.manifest.name, config: config, code: code))
+        guard case .ready(let capabilities) = outcome else {
+            throw ExampleTestError(description: "buffered-exporter did not load: \(outcome)")
+        }
+        #expect(capabilities.methods.contains("onEvent"))
+        #expect(capabilities.methods.contains("teardownPlugin"))
+    }
+
+    private func exportEvent(_ number: Int) -> (uuid: String, json: [UInt8]) {
+        let uuid = String(format: "0192b1f4-0000-7000-8000-%012d", number)
+        var event = sampleEvent("order \(number)", properties: ["number": number, "note": "héllo 🎉"])
+        event["uuid"] = uuid
+        return (uuid, Array(try! JSONSerialization.data(withJSONObject: event)))
+    }
+}
+
+struct ExampleTestError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// An export destination on 127.0.0.1: takes `POST /batch` with a gzipped `{"batch": [...]}`, answers
+/// with `status`, and records each request and the events it accepted (those of 2xx answers).
+final class ExportDestination: Sendable {
+    struct Received: Sendable {
+        var authorized: Bool
+        var gzipped: Bool
+        var json: Bool
+        var uuids: [String]
+    }
+
+    private struct State {
+        var status: HTTPResponse.Status = .ok
+        var requests: [Received] = []
+        var accepted: [String] = []
+    }
+
+    let url: String
+    private let state: Mutex<State>
+    private let server: Task<Void, any Error>
+
+    var status: HTTPResponse.Status {
+        get { state.withLock { $0.status } }
+        set { state.withLock { $0.status = newValue } }
+    }
+    var requests: [Received] { state.withLock { $0.requests } }
+    var accepted: [String] { state.withLock { $0.accepted } }
+
+    private init(url: String, server: Task<Void, any Error>) {
+        self.url = url
+        self.state = Mutex(State())
+        self.server = server
+    }
+
+    func stop() {
+        server.cancel()
+    }
+
+    static func start(user: String, password: String) async throws -> ExportDestination {
+        let expectedAuthorization = "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+        let box = StateBox()
+        let router = Router()
+        router.post("batch") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let authorized = request.headers[.authorization] == expectedAuthorization
+            let gzipped = request.headers[.contentEncoding] == "gzip"
+            let json = request.headers[.contentType] == "application/json"
+            let payload = try JSONSerialization.jsonObject(with: Data(Zlib.gunzip(Array(body.readableBytesView))))
+            let batch = (payload as? [String: Any])?["batch"] as? [[String: Any]] ?? []
+            let uuids = batch.compactMap { $0["uuid"] as? String }
+            let status: HTTPResponse.Status = box.destination?.state.withLock { state in
+                let status = authorized ? state.status : .unauthorized
+                state.requests.append(Received(authorized: authorized, gzipped: gzipped, json: json, uuids: uuids))
+                if (200..<300).contains(status.code) { state.accepted += uuids }
+                return status
+            } ?? .internalServerError
+            return Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: "status \(status.code)")))
+        }
+        let started = AsyncStream.makeStream(of: Int.self)
+        let application = Application(
+            router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in started.continuation.yield(channel.localAddress?.port ?? 0) })
+        let server = Task { try await application.run() }
+        for await port in started.stream {
+            let destination = ExportDestination(url: "http://127.0.0.1:\(port)/batch", server: server)
+            box.destination = destination
+            return destination
+        }
+        server.cancel()
+        throw ExampleTestError(description: "the export destination did not start")
+    }
+
+    /// Lets the route reach the destination made after the server starts.
+    private final class StateBox: Sendable {
+        private let value = Mutex<ExportDestination?>(nil)
+        var destination: ExportDestination? {
+            get { value.withLock { $0 } }
+            set { value.withLock { $0 = newValue } }
+        }
+    }
+}
