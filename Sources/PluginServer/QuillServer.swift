@@ -52,6 +52,9 @@ public enum QuillServer {
         let workQueue = WorkQueueService(
             store: workQueueStore, runtime: runtime, clock: workClock, logger: logger, wakeup: workWakeup,
             ready: { await pluginsLoaded.wait() })
+        let scheduler = SchedulerService(
+            store: SQLiteScheduleStore(database: database), runtime: runtime, clock: workClock, logger: logger,
+            ready: { await pluginsLoaded.wait() })
         let wakeups = TeamWakeups()
         let writer = GroupCommitter<IngestionRecord> { records in
             _ = try await ingestion.append(records)
@@ -74,7 +77,8 @@ public enum QuillServer {
         ManagementRoute.register(
             managementRoutes(
                 authenticator: authenticator, store: plugins, runtime: runtime, repositories: configuration.repositories,
-                logger: logger, workQueue: workQueueStore, afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }),
+                logger: logger, workQueue: workQueueStore, schedule: SQLiteScheduleStore(database: database),
+                afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }),
             on: router)
         router.get("api/openapi.json") { _, _ in
             Response(
@@ -88,7 +92,7 @@ public enum QuillServer {
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Quill"),
             // Shut down in reverse: the server stops taking requests, the work queue finishes what runs, the
             // pipeline drains the log and tears plugins down, logs are written.
-            services: [PluginLogFlushService(store: pluginLogs), pipeline, workQueue],
+            services: [PluginLogFlushService(store: pluginLogs), pipeline, workQueue, scheduler],
             onServerRunning: { channel in
                 announce("Quill is listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
             },
@@ -98,7 +102,7 @@ public enum QuillServer {
     /// The plugin and plugin-config routes of the management API.
     static func managementRoutes(
         authenticator: ManagementAuthenticator, store: any PluginStore, runtime: PluginRuntime,
-        repositories: PluginRepositorySettings, logger: Logger, workQueue: any WorkQueueStore,
+        repositories: PluginRepositorySettings, logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
         afterReload: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> [ManagementRoute] {
         let reloader = PluginReloader(store: store, runtime: runtime, logger: logger, afterReload: afterReload)
@@ -108,7 +112,8 @@ public enum QuillServer {
             repository: PluginRepository(settings: repositories), reloader: reloader
         ).routes
             + PluginConfigsController(
-                authenticator: authenticator, store: store, runtime: runtime, reloader: reloader, workQueue: workQueue
+                authenticator: authenticator, store: store, runtime: runtime, reloader: reloader, workQueue: workQueue,
+                schedule: schedule
             ).routes
     }
 

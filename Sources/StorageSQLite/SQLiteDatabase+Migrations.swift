@@ -142,4 +142,20 @@ extension SQLiteDatabase {
             try db.create(index: "work_item_config", on: "work_item", columns: ["plugin_config_id", "kind", "status"])
         }
     }
+
+    /// Scheduled task runs: one per config, task and boundary across instances (issue 4).
+    static func registerScheduleMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v5: scheduled runs") { db in
+            try db.create(table: "scheduled_run") { table in
+                table.column("plugin_config_id", .integer).notNull()
+                table.column("task", .text).notNull()
+                table.column("boundary", .datetime).notNull()
+                table.column("started_at", .datetime).notNull()
+                table.column("finished_at", .datetime)
+                table.column("outcome", .text).notNull()
+                table.column("error", .text)
+                table.primaryKey(["plugin_config_id", "task", "boundary"])
+            }
+        }
+    }
 }

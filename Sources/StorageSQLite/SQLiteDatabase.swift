@@ -38,6 +38,7 @@ public final class SQLiteDatabase: Sendable {
         registerIngestionMigration(in: &migrator)
         registerManagementMigration(in: &migrator)
         registerWorkQueueMigration(in: &migrator)
+        registerScheduleMigration(in: &migrator)
         return migrator
     }
 }

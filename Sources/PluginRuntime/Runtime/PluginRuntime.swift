@@ -78,6 +78,13 @@ public final class PluginRuntime: Sendable {
         await worker(forTeam: teamID).deliver(delivery, pluginConfigID: pluginConfigID)
     }
 
+    /// Every loaded config's scheduled tasks (`runEveryMinute`, …).
+    public func scheduledTasks() async -> [(pluginConfigID: Int, teamID: Int, tasks: [String])] {
+        var all: [(pluginConfigID: Int, teamID: Int, tasks: [String])] = []
+        for worker in workers { all += await worker.scheduledTasks() }
+        return all
+    }
+
     /// The export buffer settings of a loaded config.
     public func exportBuffer(pluginConfigID: Int, teamID: Int) async -> ExportBufferSettings? {
         await worker(forTeam: teamID).exportBuffer(pluginConfigID: pluginConfigID)

@@ -84,6 +84,8 @@ public enum Delivery: Sendable, Equatable {
     case exportEvents([UInt8])
     /// `jobs[name](payload)`; the payload as JSON.
     case job(name: String, payload: [UInt8])
+    /// `runEveryMinute`, `runEveryHour` or `runEveryDay`.
+    case scheduledTask(String)
 }
 
 /// How a delivery went.

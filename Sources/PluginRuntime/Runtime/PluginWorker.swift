@@ -212,11 +212,23 @@ actor PluginWorker {
             case .onSnapshot(let event): _ = try await vm.call(.onSnapshot, [vm.context.parseJSON(event)])
             case .exportEvents(let events): _ = try await vm.call(.exportEvents, [vm.context.parseJSON(events)])
             case .job(let name, let payload): _ = try await vm.callJob(name, payload: vm.context.parseJSON(payload))
+            case .scheduledTask(let name):
+                guard let task = PluginMethod(rawValue: name), PluginMethod.scheduledTasks.contains(task) else {
+                    throw ScriptError(name: "TypeError", message: "'\(name)' is not a scheduled task")
+                }
+                _ = try await vm.call(task)
             }
             return .succeeded
         } catch {
             vm.recordError(error)
             return error.name == "RetryError" ? .retry(error.description) : .failed(error.description)
+        }
+    }
+
+    /// The loaded configs' scheduled tasks.
+    func scheduledTasks() -> [(pluginConfigID: Int, teamID: Int, tasks: [String])] {
+        vms.values.compactMap { vm in
+            vm.capabilities.scheduledTasks.isEmpty ? nil : (vm.definition.id, vm.definition.teamID, vm.capabilities.scheduledTasks)
         }
     }
 

@@ -1147,6 +1147,60 @@ enum OpenAPIDocument {
         },
         "operationId": "post_api_projects_project_id_plugin_configs_config_id_dead_letters_item_id_replay"
       }
+    },
+    "/api/projects/{project_id}/plugin_configs/{config_id}/scheduled_runs/": {
+      "get": {
+        "summary": "Runs of the config's scheduled tasks, newest first",
+        "tags": [
+          "plugins"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/project_id"
+          },
+          {
+            "$ref": "#/components/parameters/config_id"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "count": {
+                      "type": "integer"
+                    },
+                    "next": {
+                      "type": "string",
+                      "nullable": true
+                    },
+                    "previous": {
+                      "type": "string",
+                      "nullable": true
+                    },
+                    "results": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/ScheduledRun"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        },
+        "operationId": "get_api_projects_project_id_plugin_configs_config_id_scheduled_runs"
+      }
     }
   },
   "components": {
@@ -1642,6 +1696,42 @@ enum OpenAPIDocument {
             "type": "string"
           },
           "payload": {}
+        }
+      },
+      "ScheduledRun": {
+        "type": "object",
+        "properties": {
+          "task": {
+            "type": "string",
+            "enum": [
+              "runEveryMinute",
+              "runEveryHour",
+              "runEveryDay"
+            ]
+          },
+          "boundary": {
+            "type": "string"
+          },
+          "started_at": {
+            "type": "string"
+          },
+          "finished_at": {
+            "type": "string",
+            "nullable": true
+          },
+          "outcome": {
+            "type": "string",
+            "enum": [
+              "running",
+              "succeeded",
+              "failed",
+              "skipped"
+            ]
+          },
+          "error": {
+            "type": "string",
+            "nullable": true
+          }
         }
       }
     },

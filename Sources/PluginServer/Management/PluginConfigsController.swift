@@ -15,6 +15,7 @@ struct PluginConfigsController: Sendable {
     let runtime: PluginRuntime
     let reloader: PluginReloader
     let workQueue: any WorkQueueStore
+    let schedule: any ScheduleStore
 
     static let base = "api/projects/:project_id/plugin_configs"
     /// Largest attachment.
@@ -34,6 +35,7 @@ struct PluginConfigsController: Sendable {
             ManagementRoute(.get, "\(Self.base)/:config_id/jobs", summary: "The plugin's public jobs", handler: jobs),
             ManagementRoute(.post, "\(Self.base)/:config_id/jobs", summary: "Run a public job", handler: runJob),
             ManagementRoute(.get, "\(Self.base)/:config_id/dead_letters", summary: "Work that failed for good", handler: deadLetters),
+            ManagementRoute(.get, "\(Self.base)/:config_id/scheduled_runs", summary: "Scheduled task runs", handler: scheduledRuns),
             ManagementRoute(.post, "\(Self.base)/:config_id/dead_letters/replay", summary: "Replay dead letters", handler: replayAll),
             ManagementRoute(
                 .post, "\(Self.base)/:config_id/dead_letters/:item_id/replay", summary: "Replay one dead letter", handler: replayOne),
@@ -217,6 +219,19 @@ struct PluginConfigsController: Sendable {
                 payload: JobPayload.make(type: type, payload: .object(payload)), runAt: Date())
         ])
         return Response.json(["type": .string(type), "status": "queued"], status: .accepted)
+    }
+
+    /// The runs of `runEveryMinute/Hour/Day`, newest first: boundary, start, end and outcome.
+    private func scheduledRuns(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let (config, _) = try await config(request, context)
+        let runs = try await schedule.runs(pluginConfigID: config.id, limit: 200).map { run -> JSONValue in
+            [
+                "task": .string(run.task), "boundary": run.boundary.jsonValue, "started_at": run.startedAt.jsonValue,
+                "finished_at": run.finishedAt?.jsonValue ?? .null, "outcome": .string(run.outcome.rawValue),
+                "error": run.error.map(JSONValue.string) ?? .null,
+            ]
+        }
+        return Response.json(PluginsController.page(runs))
     }
 
     private func deadLetters(_ request: Request, _ context: QuillRequestContext) async throws -> Response {

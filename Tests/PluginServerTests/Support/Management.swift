@@ -109,7 +109,8 @@ enum ManagementRouteTable {
         let routes = QuillServer.managementRoutes(
             authenticator: ManagementAuthenticator(projects: SQLiteProjectStore(database: database)),
             store: SQLitePluginStore(database: database), runtime: runtime, repositories: PluginRepositorySettings(),
-            logger: Logger(label: "routes"), workQueue: SQLiteWorkQueueStore(database: database))
+            logger: Logger(label: "routes"), workQueue: SQLiteWorkQueueStore(database: database),
+            schedule: SQLiteScheduleStore(database: database))
         return routes.map { "\($0.method.rawValue) \($0.openAPIPath)" }
     }
 }
