@@ -21,14 +21,15 @@ import Testing
         let clock = ManualWorkClock()
         let service: WorkQueueService
 
-        init(plugin source: String, config: [String: String] = [:]) async throws {
+        init(plugin source: String, config: [String: String] = [:], fetchPolicy: FetchPolicy = FetchPolicy()) async throws {
             folder = try TemporaryFolder()
             database = try SQLiteDatabase(path: folder.url.appending(path: "quill.sqlite").path)
             store = SQLiteWorkQueueStore(database: database)
             storage = SQLitePluginStorageStore(database: database)
             runtime = PluginRuntime(
                 configuration: PluginRuntimeConfiguration(workerCount: 1),
-                services: PluginHostServices(cache: cache, storage: storage, logs: MemoryPluginLogStore()))
+                services: PluginHostServices(
+                    cache: cache, storage: storage, logs: MemoryPluginLogStore(), fetchPolicy: fetchPolicy))
             let code = try await PluginCompiler(providedModules: PluginRuntime.providedModules)
                 .compile(files: ["index.js": source, "plugin.json": #"{"name": "destination"}"#], entry: "index.js")
             let outcome = await runtime.load(
@@ -155,6 +156,67 @@ import Testing
         #expect(try await harness.delivered().count == 3)
         #expect(try await harness.counter("batches") == 1)
         #expect(try await harness.store.deadLetters(pluginConfigID: 1).isEmpty)
+    }
+
+    /// An export plugin POSTing batches to a destination on 127.0.0.1, throwing RetryError on a 5xx.
+    static let httpExporter = """
+        export async function exportEvents(events, { config }) {
+          const response = await fetch(config.url, {
+            method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(events.map((e) => e.uuid)),
+          })
+          if (response.status >= 500) throw new RetryError(`destination answered ${response.status}`)
+          if (!response.ok) throw new Error(`destination refused the batch: ${response.status}`)
+        }
+        """
+
+    @Test func exportToAnHTTPDestinationThatFailsForAWhileDeliversEachEventOnce() async throws {
+        let destination = FakeDestination()
+        try await destination.start()
+        defer { destination.stop() }
+        destination.setStatus(500)
+        let harness = try await Harness(
+            plugin: Self.httpExporter, config: ["url": destination.url, "exportEventsBufferBytes": "300"],
+            fetchPolicy: try FetchPolicy(environmentValue: "127.0.0.1"))
+        try await harness.enqueue(.exportEvent, Self.events(12))
+        let running = Task { try await harness.service.run() }
+        defer { running.cancel() }
+
+        try await harness.waitForRetries(.exportBatch, attempts: 1)
+        let batches = try await harness.store.queuedItems(pluginConfigID: 1).count
+        #expect(batches > 1 && batches < 12)
+        harness.advance(by: 6)
+        try await harness.waitForRetries(.exportBatch, attempts: 2)
+        #expect(destination.requests == 2 * batches, "every batch tried twice, while the destination answered 500")
+        destination.setStatus(200)
+        harness.advance(by: 12)
+        try await eventually("an empty queue") { try await harness.store.counts().isEmpty }
+        #expect(destination.received.sorted() == (0..<12).map { "event-\($0)" }.sorted(), "each event exactly once")
+    }
+
+    @Test func exportToADestinationDownForGoodIsADeadLetterUntilReplayed() async throws {
+        let destination = FakeDestination()
+        try await destination.start()
+        defer { destination.stop() }
+        destination.setStatus(503)
+        let harness = try await Harness(
+            plugin: Self.httpExporter, config: ["url": destination.url, "exportEventsBufferSeconds": "1"],
+            fetchPolicy: try FetchPolicy(environmentValue: "127.0.0.1"))
+        try await harness.enqueue(.exportEvent, Self.events(3))
+        let running = Task { try await harness.service.run() }
+        defer { running.cancel() }
+        harness.advance(by: 1)
+        for (attempts, wait) in zip(1..., [6.0, 12, 24]) {
+            try await harness.waitForRetries(.exportBatch, attempts: attempts)
+            harness.advance(by: wait)
+        }
+        try await eventually("the dead letter") { try await !harness.store.deadLetters(pluginConfigID: 1).isEmpty }
+        #expect(destination.requests == 4)
+        #expect(destination.received.isEmpty)
+        destination.setStatus(200)
+        #expect(try await harness.store.replay(pluginConfigID: 1, ids: nil, now: harness.clock.now) == 1)
+        harness.service.notify()
+        try await eventually("an empty queue") { try await harness.store.counts().isEmpty }
+        #expect(destination.received.sorted() == ["event-0", "event-1", "event-2"])
     }
 
     @Test func onEventRetryErrorIsRetried5TimesAfter5To80Seconds() async throws {

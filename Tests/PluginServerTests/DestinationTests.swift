@@ -1,0 +1,65 @@
+import Foundation
+import HTTPTypes
+import OrderedJSON
+import QuillTestSupport
+import Testing
+
+/// onEvent through `quill serve`: after the chain, from the durable queue, with dead letters in the API.
+@Suite struct DestinationTests {
+    @Test func onEventGetsTheProcessedEventAndFailuresBecomeReplayableDeadLetters() async throws {
+        let server = try ServerProcess()
+        try await server.start()
+        let api = Management(port: server.port)
+        let installed = try await api.send(
+            .post, "/api/organizations/@current/plugins/",
+            json: [
+                "plugin_type": "source",
+                "source": [
+                    "plugin.json": #"{"name": "Forwarder"}"#,
+                    "index.js": """
+                        export function processEvent(event) { event.properties.seen = 'by the chain'; return event }
+                        export async function onEvent(event, { cache }) {
+                          if (event.event === 'breaks' && !(await cache.get('fixed', false))) throw new TypeError('cannot forward this')
+                          console.log('forwarded', event.event, event.properties.seen, event.uuid, typeof event.timestamp)
+                        }
+                        export function setupPlugin() {}
+                        export const jobs = {
+                          fix: async (payload, { cache }) => { await cache.set('fixed', true); console.log('fixed the destination') },
+                        }
+                        """,
+                ],
+            ])
+        let pluginID = try #require(installed.json?["id"]?.doubleValue.map(Int.init))
+        let configID = try await api.configure(["plugin": JSONValue(pluginID), "enabled": true])
+
+        let stored = try await captureAndWait(port: server.port, event: "forward me")
+        let uuid = try #require(stored?["id"]?.stringValue)
+        let forwarded = try await api.waitForLogs(config: configID, query: "source=CONSOLE&search=forwarded")
+        #expect(forwarded.first?["message"]?.stringValue == "forwarded forward me by the chain \(uuid) string")
+
+        _ = try await captureAndWait(port: server.port, event: "breaks")
+        var letters: [JSONValue] = []
+        try await eventually("the dead letter") {
+            letters = try await api.get("/api/projects/@current/plugin_configs/\(configID)/dead_letters/").json?["results"]?.arrayValue ?? []
+            return !letters.isEmpty
+        }
+        #expect(letters.first?["kind"] == "on_event")
+        #expect(letters.first?["error"] == "TypeError: cannot forward this")
+        #expect(letters.first?["payload"]?["event"] == "breaks")
+
+        // A public-style job fixes the destination; the replay then forwards the event once.
+        let run = try await api.send(.post, "/api/projects/@current/plugin_configs/\(configID)/jobs/", json: ["type": "fix"])
+        #expect(run.status == 400, "only publicJobs of plugin.json may be run from the API")
+        _ = try await api.send(
+            .patch, "/api/organizations/@current/plugins/\(pluginID)/source/",
+            json: ["plugin.json": #"{"name": "Forwarder", "publicJobs": {"fix": {}}}"#])
+        #expect(try await api.send(.post, "/api/projects/@current/plugin_configs/\(configID)/jobs/", json: ["type": "fix"]).status == 202)
+        _ = try await api.waitForLogs(config: configID, query: "source=CONSOLE&search=fixed%20the%20destination")
+        let replayed = try await api.send(.post, "/api/projects/@current/plugin_configs/\(configID)/dead_letters/replay/", json: [:])
+        #expect(replayed.json?["replayed"] == 1)
+        let breaks = try await api.waitForLogs(config: configID, query: "source=CONSOLE&search=forwarded%20breaks")
+        #expect(breaks.count == 1)
+        #expect(try await api.get("/api/projects/@current/plugin_configs/\(configID)/dead_letters/").json?["results"] == [])
+        server.stop()
+    }
+}
