@@ -21,6 +21,11 @@ public enum QuillServer {
         let plugins = SQLitePluginStore(database: database)
         let pluginLogs = SQLitePluginLogStore(database: database)
 
+        let wakeups = TeamWakeups()
+        let writer = GroupCommitter<IngestionRecord> { records in
+            _ = try await ingestion.append(records)
+            await wakeups.notify(teams: records.map(\.teamID))
+        }
         let workQueueStore = SQLiteWorkQueueStore(database: database)
         let workClock = SystemWorkClock()
         let workWakeup = WakeupSignal()
@@ -36,7 +41,8 @@ public enum QuillServer {
             services: PluginHostServices(
                 cache: MemoryPluginCacheStore(), storage: SQLitePluginStorageStore(database: database), logs: pluginLogs,
                 fetchPolicy: configuration.fetchPolicy, geoip: geoip,
-                jobs: WorkQueueJobs(store: workQueueStore, clock: workClock, wakeup: workWakeup)),
+                jobs: WorkQueueJobs(store: workQueueStore, clock: workClock, wakeup: workWakeup),
+                capture: PipelineCapture(projects: projects, writer: writer, limiter: CaptureRateLimiter())),
             onStatusChange: { change in
                 guard case .disabled(let id, let reason) = change else { return }
                 Task {
@@ -55,11 +61,6 @@ public enum QuillServer {
         let scheduler = SchedulerService(
             store: SQLiteScheduleStore(database: database), runtime: runtime, clock: workClock, logger: logger,
             ready: { await pluginsLoaded.wait() })
-        let wakeups = TeamWakeups()
-        let writer = GroupCommitter<IngestionRecord> { records in
-            _ = try await ingestion.append(records)
-            await wakeups.notify(teams: records.map(\.teamID))
-        }
         let pipeline = IngestionPipeline(
             store: ingestion, runtime: runtime, wakeups: wakeups,
             configuration: IngestionPipeline.Configuration(drainTime: configuration.drainTime), logger: logger,

@@ -63,3 +63,44 @@ import Testing
         server.stop()
     }
 }
+
+/// `posthog.capture` back into the pipeline, guarded against a plugin feeding itself.
+@Suite struct PluginCaptureTests {
+    @Test func capturedEventsComeBackThroughThePipelineButNotToTheirCapturer() async throws {
+        let server = try ServerProcess()
+        try await server.start()
+        let api = Management(port: server.port)
+        let echo = try await api.send(
+            .post, "/api/organizations/@current/plugins/",
+            json: [
+                "plugin_type": "source",
+                "source": [
+                    "plugin.json": #"{"name": "Echo"}"#,
+                    "index.js": """
+                        export function processEvent(event) { event.properties.seen_by_echo = true; return event }
+                        export async function onEvent(event) {
+                          await posthog.capture('echo of ' + event.event, { source: event.uuid, timestamp: '2026-01-02T03:04:05.000Z' })
+                        }
+                        """,
+                ],
+            ])
+        let echoConfig = try await api.configure(["plugin": JSONValue(try #require(echo.json?["id"]?.doubleValue.map(Int.init))), "enabled": true])
+        let other = try await api.send(
+            .post, "/api/organizations/@current/plugins/",
+            json: ["plugin_type": "source", "source": ["plugin.json": #"{"name": "Other"}"#, "index.js": "export function processEvent(e) { e.properties.seen_by_other = true; return e }"]])
+        _ = try await api.configure(["plugin": JSONValue(try #require(other.json?["id"]?.doubleValue.map(Int.init))), "enabled": true])
+
+        let trigger = try #require(try await captureAndWait(port: server.port, event: "trigger"))
+        let echoed = try #require(try await HTTP.waitForEvents(port: server.port, query: "event=echo%20of%20trigger", count: 1).first)
+        #expect(echoed["distinct_id"]?.stringValue?.hasPrefix("plugin-id-") == true)
+        #expect(echoed["timestamp"] == "2026-01-02T03:04:05.000Z")
+        #expect(echoed["properties"]?["source"] == trigger["id"])
+        #expect(echoed["properties"]?["$lib"] == "posthog-plugin-server")
+        #expect(echoed["properties"]?["$plugin_capture_origin"] == JSONValue(echoConfig))
+        #expect(echoed["properties"]?["seen_by_other"] == true, "other plugins process it")
+        #expect(echoed["properties"]?["seen_by_echo"] == nil, "its capturer doesn't")
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await HTTP.events(port: server.port, query: "event=echo%20of%20echo%20of%20trigger").isEmpty)
+        server.stop()
+    }
+}

@@ -242,7 +242,7 @@ actor PluginWorker {
     func processEvent(
         _ input: [UInt8], teamID: Int, recordingPluginLists: Bool
     ) async throws(MalformedEventError) -> ChainResult {
-        guard let chain = chains[teamID], let first = chain.first else { return ChainResult(event: input) }
+        guard let teamChain = chains[teamID], let first = teamChain.first else { return ChainResult(event: input) }
         let context = first.context
         var event: ScriptValue
         do {
@@ -251,6 +251,9 @@ actor PluginWorker {
             throw MalformedEventError(description: "event is not valid JSON: \(error.message)")
         }
         guard event.isObject, !event.isArray else { throw MalformedEventError(description: "event is not a JSON object") }
+        // A config never gets back an event it captured itself (posthog.capture), so it can't feed itself.
+        let origin = (try? event.get("properties").get(pluginCaptureOriginProperty).toNumber()).flatMap { Int(exactly: $0) }
+        let chain = teamChain.filter { $0.definition.id != origin }
         if (try? event.get("event").toString()) == "$snapshot" {
             // Snapshots skip processEvent and go to onSnapshot.
             let followUps = chain.filter { $0.has(.onSnapshot) }.map { FollowUp(pluginConfigID: $0.definition.id, kind: .onSnapshot) }

@@ -15,10 +15,13 @@ public struct PluginHostServices: Sendable {
     public var geoip: GeoIPDatabase?
     /// Where `meta.jobs` puts jobs; `nil` (as in `quill plugin run`) makes them reject.
     public var jobs: (any PluginJobQueue)?
+    /// Where `posthog.capture` sends events; `nil` (as in `quill plugin run`) makes it reject.
+    public var capture: (any PluginEventCapture)?
 
     public init(
         cache: any PluginCacheStore, storage: any PluginStorageStore, logs: any PluginLogSink,
-        fetchPolicy: FetchPolicy = FetchPolicy(), geoip: GeoIPDatabase? = nil, jobs: (any PluginJobQueue)? = nil
+        fetchPolicy: FetchPolicy = FetchPolicy(), geoip: GeoIPDatabase? = nil, jobs: (any PluginJobQueue)? = nil,
+        capture: (any PluginEventCapture)? = nil
     ) {
         self.cache = cache
         self.storage = storage
@@ -26,8 +29,20 @@ public struct PluginHostServices: Sendable {
         self.fetchPolicy = fetchPolicy
         self.geoip = geoip
         self.jobs = jobs
+        self.capture = capture
     }
 }
+
+/// Where `posthog.capture(event, properties)` sends events: back into the project's own pipeline.
+public protocol PluginEventCapture: Sendable {
+    /// - Parameters:
+    ///   - properties: The properties as JSON (an object).
+    func capture(pluginConfigID: Int, teamID: Int, pluginID: Int, event: String, properties: [UInt8]) async throws
+}
+
+/// The property that marks an event a plugin captured with the config that captured it: that
+/// config never gets the event back, so it can't feed itself.
+public let pluginCaptureOriginProperty = "$plugin_capture_origin"
 
 /// When a job should run.
 public enum JobTime: Sendable, Equatable {
@@ -128,6 +143,18 @@ struct HostPrimitives {
         } convert: { values, context in try context.array(values.map(context.string)) })
 
         let storage = services.storage
+        let capture = services.capture
+        try host.set("capture", asyncFunction(in: context) { arguments in
+            let (event, properties) = (try arguments.string(0), Array(try arguments.string(1).utf8))
+            return {
+                guard let capture else {
+                    throw HostFunctionError(message: "posthog.capture needs Quill's server: there is no pipeline here (quill plugin run)")
+                }
+                try await capture.capture(
+                    pluginConfigID: configID, teamID: teamID, pluginID: pluginID, event: event, properties: properties)
+            }
+        } convert: { _, context in context.undefined })
+
         let jobs = services.jobs
         try host.set("enqueueJob", asyncFunction(in: context) { arguments in
             let (type, payload, kind, milliseconds) =

@@ -75,6 +75,11 @@ enum Prelude {
 
       Object.defineProperty(global, 'console', { value: Object.freeze(consoleObject), writable: false, configurable: false });
       Object.defineProperty(global, 'RetryError', { value: RetryError, writable: true, configurable: true });
+      // posthog.capture sends an event back into the project's pipeline (reference §1.14).
+      const posthog = Object.freeze({
+        capture: (event, properties) => host.capture(String(event), JSON.stringify(properties == null ? {} : properties)),
+      });
+      Object.defineProperty(global, 'posthog', { value: posthog, writable: true, configurable: true });
       global.require = require;
       global.module = { exports: {} };
       global.exports = global.module.exports;
