@@ -344,7 +344,8 @@ import Testing
     }
 
     @Test func connectionRefusedIsASystemFetchError() async throws {
-        let closedPort = try Self.closedPort()
+        let (closedPort, socket) = try Self.closedPort()
+        defer { close(socket) }
         let result = try await run(
             """
             return await fetch('http://127.0.0.1:\(closedPort)/').then(() => 'resolved', (error) => ({
@@ -549,9 +550,10 @@ import Testing
     }
 
     /// A port on 127.0.0.1 nothing listens on: bound, then closed.
-    private static func closedPort() throws -> Int {
+    /// A port bound on 127.0.0.1 but not listening: connecting is refused, and while the socket stays
+    /// bound no other test's server can take the port. Close the returned socket when done.
+    private static func closedPort() throws -> (port: Int, socket: Int32) {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
@@ -561,8 +563,11 @@ import Testing
                 bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
             }
         }
-        guard bound else { throw FetchTestError(description: "could not bind a socket") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else {
+            close(socket)
+            throw FetchTestError(description: "could not bind a socket")
+        }
+        return (Int(UInt16(bigEndian: address.sin_port)), socket)
     }
 }
 
