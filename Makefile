@@ -1,5 +1,5 @@
 # Quill's everyday commands. `make test` is what CI runs.
-.PHONY: setup build run test clean
+.PHONY: setup build run test bench clean
 
 setup:
 	@scripts/setup
@@ -14,6 +14,11 @@ run: build
 test: setup
 	swift build --build-tests
 	swift test --skip-build
+
+# Benchmarks (not part of test): release build, results appended to bench/results.md.
+bench: setup
+	swift build -c release
+	python3 bench/onevent_isolation.py --quill .build/release/quill
 
 clean:
 	rm -rf .build

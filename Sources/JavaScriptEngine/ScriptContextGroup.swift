@@ -1,4 +1,5 @@
 internal import CJavaScriptCore
+import Foundation
 import Synchronization
 
 /// A JavaScriptCore context group: one VM heap shared by its contexts, run on one thread.
@@ -22,6 +23,7 @@ public final class ScriptContextGroup {
     ///   - thread: The thread that runs this group's JavaScript; use the group only from it.
     ///   - timeLimit: The longest one synchronous entry into JavaScript may run.
     public init(thread: ScriptThread, timeLimit: Duration = .seconds(30)) {
+        _ = Self.engineOptions
         self.thread = thread
         self.ref = JSContextGroupCreate()
         self.terminations = TerminationCounter()
@@ -33,6 +35,16 @@ public final class ScriptContextGroup {
         JSContextGroupClearExecutionTimeLimit(ref)
         JSContextGroupRelease(ref)
     }
+
+    /// JavaScriptCore's options, read from the environment when the first VM is made.
+    ///
+    /// With signal-based traps (the default on Linux), a loop that the optimizing JIT has compiled
+    /// (from about the third call of a function) is never stopped at the time limit: the signal
+    /// sender fails to interrupt the thread. Polling traps check at every loop back-edge instead.
+    /// An operator's own `JSC_usePollingTraps` is left alone.
+    private static let engineOptions: Void = {
+        setenv("JSC_usePollingTraps", "true", 0)
+    }()
 
     /// The number of entries JavaScriptCore has stopped so far; compared before and after an entry.
     var terminationCount: Int { terminations.count.load(ordering: .relaxed) }

@@ -268,3 +268,22 @@ import Testing
         #expect(text == "hi")
     }
 }
+
+@Suite struct RepeatedTimeLimitTests {
+    @Test func everyOneOfManyInfiniteLoopsIsStopped() async throws {
+        let sandbox = ScriptSandbox(timeLimit: .milliseconds(200))
+        let stopped = try await sandbox.run { context in
+            let spin = try context.evaluate("(function spin() { while (true) {} })")
+            var stopped = 0
+            for _ in 0..<8 {
+                do {
+                    try spin.call()
+                } catch let error as ScriptError where error.kind == .timeout {
+                    stopped += 1
+                }
+            }
+            return stopped
+        }
+        #expect(stopped == 8)
+    }
+}
