@@ -82,7 +82,9 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .testTarget(name: "JavaScriptEngineTests", dependencies: ["JavaScriptEngine"], swiftSettings: upcomingFeatures),
-        .target(name: "QuillTestSupport", path: "Tests/QuillTestSupport", swiftSettings: librarySettings),
+        .target(
+            name: "QuillTestSupport", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Tests/QuillTestSupport", swiftSettings: librarySettings),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: upcomingFeatures),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"], swiftSettings: upcomingFeatures),
         .testTarget(name: "GeoIPTests", dependencies: ["GeoIP", "OrderedJSON"], swiftSettings: upcomingFeatures),

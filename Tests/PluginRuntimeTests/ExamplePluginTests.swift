@@ -131,7 +131,7 @@ final class ExportDestination: Sendable {
 
     let url: String
     private let state: Mutex<State>
-    private let server: Task<Void, any Error>
+    private let server: LocalHTTPServer
 
     var status: HTTPResponse.Status {
         get { state.withLock { $0.status } }
@@ -140,14 +140,14 @@ final class ExportDestination: Sendable {
     var requests: [Received] { state.withLock { $0.requests } }
     var accepted: [String] { state.withLock { $0.accepted } }
 
-    private init(url: String, server: Task<Void, any Error>) {
+    private init(url: String, server: LocalHTTPServer) {
         self.url = url
         self.state = Mutex(State())
         self.server = server
     }
 
     func stop() {
-        server.cancel()
+        server.stop()
     }
 
     static func start(user: String, password: String) async throws -> ExportDestination {
@@ -170,18 +170,10 @@ final class ExportDestination: Sendable {
             } ?? .internalServerError
             return Response(status: status, body: ResponseBody(byteBuffer: ByteBuffer(string: "status \(status.code)")))
         }
-        let started = AsyncStream.makeStream(of: Int.self)
-        let application = Application(
-            router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in started.continuation.yield(channel.localAddress?.port ?? 0) })
-        let server = Task { try await application.run() }
-        for await port in started.stream {
-            let destination = ExportDestination(url: "http://127.0.0.1:\(port)/batch", server: server)
-            box.destination = destination
-            return destination
-        }
-        server.cancel()
-        throw ExampleTestError(description: "the export destination did not start")
+        let server = try await LocalHTTPServer.start(router)
+        let destination = ExportDestination(url: "\(server.baseURL)/batch", server: server)
+        box.destination = destination
+        return destination
     }
 
     /// Lets the route reach the destination made after the server starts.

@@ -5,6 +5,7 @@ import Hummingbird
 import NIOCore
 @testable import PluginRuntime
 import Storage
+import QuillTestSupport
 import Testing
 
 /// `fetch` and `node-fetch` against a local server, and the address policy that keeps plugins off
@@ -578,9 +579,9 @@ struct FetchTestError: Error, CustomStringConvertible {
 /// An HTTP server on 127.0.0.1 with the endpoints the fetch tests call.
 final class FetchTestServer: Sendable {
     let base: String
-    private let server: Task<Void, any Error>
+    private let server: LocalHTTPServer
 
-    private init(base: String, server: Task<Void, any Error>) {
+    private init(base: String, server: LocalHTTPServer) {
         self.base = base
         self.server = server
     }
@@ -641,20 +642,12 @@ final class FetchTestServer: Sendable {
             headers.append(HTTPField(name: HTTPField.Name("X-Single")!, value: "first"))
             return respond([], headers: headers)
         }
-        let started = AsyncStream.makeStream(of: Int.self)
-        let application = Application(
-            router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in started.continuation.yield(channel.localAddress?.port ?? 0) })
-        let server = Task { try await application.run() }
-        for await port in started.stream {
-            return FetchTestServer(base: "http://127.0.0.1:\(port)", server: server)
-        }
-        server.cancel()
-        throw FetchTestError(description: "the test server did not start")
+        let server = try await LocalHTTPServer.start(router)
+        return FetchTestServer(base: server.baseURL, server: server)
     }
 
     func stop() {
-        server.cancel()
+        server.stop()
     }
 
     private static func respond(

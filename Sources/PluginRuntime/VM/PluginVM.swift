@@ -100,38 +100,12 @@ final class PluginVM {
     /// Whether the chain lists this config in `$plugins_deferred`.
     var hasDeferredWork: Bool { PluginMethod.deferred.contains { methods[$0] != nil } }
 
-    /// Calls `method(...arguments, meta)` and waits for its promise, within the time limit,
-    /// counting the call in the statistics.
-    private func measuredCall(_ method: PluginMethod, _ arguments: [ScriptValue]) async throws(ScriptError) -> ScriptValue {
+    /// Calls `method(...arguments, meta)` and waits for its promise, within the time limit.
+    func call(_ method: PluginMethod, _ arguments: [ScriptValue] = []) async throws(ScriptError) -> ScriptValue {
         guard let function = methods[method] else {
             throw ScriptError(name: "TypeError", message: "plugin does not export \(method.rawValue)")
         }
-        let started = ContinuousClock.now
-        var failure: ScriptError.Kind?
-        defer {
-            let elapsed = ContinuousClock.now - started
-            statistics.functions[method.rawValue, default: FunctionStatistics()].record(
-                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
-                timedOut: failure == .timeout, failed: failure != nil)
-        }
-        do {
-            let result = try function.call(arguments + [meta])
-            return try await result.settled(timeLimit: timeLimit, description: "Script execution")
-        } catch {
-            failure = error.kind
-            throw error
-        }
-    }
-
-    /// Calls `method`, naming the plugin and function in a time-out's message.
-    func call(_ method: PluginMethod, _ arguments: [ScriptValue] = []) async throws(ScriptError) -> ScriptValue {
-        do {
-            return try await measuredCall(method, arguments)
-        } catch where error.kind == .timeout {
-            var described = error
-            described.message = "\(error.message) in \(method.rawValue) of plugin '\(definition.pluginName)' (config \(definition.id))"
-            throw described
-        }
+        return try await invoke(function, arguments, counted: method.rawValue)
     }
 
     /// Calls the job `name` with `payload` (and `meta`) and waits for it, within the time limit.
@@ -139,19 +113,30 @@ final class PluginVM {
         guard let job = jobs[name] else {
             throw ScriptError(name: "TypeError", message: "plugin has no job '\(name)'")
         }
+        return try await invoke(job, [payload], counted: "jobs.\(name)")
+    }
+
+    /// Calls `function(...arguments, meta)`, waits for its promise within the time limit, counts the
+    /// call under `name` in the statistics, and names the plugin and function in a time-out's message.
+    private func invoke(
+        _ function: ScriptValue, _ arguments: [ScriptValue], counted name: String
+    ) async throws(ScriptError) -> ScriptValue {
         let started = ContinuousClock.now
         var failure: ScriptError.Kind?
         defer {
             let elapsed = ContinuousClock.now - started
-            statistics.functions["jobs.\(name)", default: FunctionStatistics()].record(
+            statistics.functions[name, default: FunctionStatistics()].record(
                 seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
                 timedOut: failure == .timeout, failed: failure != nil)
         }
         do {
-            return try await job.call([payload, meta]).settled(timeLimit: timeLimit, description: "Script execution")
+            return try await function.call(arguments + [meta]).settled(timeLimit: timeLimit, description: "Script execution")
         } catch {
             failure = error.kind
-            throw error
+            guard error.kind == .timeout else { throw error }
+            var described = error
+            described.message = "\(error.message) in \(name) of plugin '\(definition.pluginName)' (config \(definition.id))"
+            throw described
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import OrderedJSON
+import QuillTestSupport
 import Synchronization
 
 /// An export destination on 127.0.0.1 that answers with the status the test sets, and keeps the
@@ -11,13 +12,12 @@ final class FakeDestination: Sendable {
         var status = 200
         var requests = 0
         var received: [String] = []
-        var port = 0
     }
 
     private let state = Mutex(State())
-    private let server = Mutex<Task<Void, any Error>?>(nil)
+    private let server = Mutex<LocalHTTPServer?>(nil)
 
-    var url: String { "http://127.0.0.1:\(state.withLock { $0.port })/batch" }
+    var url: String { "\(server.withLock { $0?.baseURL ?? "" })/batch" }
     var requests: Int { state.withLock { $0.requests } }
     var received: [String] { state.withLock { $0.received } }
 
@@ -37,18 +37,11 @@ final class FakeDestination: Sendable {
             }
             return Response(status: HTTPResponse.Status(code: status))
         }
-        let started = AsyncStream.makeStream(of: Int.self)
-        let application = Application(
-            router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in started.continuation.yield(channel.localAddress?.port ?? 0) })
-        server.withLock { $0 = Task { try await application.run() } }
-        for await port in started.stream {
-            state.withLock { $0.port = port }
-            break
-        }
+        let started = try await LocalHTTPServer.start(router)
+        server.withLock { $0 = started }
     }
 
     func stop() {
-        server.withLock { $0?.cancel() }
+        server.withLock { $0?.stop() }
     }
 }

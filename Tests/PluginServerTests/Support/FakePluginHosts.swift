@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import OrderedJSON
 @testable import PluginServer
+import QuillTestSupport
 import Synchronization
 
 /// GitHub, its API and the npm registry on 127.0.0.1, serving one plugin in their archive layouts.
@@ -17,10 +18,9 @@ final class FakePluginHosts: Sendable {
     }
 
     private let releases = Mutex<[Release]>([])
-    private let port = Mutex(0)
-    private let server = Mutex<Task<Void, any Error>?>(nil)
+    private let server = Mutex<LocalHTTPServer?>(nil)
 
-    var baseURL: String { "http://127.0.0.1:\(port.withLock { $0 })" }
+    var baseURL: String { server.withLock { $0?.baseURL ?? "" } }
 
     /// The settings a Quill server needs to download from these hosts.
     var environment: [String: String] {
@@ -63,19 +63,12 @@ final class FakePluginHosts: Sendable {
             // npm packs everything under "package/".
             return Self.bytes(Zlib.gzip(TarWriter.tar(release.files, folder: "package")))
         }
-        let started = AsyncStream.makeStream(of: Int.self)
-        let application = Application(
-            router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in started.continuation.yield(channel.localAddress?.port ?? 0) })
-        server.withLock { $0 = Task { try await application.run() } }
-        for await port in started.stream {
-            self.port.withLock { $0 = port }
-            break
-        }
+        let started = try await LocalHTTPServer.start(router)
+        server.withLock { $0 = started }
     }
 
     func stop() {
-        server.withLock { $0?.cancel() }
+        server.withLock { $0?.stop() }
     }
 
     private var latest: Release { releases.withLock { $0.last! } }
