@@ -116,6 +116,11 @@ extension ScriptContext {
 }
 
 extension Duration {
+    /// The duration in seconds, with its fraction.
+    package var secondsValue: Double {
+        Double(components.seconds) + Double(components.attoseconds) * 1e-18
+    }
+
     /// `1 second`, `2.5 seconds`: how time limits read in error messages.
     package var formattedSeconds: String {
         let milliseconds = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000

@@ -50,11 +50,10 @@ public final class ScriptContextGroup {
     var terminationCount: Int { terminations.count.load(ordering: .relaxed) }
 
     private func arm() {
-        let seconds = Double(timeLimit.components.seconds) + Double(timeLimit.components.attoseconds) * 1e-18
         // The callback runs on the thread executing JavaScript; counting lets the entry that was
         // stopped tell a time-out from an ordinary exception.
         JSContextGroupSetExecutionTimeLimit(
-            ref, seconds,
+            ref, timeLimit.secondsValue,
             { _, counter in
                 guard let counter else { return true }
                 Unmanaged<TerminationCounter>.fromOpaque(counter).takeUnretainedValue().count.add(1, ordering: .relaxed)

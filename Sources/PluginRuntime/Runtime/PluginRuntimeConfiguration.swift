@@ -106,6 +106,9 @@ public struct ExportBufferSettings: Sendable, Equatable {
     /// Default 10 s, within 1–600 s.
     public var seconds: Int
 
+    /// The settings of a config that sets neither key.
+    public static let defaults = ExportBufferSettings(config: [:])
+
     init(config: [String: String]) {
         bytes = min(max(config["exportEventsBufferBytes"].flatMap { Int($0) } ?? 1_048_576, 1), 104_857_600)
         seconds = min(max(config["exportEventsBufferSeconds"].flatMap { Int($0) } ?? 10, 1), 600)

@@ -124,10 +124,8 @@ final class PluginVM {
         let started = ContinuousClock.now
         var failure: ScriptError.Kind?
         defer {
-            let elapsed = ContinuousClock.now - started
             statistics.functions[name, default: FunctionStatistics()].record(
-                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
-                timedOut: failure == .timeout, failed: failure != nil)
+                seconds: (ContinuousClock.now - started).secondsValue, timedOut: failure == .timeout, failed: failure != nil)
         }
         do {
             return try await function.call(arguments + [meta]).settled(timeLimit: timeLimit, description: "Script execution")

@@ -70,7 +70,7 @@ final class WorkQueueService: Service {
         await ready()
         await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                await formExportBatches(flushingAll: false)
+                await formExportBatches(.due)
                 let running = inFlight.withLock { $0 }
                 let free = configuration.concurrency - running.values.reduce(0, +)
                 let busy = Set(running.filter { $0.value >= configuration.perConfigConcurrency }.keys)
@@ -106,19 +106,37 @@ final class WorkQueueService: Service {
             }
         }
         // Graceful shutdown flushes the export buffers into batches; they are delivered at the next start.
-        await formExportBatches(flushingAll: true)
+        await formExportBatches(.all)
     }
 
-    /// Turns export buffers that are full or old enough into batches (all of them when flushing).
-    func formExportBatches(flushingAll: Bool) async {
+    /// Which export buffers `formExportBatches` turns into batches.
+    enum ExportFlush {
+        /// Those full (`exportEventsBufferBytes`) or old enough (`exportEventsBufferSeconds`).
+        case due
+        /// All of them: at shutdown.
+        case all
+        /// One config's, whatever its state: its config changed or it is being removed.
+        case config(Int)
+    }
+
+    /// Turns export buffers into batches of at most the config's `exportEventsBufferBytes` each.
+    func formExportBatches(_ flush: ExportFlush) async {
         do {
             let now = clock.now
             for buffer in try await store.exportBuffers() {
-                let settings = await runtime.exportBuffer(pluginConfigID: buffer.pluginConfigID, teamID: buffer.teamID)
-                let bytes = settings?.bytes ?? 1_048_576
-                let seconds = Double(settings?.seconds ?? 10)
-                if flushingAll || buffer.bytes >= bytes || now.timeIntervalSince(buffer.oldest) >= seconds {
-                    _ = try await store.batchExportEvents(pluginConfigID: buffer.pluginConfigID, maximumBytes: bytes, now: now)
+                let settings =
+                    await runtime.exportBuffer(pluginConfigID: buffer.pluginConfigID, teamID: buffer.teamID)
+                    ?? .defaults
+                let isDue: Bool =
+                    switch flush {
+                    case .due:
+                        buffer.bytes >= settings.bytes || now.timeIntervalSince(buffer.oldest) >= Double(settings.seconds)
+                    case .all: true
+                    case .config(let id): buffer.pluginConfigID == id
+                    }
+                if isDue {
+                    _ = try await store.batchExportEvents(
+                        pluginConfigID: buffer.pluginConfigID, maximumBytes: settings.bytes, now: now)
                 }
             }
         } catch {
@@ -128,13 +146,8 @@ final class WorkQueueService: Service {
 
     /// Flushes one config's export buffer now (its config changed or it is being removed).
     func flushExportBuffer(pluginConfigID: Int) async {
-        do {
-            let bytes = 1_048_576
-            _ = try await store.batchExportEvents(pluginConfigID: pluginConfigID, maximumBytes: bytes, now: clock.now)
-            wakeup.signal()
-        } catch {
-            logger.error("Could not flush an export buffer", metadata: ["plugin_config.id": "\(pluginConfigID)"])
-        }
+        await formExportBatches(.config(pluginConfigID))
+        wakeup.signal()
     }
 
     private func run(_ item: WorkItem) async {
