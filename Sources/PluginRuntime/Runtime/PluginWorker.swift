@@ -238,6 +238,22 @@ actor PluginWorker {
 
     // MARK: The chain
 
+    /// Runs a team's chain on each event in turn, in order: one trip to the script thread for them all.
+    func processEvents(
+        _ inputs: [[UInt8]], teamID: Int, recordingPluginLists: Bool
+    ) async -> [Result<ChainResult, MalformedEventError>] {
+        var results: [Result<ChainResult, MalformedEventError>] = []
+        results.reserveCapacity(inputs.count)
+        for input in inputs {
+            do {
+                results.append(.success(try await processEvent(input, teamID: teamID, recordingPluginLists: recordingPluginLists)))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
+    }
+
     /// Runs a team's `processEvent` chain on one event (JSON), as DESIGN.md's chain semantics say.
     func processEvent(
         _ input: [UInt8], teamID: Int, recordingPluginLists: Bool
