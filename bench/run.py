@@ -201,12 +201,12 @@ def scale(args, work):
         populated = time.monotonic() - populated
         server = Server(args.quill, data_dir)
         try:
-            ready = wait_until_ready(server)
+            ready, readiness = wait_until_ready(server)
             rss, peak = server.memory_kib()
             reload_seconds, patch_seconds = reload_while_events_flow(server)
         finally:
             server.stop()
-        results.append(f"{projects:,} configs: ready in {ready:.2f} s, RSS {rss / 1024:,.0f} MiB (peak {peak / 1024:,.0f} MiB), "
+        results.append(f"{projects:,} config{'s' if projects > 1 else ''}: ready ({readiness}) in {ready:.2f} s, RSS {rss / 1024:,.0f} MiB (peak {peak / 1024:,.0f} MiB), "
                        f"changed config in stored events after {reload_seconds * 1000:,.0f} ms (PATCH answered in "
                        f"{patch_seconds * 1000:,.0f} ms); populating took {populated:.0f} s")
     append_row("scale in plugin configs (url-normalizer, one project each)", "python3 bench/run.py --only scale",
@@ -214,15 +214,15 @@ def scale(args, work):
 
 
 def wait_until_ready(server):
-    """Seconds from launch until /_ready answers 200; without /_ready, until the last project's first event is stored
-    (the pipeline loads every enabled config before it processes any event)."""
+    """Seconds from launch until /_ready answers 200, and how that was seen; without /_ready, until the last project's
+    first event is stored (the pipeline loads every enabled config before it processes any event)."""
     while True:
         try:
             status = requests.get(f"{server.base}/_ready").status_code
         except requests.ConnectionError:
             status = None
         if status == 200:
-            return time.monotonic() - server.started
+            return time.monotonic() - server.started, "/_ready"
         if status == 404:
             break
         time.sleep(0.01)
@@ -231,7 +231,7 @@ def wait_until_ready(server):
     requests.post(f"{server.base}/e/", json={"api_key": last_token, "event": "ready?", "distinct_id": "bench"}).raise_for_status()
     while server.count("SELECT count(*) FROM event WHERE team_id = ?", last_team) == 0:
         time.sleep(0.01)
-    return time.monotonic() - server.started
+    return time.monotonic() - server.started, "the last project's first event stored"
 
 
 def reload_while_events_flow(server):
