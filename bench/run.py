@@ -91,7 +91,8 @@ def vm_stage(args, work):
     for name in PLUGINS:
         quill, node = compare([name])
         alone.append(f"{name}: {describe(quill, node)}")
-    append_row(f"VM stage, each plugin alone, {args.events:,} events", f"python3 bench/run.py --only vm --events {args.events}", "; ".join(alone), load_before)
+    append_row(f"VM stage, each plugin alone, {args.events:,} events",
+               f"python3 bench/run.py --only vm --events {args.events}", "; ".join(alone), load_before)
 
 
 # MARK: The server
