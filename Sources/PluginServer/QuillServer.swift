@@ -21,6 +21,7 @@ public enum QuillServer {
         let plugins = SQLitePluginStore(database: database)
         let pluginLogs = SQLitePluginLogStore(database: database)
 
+        let ingestionMetrics = IngestionMetrics()
         let wakeups = TeamWakeups()
         let writer = GroupCommitter<IngestionRecord> { records in
             _ = try await ingestion.append(records)
@@ -68,18 +69,27 @@ public enum QuillServer {
                 await loader.loadEnabledConfigs()
                 pluginsLoaded.open()
             },
-            afterCommit: { workQueue.notify() })
+            afterCommit: { outcomes in
+                ingestionMetrics.countProcessed(outcomes)
+                workQueue.notify()
+            })
+        let usageRecorder = PluginUsageRecorder(
+            runtime: runtime, store: SQLitePluginUsageStore(database: database), logger: logger)
 
         let router = Router(context: QuillRequestContext.self)
-        router.get("_health") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok"))) }
-        CaptureController(projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize).addRoutes(to: router)
+        HealthController(database: database, pluginsLoaded: pluginsLoaded).addRoutes(to: router)
+        MetricsController(ingestionMetrics: ingestionMetrics, ingestion: ingestion, workQueue: workQueueStore, runtime: runtime)
+            .addRoutes(to: router)
+        CaptureController(
+            projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize, metrics: ingestionMetrics
+        ).addRoutes(to: router)
         let authenticator = ManagementAuthenticator(projects: projects)
         EventsController(authenticator: authenticator, store: ingestion).addRoutes(to: router)
         ManagementRoute.register(
             managementRoutes(
                 authenticator: authenticator, store: plugins, runtime: runtime, repositories: configuration.repositories,
                 logger: logger, workQueue: workQueueStore, schedule: SQLiteScheduleStore(database: database),
-                afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }),
+                usage: usageRecorder, afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }),
             on: router)
         router.get("api/openapi.json") { _, _ in
             Response(
@@ -92,8 +102,8 @@ public enum QuillServer {
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Quill"),
             // Shut down in reverse: the server stops taking requests, the work queue finishes what runs, the
-            // pipeline drains the log and tears plugins down, logs are written.
-            services: [PluginLogFlushService(store: pluginLogs), pipeline, workQueue, scheduler],
+            // pipeline drains the log and tears plugins down, plugin-seconds and logs are written.
+            services: [PluginLogFlushService(store: pluginLogs), usageRecorder, pipeline, workQueue, scheduler],
             onServerRunning: { channel in
                 announce("Quill is listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
             },
@@ -104,7 +114,7 @@ public enum QuillServer {
     static func managementRoutes(
         authenticator: ManagementAuthenticator, store: any PluginStore, runtime: PluginRuntime,
         repositories: PluginRepositorySettings, logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
-        afterReload: @escaping @Sendable (Int) async -> Void = { _ in }
+        usage: PluginUsageRecorder, afterReload: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> [ManagementRoute] {
         let reloader = PluginReloader(store: store, runtime: runtime, logger: logger, afterReload: afterReload)
         let installer = PluginInstaller(compiler: PluginCompiler(providedModules: PluginRuntime.providedModules), runtime: runtime)
@@ -116,6 +126,7 @@ public enum QuillServer {
                 authenticator: authenticator, store: store, runtime: runtime, reloader: reloader, workQueue: workQueue,
                 schedule: schedule
             ).routes
+            + PluginUsageController(authenticator: authenticator, recorder: usage).routes
     }
 
     /// Opens (creating on first use) the database under the data directory, with the default

@@ -72,6 +72,50 @@ enum OpenAPIDocument {
         "operationId": "get_api_projects_project_id_events"
       }
     },
+    "/api/projects/{project_id}/plugin_usage/": {
+      "get": {
+        "summary": "Time spent in the project's plugin code (plugin-seconds), in total, per config and per hour",
+        "tags": [
+          "plugins"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/project_id"
+          },
+          {
+            "name": "since",
+            "in": "query",
+            "required": false,
+            "description": "ISO 8601 time; hours from this one on. Default: 30 days ago.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PluginUsage"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        },
+        "operationId": "get_api_projects_project_id_plugin_usage"
+      }
+    },
     "/api/organizations/{organization_id}/plugins/": {
       "get": {
         "summary": "List the organization's plugins",
@@ -1696,6 +1740,58 @@ enum OpenAPIDocument {
             "type": "string"
           },
           "payload": {}
+        }
+      },
+      "PluginUsage": {
+        "type": "object",
+        "properties": {
+          "project_id": {
+            "type": "integer"
+          },
+          "since": {
+            "type": "string"
+          },
+          "plugin_seconds": {
+            "type": "number",
+            "description": "Seconds spent inside the project's plugin functions, from call to settled promise."
+          },
+          "calls": {
+            "type": "integer"
+          },
+          "by_config": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "plugin_config_id": {
+                  "type": "integer"
+                },
+                "plugin_seconds": {
+                  "type": "number"
+                },
+                "calls": {
+                  "type": "integer"
+                }
+              }
+            }
+          },
+          "by_hour": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "hour": {
+                  "type": "string"
+                },
+                "plugin_seconds": {
+                  "type": "number"
+                },
+                "calls": {
+                  "type": "integer"
+                }
+              }
+            }
+          }
         }
       },
       "ScheduledRun": {
