@@ -74,12 +74,14 @@ public enum QuillServer {
         router.get("_health") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok"))) }
         CaptureController(projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize).addRoutes(to: router)
         let authenticator = ManagementAuthenticator(projects: projects)
+        let eventRates = EventRateHistory(store: plugins, runtime: runtime)
+        WebUIController().addRoutes(to: router)
         EventsController(authenticator: authenticator, store: ingestion).addRoutes(to: router)
         ManagementRoute.register(
             managementRoutes(
                 authenticator: authenticator, store: plugins, runtime: runtime, repositories: configuration.repositories,
                 logger: logger, workQueue: workQueueStore, schedule: SQLiteScheduleStore(database: database),
-                afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }),
+                afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }, eventRates: eventRates),
             on: router)
         router.get("api/openapi.json") { _, _ in
             Response(
@@ -93,7 +95,7 @@ public enum QuillServer {
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Quill"),
             // Shut down in reverse: the server stops taking requests, the work queue finishes what runs, the
             // pipeline drains the log and tears plugins down, logs are written.
-            services: [PluginLogFlushService(store: pluginLogs), pipeline, workQueue, scheduler],
+            services: [PluginLogFlushService(store: pluginLogs), pipeline, workQueue, scheduler, eventRates],
             onServerRunning: { channel in
                 announce("Quill is listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
             },
@@ -104,10 +106,11 @@ public enum QuillServer {
     static func managementRoutes(
         authenticator: ManagementAuthenticator, store: any PluginStore, runtime: PluginRuntime,
         repositories: PluginRepositorySettings, logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
-        afterReload: @escaping @Sendable (Int) async -> Void = { _ in }
+        afterReload: @escaping @Sendable (Int) async -> Void = { _ in }, eventRates: EventRateHistory? = nil
     ) -> [ManagementRoute] {
         let reloader = PluginReloader(store: store, runtime: runtime, logger: logger, afterReload: afterReload)
-        let installer = PluginInstaller(compiler: PluginCompiler(providedModules: PluginRuntime.providedModules), runtime: runtime)
+        let compiler = PluginCompiler(providedModules: PluginRuntime.providedModules)
+        let installer = PluginInstaller(compiler: compiler, runtime: runtime)
         return PluginsController(
             authenticator: authenticator, store: store, installer: installer,
             repository: PluginRepository(settings: repositories), reloader: reloader
@@ -115,6 +118,12 @@ public enum QuillServer {
             + PluginConfigsController(
                 authenticator: authenticator, store: store, runtime: runtime, reloader: reloader, workQueue: workQueue,
                 schedule: schedule
+            ).routes
+            + CurrentUserController(authenticator: authenticator).routes
+            + PluginTestRunController(authenticator: authenticator, compiler: compiler).routes
+            + EventRateController(
+                authenticator: authenticator, store: store,
+                history: eventRates ?? EventRateHistory(store: store, runtime: runtime)
             ).routes
     }
 
