@@ -135,23 +135,32 @@ private struct TestRunOutcome {
     }
 
     var json: JSONValue {
-        let error: JSONValue = self.error.map { failure in
-            [
-                "stage": .string(failure.stage), "message": .string(failure.message),
-                "field": failure.field.map(JSONValue.string) ?? .null,
-                "file": failure.file.map(JSONValue.string) ?? .null, "line": failure.line.map(JSONValue.init) ?? .null,
-                "column": failure.column.map(JSONValue.init) ?? .null,
-            ]
-        } ?? .null
-        return ["event": event, "dropped": .bool(self.error == nil && event == .null), "logs": .array(logs), "error": error]
+        var object = JSONObject()
+        object["event"] = event
+        object["dropped"] = .bool(error == nil && event == .null)
+        object["logs"] = .array(logs)
+        object["error"] = error.map(Self.json) ?? .null
+        return .object(object)
+    }
+
+    private static func json(_ failure: Failure) -> JSONValue {
+        var object = JSONObject()
+        object["stage"] = .string(failure.stage)
+        object["message"] = .string(failure.message)
+        object["field"] = failure.field.map(JSONValue.string) ?? .null
+        object["file"] = failure.file.map(JSONValue.string) ?? .null
+        object["line"] = failure.line.map { JSONValue($0) } ?? .null
+        object["column"] = failure.column.map { JSONValue($0) } ?? .null
+        return .object(object)
     }
 }
 
-/// The log lines of one test run, in order.
+/// The plugin's own log lines of one test run (console and its errors, not Quill's loading notes), in order.
 private final class CollectedLogs: PluginLogSink {
     private let entries = Mutex<[PluginLogEntry]>([])
 
     func append(_ entry: PluginLogEntry) {
+        guard entry.source != .system else { return }
         entries.withLock { $0.append(entry) }
     }
 

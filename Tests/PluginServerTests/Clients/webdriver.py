@@ -7,7 +7,7 @@ import time
 import urllib.error
 import urllib.request
 
-ELEMENT = "element-6066-11e4-a52e-4f735466cecc"
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 KEYS = {"tab": "\ue004", "enter": "\ue007", "space": " ", "shift": "\ue008", "backspace": "\ue003", "control": "\ue009"}
 
 
@@ -47,6 +47,9 @@ class Browser:
         }
         answer = self._call("POST", "/session", {"capabilities": {"alwaysMatch": capabilities}})
         self.session = answer["sessionId"]
+        # --window-size counts the browser's own frame; the page itself must be 1280×800.
+        self.command("POST", "/goog/cdp/execute", {"cmd": "Emulation.setDeviceMetricsOverride", "params": {
+            "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False}})
 
     def _call(self, method, path, body=None):
         data = None if body is None else json.dumps(body).encode()
@@ -67,7 +70,11 @@ class Browser:
             self._call("DELETE", f"/session/{self.session}")
         finally:
             self.driver.terminate()
-            self.driver.wait(timeout=10)
+            try:
+                self.driver.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.driver.kill()
+                self.driver.wait()
 
     # Pages and scripts
 
