@@ -94,8 +94,12 @@ class Flow:
         if expected_failure:
             self.console_errors.append(f"expected a failed request {expected_failure} in the console log")
 
-    def screenshot(self, name):
+    def screenshot(self, name, show=None):
+        """Saves the page; `show` is a selector to scroll to the top of the picture first."""
         if self.shots:
+            self.browser.script("document.getElementById('status-message').classList.remove('visible');"
+                                "if (arguments[0]) document.querySelector(arguments[0]).scrollIntoView();"
+                                "else window.scrollTo(0, 0)", show)
             time.sleep(0.3)  # let the last paint and transitions settle
             self.browser.screenshot(os.path.join(self.shots, f"{name}.png"))
 
@@ -197,7 +201,7 @@ def run(base, key, token, shots):
         b.find("#run-test").click()
         b.find_text(".diff-added", '"greeting": "HI!!"', timeout=20)
         b.find_text(".console-lines", "greeting $pageview")
-        flow.screenshot("editor")
+        flow.screenshot("editor", show=".test-output")
 
         flow.step("broken code shows its error at its line")
         b.find("#editor-index-ts").set_value(BROKEN_TS)

@@ -159,7 +159,7 @@ export async function renderConfigure(main, pluginId) {
     }
   }
 
-  main.replaceChildren(
+  main.replaceChildren(...[
     pageHeading(`Configure ${plugin.name}`),
     h('div', { className: 'page-message' }),
     plugin.description ? h('p', { className: 'description' }, plugin.description) : null,
@@ -168,7 +168,7 @@ export async function renderConfigure(main, pluginId) {
       h('a', { href: `#/plugins/${plugin.id}/source` }, 'Source'),
       config ? h('a', { href: `#/configs/${config.id}/logs` }, 'Logs') : null,
       config ? h('a', { href: `#/configs/${config.id}/jobs` }, 'Jobs & exports') : null),
-    form);
+    form].filter(Boolean));
   refresh();
 }
 

@@ -73,10 +73,10 @@ function renderLastError(section, lastError) {
     section.replaceChildren(h('h2', { id: 'last-error-heading' }, 'Last error'), h('p', { className: 'empty' }, 'No error since the plugin was loaded.'));
     return;
   }
-  section.replaceChildren(
+  section.replaceChildren(...[
     h('h2', { id: 'last-error-heading' }, 'Last error'),
     h('p', { className: 'error-box' }, `${lastError.name}: ${lastError.message}`),
     h('p', { className: 'hint' }, formatTime(lastError.time)),
     lastError.event ? h('details', { open: true }, h('summary', {}, 'The event that caused it'),
-      h('pre', { className: 'code-block' }, JSON.stringify(lastError.event, null, 2))) : null);
+      h('pre', { className: 'code-block' }, JSON.stringify(lastError.event, null, 2))) : null].filter(Boolean));
 }

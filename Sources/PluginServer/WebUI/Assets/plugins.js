@@ -94,7 +94,7 @@ export async function renderPlugins(main) {
       h('a', { href: `#/plugins/${plugin.id}/configure`, className: 'button-link' }, `Configure ${plugin.name}`),
       h('a', { href: `#/plugins/${plugin.id}/source` }, 'Source'))));
 
-  main.replaceChildren(
+  main.replaceChildren(...[
     pageHeading('Plugins'), message,
     h('section', { 'aria-labelledby': 'chain-heading' },
       h('h2', { id: 'chain-heading' }, 'This project\'s chain'),
@@ -103,7 +103,7 @@ export async function renderPlugins(main) {
     otherRows.length ? h('section', { 'aria-labelledby': 'other-heading' },
       h('h2', { id: 'other-heading' }, 'Installed, not configured here'),
       h('ul', { className: 'plugin-list' }, otherRows)) : null,
-    installSection(main));
+    installSection(main)].filter(Boolean));
 }
 
 function pluginSummary(plugin, status) {
