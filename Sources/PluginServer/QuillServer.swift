@@ -84,12 +84,15 @@ public enum QuillServer {
             projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize, metrics: ingestionMetrics
         ).addRoutes(to: router)
         let authenticator = ManagementAuthenticator(projects: projects)
+        let eventRates = EventRateHistory(runtime: runtime)
+        WebUIController().addRoutes(to: router)
         EventsController(authenticator: authenticator, store: ingestion).addRoutes(to: router)
         ManagementRoute.register(
             managementRoutes(
                 authenticator: authenticator, store: plugins, runtime: runtime, repositories: configuration.repositories,
                 logger: logger, workQueue: workQueueStore, schedule: SQLiteScheduleStore(database: database),
-                usage: usageRecorder, afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }),
+                usage: usageRecorder, afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) },
+                eventRates: eventRates),
             on: router)
         router.get("api/openapi.json") { _, _ in
             Response(
@@ -103,7 +106,7 @@ public enum QuillServer {
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Quill"),
             // Shut down in reverse: the server stops taking requests, the work queue finishes what runs, the
             // pipeline drains the log and tears plugins down, plugin-seconds and logs are written.
-            services: [PluginLogFlushService(store: pluginLogs), usageRecorder, pipeline, workQueue, scheduler],
+            services: [PluginLogFlushService(store: pluginLogs), usageRecorder, pipeline, workQueue, scheduler, eventRates],
             onServerRunning: { channel in
                 announce("Quill is listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
             },
@@ -114,10 +117,12 @@ public enum QuillServer {
     static func managementRoutes(
         authenticator: ManagementAuthenticator, store: any PluginStore, runtime: PluginRuntime,
         repositories: PluginRepositorySettings, logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
-        usage: PluginUsageRecorder, afterReload: @escaping @Sendable (Int) async -> Void = { _ in }
+        usage: PluginUsageRecorder, afterReload: @escaping @Sendable (Int) async -> Void = { _ in },
+        eventRates: EventRateHistory? = nil
     ) -> [ManagementRoute] {
         let reloader = PluginReloader(store: store, runtime: runtime, logger: logger, afterReload: afterReload)
-        let installer = PluginInstaller(compiler: PluginCompiler(providedModules: PluginRuntime.providedModules), runtime: runtime)
+        let compiler = PluginCompiler(providedModules: PluginRuntime.providedModules)
+        let installer = PluginInstaller(compiler: compiler, runtime: runtime)
         return PluginsController(
             authenticator: authenticator, store: store, installer: installer,
             repository: PluginRepository(settings: repositories), reloader: reloader
@@ -127,6 +132,12 @@ public enum QuillServer {
                 schedule: schedule
             ).routes
             + PluginUsageController(authenticator: authenticator, recorder: usage).routes
+            + CurrentUserController(authenticator: authenticator).routes
+            + PluginTestRunController(authenticator: authenticator, compiler: compiler).routes
+            + EventRateController(
+                authenticator: authenticator, store: store,
+                history: eventRates ?? EventRateHistory(runtime: runtime)
+            ).routes
     }
 
     /// Opens (creating on first use) the database under the data directory, with the default
