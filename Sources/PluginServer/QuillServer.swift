@@ -36,6 +36,7 @@ public enum QuillServer {
         } catch {
             throw ConfigurationError(description: "QUILL_GEOIP_DATABASE: \(error)")
         }
+        let apiAccess = PluginAPIAccessService(projects: projects)
         let runtime = PluginRuntime(
             configuration: PluginRuntimeConfiguration(
                 workerCount: configuration.pluginWorkers, timeLimit: configuration.pluginTimeLimit),
@@ -43,7 +44,8 @@ public enum QuillServer {
                 cache: MemoryPluginCacheStore(), storage: SQLitePluginStorageStore(database: database), logs: pluginLogs,
                 fetchPolicy: configuration.fetchPolicy, geoip: geoip,
                 jobs: WorkQueueJobs(store: workQueueStore, clock: workClock, wakeup: workWakeup),
-                capture: PipelineCapture(projects: projects, writer: writer, limiter: CaptureRateLimiter())),
+                capture: PipelineCapture(projects: projects, writer: writer, limiter: CaptureRateLimiter()),
+                api: apiAccess),
             onStatusChange: { change in
                 guard case .disabled(let id, let reason) = change else { return }
                 Task {
@@ -83,7 +85,7 @@ public enum QuillServer {
         CaptureController(
             projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize, metrics: ingestionMetrics
         ).addRoutes(to: router)
-        let authenticator = ManagementAuthenticator(projects: projects)
+        let authenticator = ManagementAuthenticator(projects: projects, pluginKeys: apiAccess)
         let eventRates = EventRateHistory(runtime: runtime)
         WebUIController().addRoutes(to: router)
         EventsController(authenticator: authenticator, store: ingestion).addRoutes(to: router)
@@ -108,7 +110,9 @@ public enum QuillServer {
             // pipeline drains the log and tears plugins down, plugin-seconds and logs are written.
             services: [PluginLogFlushService(store: pluginLogs), usageRecorder, pipeline, workQueue, scheduler, eventRates],
             onServerRunning: { channel in
-                announce("Quill is listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
+                let port = channel.localAddress?.port ?? configuration.port
+                apiAccess.serverStarted(host: configuration.host, port: port)
+                announce("Quill is listening on http://\(configuration.host):\(port)")
             },
             logger: logger)
     }

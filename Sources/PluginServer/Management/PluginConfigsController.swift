@@ -134,7 +134,7 @@ struct PluginConfigsController: Sendable {
         let key = context.parameters.get("key") ?? ""
         try Self.requireAttachmentField(key, schema: plugin.configSchema)
         let contents = try await ManagementRequest.body(request, limit: Self.maximumAttachmentSize)
-        let fileName = request.uri.queryParameters["file_name"].map(String.init) ?? key
+        let fileName = ManagementRequest.query(request)["file_name"] ?? key
         let attachment = PluginAttachment(
             contentType: request.headers[.contentType] ?? "application/octet-stream", fileName: fileName,
             contents: Data(contents))
@@ -154,8 +154,8 @@ struct PluginConfigsController: Sendable {
     /// CONSOLE), `search`, `after`, `before` (ISO 8601), `limit` (1–1000, default 100); newest first.
     private func logs(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let (config, _) = try await config(request, context)
-        let parameters = request.uri.queryParameters
-        func parameter(_ name: String) -> String? { parameters[name[...]].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        let parameters = ManagementRequest.query(request)
+        func parameter(_ name: String) -> String? { parameters[name] }
         var query = PluginLogQuery(pluginConfigID: config.id)
         for type in (parameter("type") ?? parameter("type_filter") ?? "").split(separator: ",") {
             guard let level = PluginLogEntry.Level(rawValue: type.uppercased()) else {

@@ -21,7 +21,7 @@ struct PluginUsageController: Sendable {
         let organizationID = try await authenticator.organizationID(of: request)
         let project = try await authenticator.project(context.parameters.get("project_id") ?? "", organizationID: organizationID)
         var since = Date().addingTimeInterval(-30 * 86_400)
-        if let text = request.uri.queryParameters["since"].map(String.init), !text.isEmpty {
+        if let text = ManagementRequest.query(request)["since"] {
             guard let timestamp = Timestamp(iso8601: text) else {
                 throw APIError.invalidInput("'since' must be an ISO 8601 time, like 2026-11-21T12:00:00Z.", attribute: "since")
             }
