@@ -14,8 +14,7 @@ struct EventsController: Sendable {
     }
 
     private func list(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
-        let organizationID = try await authenticator.organizationID(of: request)
-        let project = try await authenticator.project(context.parameters.get("project_id") ?? "", organizationID: organizationID)
+        let project = try await authenticator.project(of: request, context)
         let parameters = ManagementRequest.query(request)
         func parameter(_ name: String) -> String? { parameters[name] }
         func time(_ name: String) throws -> String? {

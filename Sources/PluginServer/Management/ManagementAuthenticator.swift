@@ -21,6 +21,11 @@ struct ManagementAuthenticator: Sendable {
         return organizationID
     }
 
+    /// The project of the route's `:project_id`, if the request's key may see it.
+    func project(of request: Request, _ context: QuillRequestContext) async throws -> Project {
+        try await project(context.parameters.get("project_id") ?? "", organizationID: try await organizationID(of: request))
+    }
+
     /// The project named by a route's `:project_id`: its id or `@current` (the organization's first
     /// project). Another organization's project is "not found", never revealed.
     func project(_ parameter: String, organizationID: Int) async throws -> Project {

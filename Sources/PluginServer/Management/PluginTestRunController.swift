@@ -27,8 +27,7 @@ struct PluginTestRunController: Sendable {
 
     /// `{"source": {file: text}, "config": {key: value}, "event": {…}}`.
     private func run(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
-        let organizationID = try await authenticator.organizationID(of: request)
-        let project = try await authenticator.project(context.parameters.get("project_id") ?? "", organizationID: organizationID)
+        let project = try await authenticator.project(of: request, context)
         let body = try await ManagementRequest.jsonObject(request)
         guard case .object(let sourceObject)? = body["source"] else {
             throw APIError.invalidInput("'source' must map file names to their text.", attribute: "source")

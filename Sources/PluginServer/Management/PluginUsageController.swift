@@ -18,8 +18,7 @@ struct PluginUsageController: Sendable {
     }
 
     private func usage(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
-        let organizationID = try await authenticator.organizationID(of: request)
-        let project = try await authenticator.project(context.parameters.get("project_id") ?? "", organizationID: organizationID)
+        let project = try await authenticator.project(of: request, context)
         var since = Date().addingTimeInterval(-30 * 86_400)
         if let text = ManagementRequest.query(request)["since"] {
             guard let timestamp = Timestamp(iso8601: text) else {

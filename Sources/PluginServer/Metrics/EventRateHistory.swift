@@ -85,8 +85,7 @@ struct EventRateController: Sendable {
     }
 
     private func show(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
-        let organizationID = try await authenticator.organizationID(of: request)
-        let project = try await authenticator.project(context.parameters.get("project_id") ?? "", organizationID: organizationID)
+        let project = try await authenticator.project(of: request, context)
         guard let config = try await store.pluginConfig(id: try ManagementRequest.id(context, "config_id")), config.teamID == project.id
         else { throw APIError.notFound }
         await history.sample()
