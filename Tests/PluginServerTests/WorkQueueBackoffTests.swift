@@ -25,10 +25,11 @@ import Testing
     }
 
     @Test func onEventThatKeepsTimingOutIsPausedThenTriedOnceAndResumesWhenFixed() async throws {
-        // One item at a time per config, so exactly three time-outs come before the pause.
+        // One item at a time per config, so exactly three time-outs come before the pause. The time
+        // limit leaves the healthy calls room on a loaded machine.
         let harness = try await WorkQueueTests.Harness(
             plugin: Self.stuck,
-            runtimeConfiguration: PluginRuntimeConfiguration(workerCount: 2, timeLimit: .milliseconds(200)),
+            runtimeConfiguration: PluginRuntimeConfiguration(workerCount: 2, timeLimit: .seconds(1)),
             queueConfiguration: WorkQueueService.Configuration(perConfigConcurrency: 1))
         try await harness.load(Self.healthy, pluginConfigID: 2)
         try await harness.enqueue(.onEvent, Self.events("stuck", 0..<8))
