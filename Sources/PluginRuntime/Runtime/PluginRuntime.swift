@@ -1,5 +1,5 @@
 import JavaScriptEngine
-import Storage
+public import Storage
 import Synchronization
 
 /// Runs plugin configs: loads them into VMs, runs each team's chain, tears them down.
@@ -74,6 +74,12 @@ public final class PluginRuntime: Sendable {
 
     public func lastError(pluginConfigID: Int, teamID: Int) async -> PluginErrorRecord? {
         await worker(forTeam: teamID).lastError(pluginConfigID: pluginConfigID)
+    }
+
+    /// Writes a SYSTEM entry in a loaded config's plugin log, as its current instance; for what the
+    /// server decides about the config, such as the work queue pausing it.
+    public func logSystemMessage(_ level: PluginLogEntry.Level, _ message: String, pluginConfigID: Int, teamID: Int) async {
+        await worker(forTeam: teamID).logSystemMessage(level, message, pluginConfigID: pluginConfigID)
     }
 
     /// Runs work of the queue for a loaded config: `onEvent`, `onSnapshot`, `exportEvents` or a job.

@@ -113,6 +113,9 @@ actor PluginWorker {
         }
     }
     func lastError(pluginConfigID: Int) -> PluginErrorRecord? { vms[pluginConfigID]?.lastError }
+    func logSystemMessage(_ level: PluginLogEntry.Level, _ message: String, pluginConfigID: Int) {
+        vms[pluginConfigID]?.log(.system, level, message)
+    }
     func metricsJSON(pluginConfigID: Int) -> String? { vms[pluginConfigID]?.metricsJSON() }
     func statistics(pluginConfigID: Int) -> PluginStatistics? { statisticsRecords[pluginConfigID]?.value }
 
@@ -255,6 +258,7 @@ actor PluginWorker {
             return .succeeded
         } catch {
             vm.recordError(error)
+            if error.kind == .timeout { return .timedOut(error.description) }
             return error.name == "RetryError" ? .retry(error.description) : .failed(error.description)
         }
     }
