@@ -82,6 +82,19 @@ let package = Package(
             ],
             swiftSettings: upcomingFeatures
         ),
+        // `make bench`'s Swift side: the VM-stage benchmark and the capture load generator. Not a test.
+        .executableTarget(
+            name: "quill-bench",
+            dependencies: [
+                "PluginRuntime", "PluginServer", "Storage", "StorageSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Sources/QuillBench",
+            swiftSettings: upcomingFeatures
+        ),
         .testTarget(name: "JavaScriptEngineTests", dependencies: ["JavaScriptEngine"], swiftSettings: upcomingFeatures),
         .target(
             name: "QuillTestSupport", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],

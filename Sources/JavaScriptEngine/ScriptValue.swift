@@ -27,7 +27,8 @@ public final class ScriptValue {
     public var isObject: Bool { JSValueIsObject(context.ref, ref) }
     public var isArray: Bool { JSValueIsArray(context.ref, ref) }
     public var isFunction: Bool {
-        guard let object = JSValueToObject(context.ref, ref, nil), isObject else { return false }
+        // isObject first: converting a primitive throws a TypeError, whose stack trace costs far more than the check.
+        guard isObject, let object = JSValueToObject(context.ref, ref, nil) else { return false }
         return JSObjectIsFunction(context.ref, object)
     }
 

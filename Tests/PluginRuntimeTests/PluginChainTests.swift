@@ -66,6 +66,31 @@ import Testing
         #expect(harness.messages(pluginConfigID: 2, source: .plugin) == ["Error: error thrown in plugin"])
     }
 
+    /// The last plugin's event is checked for a JSON form only when the chain's output is made; a middle
+    /// plugin's at once. Either way the plugin failed and the event goes on as it was before it.
+    @Test(arguments: [true, false]) func eventWithoutJSONFormCountsAsAFailure(lastInChain: Bool) async throws {
+        let harness = try PluginHarness()
+        try await harness.load(
+            "function processEvent(event) { event.properties.first = true; return event }", id: 1, name: "first", order: 1)
+        try await harness.load(
+            "function processEvent(event) { event.properties.big = 10n; return event }", id: 2, name: "bigint", order: 2)
+        if !lastInChain {
+            try await harness.load(
+                "function processEvent(event) { event.properties.third = true; return event }", id: 3, name: "third", order: 3)
+        }
+        let (event, result) = try await harness.process(sampleEvent())
+        let properties = try #require(event?["properties"] as? [String: Any])
+        #expect(properties["big"] == nil)
+        #expect(properties["first"] as? Bool == true)
+        #expect(properties["$plugins_failed"] as? [String] == ["bigint (2)"])
+        #expect(properties["$plugins_succeeded"] as? [String] == (lastInChain ? ["first (1)"] : ["first (1)", "third (3)"]))
+        #expect(result.failed == ["bigint (2)"])
+        let statistics = try #require(await harness.runtime.statistics(pluginConfigID: 2, teamID: 2))
+        #expect(statistics.eventsFailed == 1 && statistics.eventsSucceeded == 0)
+        let lastError = try #require(await harness.runtime.lastError(pluginConfigID: 2, teamID: 2))
+        #expect(lastError.event?.contains(#""first":true"#) == true)
+    }
+
     @Test func changingTeamIDIsUndoneAndCountsAsAFailure() async throws {
         let harness = try PluginHarness()
         try await harness.load("function processEvent(event) { event.team_id = 400; event.properties.kept = 1; return event }")

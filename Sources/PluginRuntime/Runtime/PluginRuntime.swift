@@ -58,6 +58,14 @@ public final class PluginRuntime: Sendable {
         try await worker(forTeam: teamID).processEvent(event, teamID: teamID, recordingPluginLists: recordingPluginLists)
     }
 
+    /// Runs the team's chain on each event in turn, as ``processEvent(_:teamID:recordingPluginLists:)`` does;
+    /// the events go to the script thread and back once, not once each.
+    public func processEvents(
+        _ events: [[UInt8]], teamID: Int, recordingPluginLists: Bool = true
+    ) async -> [Result<ChainResult, MalformedEventError>] {
+        await worker(forTeam: teamID).processEvents(events, teamID: teamID, recordingPluginLists: recordingPluginLists)
+    }
+
     /// Loads `code` into a throwaway VM (no `setupPlugin`) to check it runs and see what it exports.
     public func inspect(_ code: CompiledPlugin, pluginName: String) async -> Result<PluginCapabilities, PluginCodeError> {
         await workers[0].inspect(code, pluginName: pluginName)

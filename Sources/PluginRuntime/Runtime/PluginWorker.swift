@@ -276,6 +276,22 @@ actor PluginWorker {
 
     // MARK: The chain
 
+    /// Runs a team's chain on each event in turn, in order: one trip to the script thread for them all.
+    func processEvents(
+        _ inputs: [[UInt8]], teamID: Int, recordingPluginLists: Bool
+    ) async -> [Result<ChainResult, MalformedEventError>] {
+        var results: [Result<ChainResult, MalformedEventError>] = []
+        results.reserveCapacity(inputs.count)
+        for input in inputs {
+            do {
+                results.append(.success(try await processEvent(input, teamID: teamID, recordingPluginLists: recordingPluginLists)))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
+    }
+
     /// Runs a team's `processEvent` chain on one event (JSON), as DESIGN.md's chain semantics say.
     func processEvent(
         _ input: [UInt8], teamID: Int, recordingPluginLists: Bool
@@ -302,6 +318,10 @@ actor PluginWorker {
         var result = ChainResult()
         // The event's last good JSON form: what a failing plugin's event is restored from.
         var snapshot = input
+        // The last plugin's event is turned into JSON once, after the chain, with the plugin lists: its
+        // own snapshot would never be restored from. Until then it counts as succeeded, unchecked.
+        let lastProcessor = chain.last { $0.has(.processEvent) }
+        var unchecked: PluginVM?
         for vm in chain {
             if vm.hasDeferredWork { result.deferred.append(vm.definition.label) }
             guard vm.has(.processEvent) else { continue }
@@ -325,9 +345,14 @@ actor PluginWorker {
                 }
                 let teamIDChanged = !(try returned.get("team_id")).isStrictlyEqual(to: teamIDValue)
                 if teamIDChanged { try returned.set("team_id", teamIDValue) }
-                guard let bytes = try returned.jsonBytes() else {
-                    throw ScriptError(name: "TypeError", message: "processEvent returned an event that has no JSON form")
+                if vm === lastProcessor && !teamIDChanged {
+                    event = returned
+                    unchecked = vm
+                    vm.statistics.value.eventsSucceeded += 1
+                    result.succeeded.append(vm.definition.label)
+                    continue
                 }
+                guard let bytes = try returned.jsonBytes() else { throw Self.noJSONForm }
                 event = returned
                 snapshot = bytes
                 if teamIDChanged {
@@ -345,12 +370,32 @@ actor PluginWorker {
                 result.failed.append(vm.definition.label)
             }
         }
+        var output: [UInt8]?
+        if let vm = unchecked {
+            let recorded = recordingPluginLists && (try? record(result, on: event, in: context)) != nil
+            do throws(ScriptError) {
+                guard let bytes = try event.jsonBytes() else { throw Self.noJSONForm }
+                if recorded || !recordingPluginLists { output = bytes } else { snapshot = bytes }
+            } catch {
+                // As if the plugin had thrown: the event goes on as it was before it.
+                vm.statistics.value.eventsSucceeded -= 1
+                vm.statistics.value.eventsFailed += 1
+                vm.recordError(error, event: snapshot)
+                event = (try? context.parseJSON(snapshot)) ?? event
+                result.succeeded.removeLast()
+                result.failed.append(vm.definition.label)
+            }
+        }
         let eventName = (try? event.get("event").toString()) ?? ""
         for vm in chain {
             if vm.has(.onEvent) { result.followUps.append(FollowUp(pluginConfigID: vm.definition.id, kind: .onEvent)) }
             if vm.has(.exportEvents) && !vm.exportIgnoredEvents.contains(eventName) {
                 result.followUps.append(FollowUp(pluginConfigID: vm.definition.id, kind: .exportEvents))
             }
+        }
+        if let output {
+            result.event = output
+            return result
         }
         if !recordingPluginLists || (result.succeeded.isEmpty && result.failed.isEmpty && result.deferred.isEmpty) {
             result.event = snapshot
@@ -364,6 +409,8 @@ actor PluginWorker {
         }
         return result
     }
+
+    private static let noJSONForm = ScriptError(name: "TypeError", message: "processEvent returned an event that has no JSON form")
 
     /// Sets `$plugins_succeeded`, `$plugins_failed` and `$plugins_deferred` on the event's properties.
     private func record(_ result: ChainResult, on event: ScriptValue, in context: ScriptContext) throws(ScriptError) {

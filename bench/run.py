@@ -1,0 +1,285 @@
+"""Runs `make bench`'s benchmarks on release builds and appends their rows to bench/results.md.
+
+- VM stage: example plugins alone and as a chain of three over the same 100,000 events, in Quill's
+  runtime (quill-bench vm-stage, one script thread) and in Node's vm (bench/vm_stage_node.mjs).
+- End to end: quill serve with a chain of three, /batch requests of 100 events from quill-bench load:
+  the highest stored rate (closed loop), then p50/p99 request latency at half of it (open loop).
+- Scale: 1, 100 and 1,000 projects with one plugin config each: start-up time, memory, and the time
+  a changed config takes to show in stored events while events flow.
+
+  python3 bench/run.py [--only vm,e2e,scale] [--events 100000]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+
+import requests
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+TOKEN, KEY = "phc_bench_project", "phx_bench_personal_key"
+HEADERS = {"Authorization": f"Bearer {KEY}"}
+
+# The example plugins with only processEvent and no network, with the configs their tests use.
+PLUGINS = {
+    "url-normalizer": {"stripParameters": "utm_*, gclid, fbclid, _hsenc"},
+    "user-agent-populator": {},
+    "property-filter": {"properties": "$ip, email , address.street,card.number.last4,$set.ignored_path, password"},
+    "taxonomy-standardizer": {"namingConvention": "snake_case", "keepOriginalName": "Yes"},
+    "property-flattener": {},
+    "currency-normalizer": {"baseCurrency": "eur", "events": "order completed, refund issued, subscription renewed"},
+}
+CHAIN = ["url-normalizer", "user-agent-populator", "property-filter"]
+CHAIN_NAME = " → ".join(CHAIN)
+
+
+def machine():
+    return f"{platform.machine()}, {os.cpu_count()} cores"
+
+
+def append_row(benchmark, command, result, load_before):
+    # Other work on the machine slows wall-clock figures (less so per-CPU-second ones): say how busy it was.
+    row = (f"| {datetime.date.today()} | {machine()} | {benchmark} | `{command}` | {result}; "
+           f"load average before the run {load_before:.1f} |")
+    print(row, flush=True)
+    with open(os.path.join(BENCH, "results.md"), "a") as file:
+        file.write(row + "\n")
+
+
+def run_json(command):
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1])
+
+
+def make_events(path, count, without_uuid=False):
+    command = ["python3", os.path.join(BENCH, "make_events.py"), "--count", str(count), "--out", path]
+    subprocess.run(command + (["--without-uuid"] if without_uuid else []), check=True)
+
+
+# MARK: VM stage
+
+def vm_stage(args, work):
+    load_before = os.getloadavg()[0]
+    events = os.path.join(work, "events.jsonl")
+    make_events(events, args.events)
+
+    def compare(names):
+        chain = json.dumps([{"directory": os.path.join(ROOT, "examples", n), "config": PLUGINS[n]} for n in names])
+        compiled = os.path.join(work, "compiled.json")
+        quill = run_json([args.quill_bench, "vm-stage", "--chain", chain, "--events", events, "--export", compiled])
+        node = run_json(["node", os.path.join(BENCH, "vm_stage_node.mjs"), "--chain", compiled, "--events", events])
+        return quill, node
+
+    def describe(quill, node):
+        return (f"Quill {quill['events_per_second']:,.0f} events/s ({quill['events_per_cpu_second']:,.0f} per CPU-second), "
+                f"Node {node['events_per_second']:,.0f} ({node['events_per_cpu_second']:,.0f}); "
+                f"Quill/Node {quill['events_per_second'] / node['events_per_second']:.2f} "
+                f"(per CPU-second {quill['events_per_cpu_second'] / node['events_per_cpu_second']:.2f})")
+
+    quill, node = compare(CHAIN)
+    append_row(f"VM stage, chain of three ({CHAIN_NAME}), {args.events:,} events",
+               "python3 bench/run.py --only vm", describe(quill, node), load_before)
+    alone = []
+    for name in PLUGINS:
+        quill, node = compare([name])
+        alone.append(f"{name}: {describe(quill, node)}")
+    append_row(f"VM stage, each plugin alone, {args.events:,} events", "python3 bench/run.py --only vm", "; ".join(alone), load_before)
+
+
+# MARK: The server
+
+class Server:
+    """quill serve on 127.0.0.1 with a fresh or given data folder."""
+
+    def __init__(self, quill, data_dir, **environment):
+        env = dict(os.environ, QUILL_PROJECT_API_KEY=TOKEN, QUILL_PERSONAL_API_KEY=KEY, LOG_LEVEL="error", **environment)
+        self.data_dir = data_dir
+        self.started = time.monotonic()
+        self.process = subprocess.Popen([quill, "serve", "--port", "0", "--data-dir", data_dir], env=env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for line in self.process.stdout:
+            if line.startswith("Quill is listening on "):
+                self.base = line.split()[-1]
+                self.listening = time.monotonic() - self.started
+                threading.Thread(target=lambda: [None for _ in self.process.stdout], daemon=True).start()
+                return
+        raise SystemExit("quill serve did not start")
+
+    def database(self):
+        return sqlite3.connect(f"file:{os.path.join(self.data_dir, 'quill.sqlite')}?mode=ro", uri=True, timeout=30)
+
+    def count(self, sql, *parameters):
+        with self.database() as db:
+            return db.execute(sql, parameters).fetchone()[0]
+
+    def cpu_seconds(self):
+        """User plus system CPU time the server has used so far."""
+        with open(f"/proc/{self.process.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def memory_kib(self):
+        with open(f"/proc/{self.process.pid}/status") as status:
+            fields = dict(line.split(":", 1) for line in status)
+        return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+def install(server, name, order):
+    plugin = requests.post(f"{server.base}/api/organizations/@current/plugins/", headers=HEADERS,
+                           json={"url": f"file:{os.path.join(ROOT, 'examples', name)}"})
+    plugin.raise_for_status()
+    config = requests.post(f"{server.base}/api/projects/@current/plugin_configs/", headers=HEADERS,
+                           json={"plugin": plugin.json()["id"], "enabled": True, "order": order, "config": PLUGINS[name]})
+    config.raise_for_status()
+    return config.json()["id"]
+
+
+# MARK: End to end
+
+def end_to_end(args, work):
+    load_before = os.getloadavg()[0]
+    events = os.path.join(work, "events-without-uuid.jsonl")
+    make_events(events, 20_000, without_uuid=True)
+    server = Server(args.quill, os.path.join(work, "e2e"))
+    try:
+        for order, name in enumerate(CHAIN):
+            install(server, name, order)
+
+        def load(requests_count, *options):
+            command = [args.quill_bench, "load", "--url", server.base, "--token", TOKEN, "--events", events,
+                       "--requests", str(requests_count), *options]
+            before = server.count("SELECT count(*) FROM event")
+            cpu_before = server.cpu_seconds()
+            started = time.monotonic()
+            report = run_json(command)
+            while server.count("SELECT count(*) FROM event") < before + report["events"]:
+                time.sleep(0.05)
+            report["stored_events_per_second"] = report["events"] / (time.monotonic() - started)
+            # The machine is shared: the server's own CPU time per event says what it needs, whatever else runs.
+            report["events_per_server_cpu_second"] = report["events"] / (server.cpu_seconds() - cpu_before)
+            return report
+
+        load(100, "--connections", "8")  # warm-up: plugins compiled by JavaScriptCore, SQLite pages cached
+        best = max((load(args.e2e_requests, "--connections", str(c)) | {"connections": c} for c in (8, 32)),
+                   key=lambda report: report["stored_events_per_second"])
+        half = best["stored_events_per_second"] / 2
+        paced = load(max(100, int(half * 20 / 100)), "--rate", str(half), "--connections", "256")
+    finally:
+        server.stop()
+    append_row(
+        f"end to end, chain of three ({CHAIN_NAME}), /batch of 100 events",
+        f"python3 bench/run.py --only e2e --e2e-requests {args.e2e_requests}",
+        f"highest stored rate {best['stored_events_per_second']:,.0f} events/s ({best['connections']} connections; "
+        f"acknowledged {best['acknowledged_events_per_second']:,.0f} events/s; "
+        f"{best['events_per_server_cpu_second']:,.0f} events per server CPU-second); at half of it "
+        f"({half:,.0f} events/s for {paced['seconds']:.0f} s, all stored): p50 {paced['p50_ms']:.1f} ms, "
+        f"p99 {paced['p99_ms']:.1f} ms; load generator on the same 2 cores", load_before)
+
+
+# MARK: Scale in plugin configs
+
+def scale(args, work):
+    load_before = os.getloadavg()[0]
+    results = []
+    for projects in (1, 100, 1000):
+        data_dir = os.path.join(work, f"scale-{projects}")
+        populated = time.monotonic()
+        subprocess.run([args.quill_bench, "populate", "--data-dir", data_dir, "--projects", str(projects),
+                        "--plugin", os.path.join(ROOT, "examples", "url-normalizer"),
+                        "--config", f"stripParameters={PLUGINS['url-normalizer']['stripParameters']}"],
+                       check=True, env=dict(os.environ, QUILL_PROJECT_API_KEY=TOKEN, QUILL_PERSONAL_API_KEY=KEY))
+        populated = time.monotonic() - populated
+        server = Server(args.quill, data_dir)
+        try:
+            ready, readiness = wait_until_ready(server)
+            rss, peak = server.memory_kib()
+            reload_seconds, patch_seconds = reload_while_events_flow(server)
+        finally:
+            server.stop()
+        results.append(f"{projects:,} config{'s' if projects > 1 else ''}: ready ({readiness}) in {ready:.2f} s, RSS {rss / 1024:,.0f} MiB (peak {peak / 1024:,.0f} MiB), "
+                       f"changed config in stored events after {reload_seconds * 1000:,.0f} ms (PATCH answered in "
+                       f"{patch_seconds * 1000:,.0f} ms); populating took {populated:.0f} s")
+    append_row("scale in plugin configs (url-normalizer, one project each)", "python3 bench/run.py --only scale",
+               "; ".join(results), load_before)
+
+
+def wait_until_ready(server):
+    """Seconds from launch until /_ready answers 200, and how that was seen; without /_ready, until the last project's
+    first event is stored (the pipeline loads every enabled config before it processes any event)."""
+    while True:
+        try:
+            status = requests.get(f"{server.base}/_ready").status_code
+        except requests.ConnectionError:
+            status = None
+        if status == 200:
+            return time.monotonic() - server.started, "/_ready"
+        if status == 404:
+            break
+        time.sleep(0.01)
+    last_token = server.count("SELECT api_token FROM team ORDER BY id DESC LIMIT 1")
+    last_team = server.count("SELECT id FROM team ORDER BY id DESC LIMIT 1")
+    requests.post(f"{server.base}/e/", json={"api_key": last_token, "event": "ready?", "distinct_id": "bench"}).raise_for_status()
+    while server.count("SELECT count(*) FROM event WHERE team_id = ?", last_team) == 0:
+        time.sleep(0.01)
+    return time.monotonic() - server.started, "the last project's first event stored"
+
+
+def reload_while_events_flow(server):
+    """Sends project 1 a batch of 10 events every 10 ms, changes its config to strip `ref` from URLs, and
+    returns the seconds until a stored event shows it, and the seconds the PATCH took to answer."""
+    flowing = threading.Event()
+    flowing.set()
+
+    def send():
+        session = requests.Session()
+        while flowing.is_set():
+            batch = [{"event": "$pageview", "distinct_id": f"user-{i}",
+                      "properties": {"$current_url": "https://example.com/?ref=1&utm_source=x"}} for i in range(10)]
+            session.post(f"{server.base}/batch/", json={"api_key": TOKEN, "batch": batch}).raise_for_status()
+            time.sleep(0.01)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    try:
+        time.sleep(1)
+        config_id = server.count("SELECT id FROM plugin_config WHERE team_id = 1")
+        started = time.monotonic()
+        requests.patch(f"{server.base}/api/projects/@current/plugin_configs/{config_id}/", headers=HEADERS,
+                       json={"config": {"stripParameters": "utm_*, ref"}}).raise_for_status()
+        patched = time.monotonic() - started
+        newest = ("SELECT json_extract(properties, '$.\"$current_url\"') FROM event WHERE team_id = 1 "
+                  "ORDER BY id DESC LIMIT 1")
+        while "ref=" in (server.count(newest) or "ref="):
+            time.sleep(0.005)
+        return time.monotonic() - started, patched
+    finally:
+        flowing.clear()
+        sender.join()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quill", default=os.path.join(ROOT, ".build/release/quill"))
+    parser.add_argument("--quill-bench", default=os.path.join(ROOT, ".build/release/quill-bench"))
+    parser.add_argument("--only", default="vm,e2e,scale")
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--e2e-requests", type=int, default=3_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as work:
+        for name, benchmark in (("vm", vm_stage), ("e2e", end_to_end), ("scale", scale)):
+            if name in args.only.split(","):
+                benchmark(args, work)
+
+
+if __name__ == "__main__":
+    main()
