@@ -74,6 +74,8 @@ def vm_stage(args, work):
         compiled = os.path.join(work, "compiled.json")
         quill = run_json([args.quill_bench, "vm-stage", "--chain", chain, "--events", events, "--export", compiled])
         node = run_json(["node", os.path.join(BENCH, "vm_stage_node.mjs"), "--chain", compiled, "--events", events])
+        if quill["failed"] or quill["dropped"] != node["dropped"]:
+            raise SystemExit(f"{names}: the runs differ (Quill {quill}, Node {node}); their figures would not compare")
         return quill, node
 
     def describe(quill, node):
@@ -84,12 +86,13 @@ def vm_stage(args, work):
 
     quill, node = compare(CHAIN)
     append_row(f"VM stage, chain of three ({CHAIN_NAME}), {args.events:,} events",
-               "python3 bench/run.py --only vm", describe(quill, node), load_before)
+               f"python3 bench/run.py --only vm --events {args.events}", describe(quill, node), load_before)
     alone = []
     for name in PLUGINS:
         quill, node = compare([name])
         alone.append(f"{name}: {describe(quill, node)}")
-    append_row(f"VM stage, each plugin alone, {args.events:,} events", "python3 bench/run.py --only vm", "; ".join(alone), load_before)
+    append_row(f"VM stage, each plugin alone, {args.events:,} events",
+               f"python3 bench/run.py --only vm --events {args.events}", "; ".join(alone), load_before)
 
 
 # MARK: The server

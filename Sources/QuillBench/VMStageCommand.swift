@@ -20,7 +20,7 @@ struct VMStageCommand: AsyncParsableCommand {
     @Option(help: "Events run before timing, so JavaScriptCore has compiled the hot code.")
     var warmup = 10_000
 
-    @Option(help: "Events in flight at once, as ingestion's lanes by distinct_id.")
+    @Option(help: "Lanes each batch of 500 events is split into, as ingestion's lanes by distinct_id.")
     var lanes = 32
 
     @Option(help: "Write the compiled chain here as JSON ([{name, config, code}]) for bench/vm_stage_node.mjs.")
