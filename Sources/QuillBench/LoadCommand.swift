@@ -122,7 +122,7 @@ struct LoadCommand: AsyncParsableCommand {
                 let due = started + interval * index
                 try await Task.sleep(until: due, clock: .continuous)
                 if open == connections {
-                    // More requests are open than allowed: the server is not keeping up with the rate.
+                    // Collect an answered request, or wait for one: then the server is not keeping up with the rate.
                     if let latency = try await group.next() { latencies.append(latency) }
                     open -= 1
                 }
