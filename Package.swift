@@ -69,6 +69,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            resources: [.copy("WebUI/Assets")],
             swiftSettings: librarySettings
         ),
         .executableTarget(

@@ -61,6 +61,13 @@ public final class ScriptContext {
         var exception: JSValueRef?
         let result = withUnsafeMutablePointer(to: &exception) { body($0) }
         if group.terminationCount != terminationsBefore {
+            // A stop while the entry drained the microtask queue (an `await` continuation that
+            // spins) leaves the termination pending, and the next entry would fail with it; an
+            // empty entry takes it now.
+            let empty = JSStringCreateWithUTF8CString("")
+            defer { JSStringRelease(empty) }
+            var pending: JSValueRef?
+            _ = JSEvaluateScript(ref, empty, nil, nil, 1, &pending)
             throw .timeout("Script execution timed out after \(group.timeLimit.formattedSeconds)")
         }
         if let exception {

@@ -148,9 +148,10 @@ private struct PendingPromise<Output> {
         do {
             let value = try convert(try result.get(), context)
             try resolve.call([value])
+        } catch let error as ScriptError where error.kind == .timeout {
+            // The settling call itself (an `await` continuation) was stopped at the time limit:
+            // the awaiting call times out on its own timer, as a time-out rather than a rejection.
         } catch {
-            // A failure of the settling call itself (a time-out in a `then` callback) reaches
-            // the awaiting call as its own time-out.
             _ = try? reject.call([context.thrownValue(for: error)])
         }
     }

@@ -67,7 +67,7 @@ public struct PluginErrorRecord: Sendable, Equatable {
     public var event: String?
 }
 
-/// What a loaded plugin config has done since it was loaded.
+/// What a plugin config has done since the server started, across reloads.
 public struct PluginStatistics: Sendable, Equatable {
     /// Events its `processEvent` was given, and how they ended.
     public var eventsIn = 0
@@ -85,16 +85,57 @@ public struct PluginStatistics: Sendable, Equatable {
 
 /// Calls of one plugin function.
 public struct FunctionStatistics: Sendable, Equatable {
+    /// The upper bounds (seconds) of the call duration histogram's buckets; a last bucket takes the rest.
+    public static let durationBucketBounds: [Double] = [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30]
+
     public var calls = 0
     public var errors = 0
     public var timeouts = 0
     /// Wall time from call to settled promise, in seconds.
     public var seconds: Double = 0
+    /// Calls per duration bucket (not cumulative); one more than `durationBucketBounds`.
+    public var durationBuckets = [Int](repeating: 0, count: durationBucketBounds.count + 1)
 
     mutating func record(seconds: Double, timedOut: Bool, failed: Bool) {
         calls += 1
         self.seconds += seconds
         if failed { errors += 1 }
         if timedOut { timeouts += 1 }
+        durationBuckets[Self.durationBucketBounds.firstIndex { seconds <= $0 } ?? Self.durationBucketBounds.count] += 1
     }
+}
+
+/// A plugin config's statistics, shared by the config's successive VMs so reloads don't reset them.
+final class PluginStatisticsRecord {
+    let teamID: Int
+    var pluginID = 0
+    var pluginName = ""
+    var value = PluginStatistics()
+
+    init(teamID: Int) {
+        self.teamID = teamID
+    }
+}
+
+/// What one plugin config of the runtime has done, for metrics and billing.
+public struct PluginConfigUsage: Sendable, Equatable {
+    public var pluginConfigID: Int
+    public var teamID: Int
+    public var pluginID: Int
+    public var pluginName: String
+    /// Whether a VM of the config is loaded now (a removed or disabled config keeps its figures).
+    public var isLoaded: Bool
+    public var statistics: PluginStatistics
+}
+
+/// The runtime's plugin VMs and JavaScript heaps at one moment.
+public struct PluginEngineMemory: Sendable {
+    /// Loaded plugin VMs (one JavaScript context each).
+    public var vmCount: Int
+    /// Bytes of JavaScript objects found live by the heaps' last garbage collections.
+    public var heapSize: Int
+    /// Bytes the heaps have reserved from the system.
+    public var heapCapacity: Int
+    /// Bytes outside the heaps that JavaScript objects own (array buffers, strings).
+    public var heapExtraMemory: Int
 }

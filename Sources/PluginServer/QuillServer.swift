@@ -21,6 +21,7 @@ public enum QuillServer {
         let plugins = SQLitePluginStore(database: database)
         let pluginLogs = SQLitePluginLogStore(database: database)
 
+        let ingestionMetrics = IngestionMetrics()
         let wakeups = TeamWakeups()
         let writer = GroupCommitter<IngestionRecord> { records in
             _ = try await ingestion.append(records)
@@ -35,6 +36,7 @@ public enum QuillServer {
         } catch {
             throw ConfigurationError(description: "QUILL_GEOIP_DATABASE: \(error)")
         }
+        let apiAccess = PluginAPIAccessService(projects: projects)
         let runtime = PluginRuntime(
             configuration: PluginRuntimeConfiguration(
                 workerCount: configuration.pluginWorkers, timeLimit: configuration.pluginTimeLimit),
@@ -42,7 +44,8 @@ public enum QuillServer {
                 cache: MemoryPluginCacheStore(), storage: SQLitePluginStorageStore(database: database), logs: pluginLogs,
                 fetchPolicy: configuration.fetchPolicy, geoip: geoip,
                 jobs: WorkQueueJobs(store: workQueueStore, clock: workClock, wakeup: workWakeup),
-                capture: PipelineCapture(projects: projects, writer: writer, limiter: CaptureRateLimiter())),
+                capture: PipelineCapture(projects: projects, writer: writer, limiter: CaptureRateLimiter()),
+                api: apiAccess),
             onStatusChange: { change in
                 guard case .disabled(let id, let reason) = change else { return }
                 Task {
@@ -68,18 +71,30 @@ public enum QuillServer {
                 await loader.loadEnabledConfigs()
                 pluginsLoaded.open()
             },
-            afterCommit: { workQueue.notify() })
+            afterCommit: { outcomes in
+                ingestionMetrics.countProcessed(outcomes)
+                workQueue.notify()
+            })
+        let usageRecorder = PluginUsageRecorder(
+            runtime: runtime, store: SQLitePluginUsageStore(database: database), logger: logger)
 
         let router = Router(context: QuillRequestContext.self)
-        router.get("_health") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok"))) }
-        CaptureController(projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize).addRoutes(to: router)
-        let authenticator = ManagementAuthenticator(projects: projects)
+        HealthController(database: database, pluginsLoaded: pluginsLoaded).addRoutes(to: router)
+        MetricsController(ingestionMetrics: ingestionMetrics, ingestion: ingestion, workQueue: workQueueStore, runtime: runtime)
+            .addRoutes(to: router)
+        CaptureController(
+            projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize, metrics: ingestionMetrics
+        ).addRoutes(to: router)
+        let authenticator = ManagementAuthenticator(projects: projects, pluginKeys: apiAccess)
+        let eventRates = EventRateHistory(runtime: runtime)
+        WebUIController().addRoutes(to: router)
         EventsController(authenticator: authenticator, store: ingestion).addRoutes(to: router)
         ManagementRoute.register(
             managementRoutes(
                 authenticator: authenticator, store: plugins, runtime: runtime, repositories: configuration.repositories,
                 logger: logger, workQueue: workQueueStore, schedule: SQLiteScheduleStore(database: database),
-                afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }),
+                usage: usageRecorder, afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) },
+                eventRates: eventRates),
             on: router)
         router.get("api/openapi.json") { _, _ in
             Response(
@@ -92,10 +107,12 @@ public enum QuillServer {
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Quill"),
             // Shut down in reverse: the server stops taking requests, the work queue finishes what runs, the
-            // pipeline drains the log and tears plugins down, logs are written.
-            services: [PluginLogFlushService(store: pluginLogs), pipeline, workQueue, scheduler],
+            // pipeline drains the log and tears plugins down, plugin-seconds and logs are written.
+            services: [PluginLogFlushService(store: pluginLogs), usageRecorder, pipeline, workQueue, scheduler, eventRates],
             onServerRunning: { channel in
-                announce("Quill is listening on http://\(configuration.host):\(channel.localAddress?.port ?? configuration.port)")
+                let port = channel.localAddress?.port ?? configuration.port
+                apiAccess.serverStarted(host: configuration.host, port: port)
+                announce("Quill is listening on http://\(configuration.host):\(port)")
             },
             logger: logger)
     }
@@ -104,10 +121,12 @@ public enum QuillServer {
     static func managementRoutes(
         authenticator: ManagementAuthenticator, store: any PluginStore, runtime: PluginRuntime,
         repositories: PluginRepositorySettings, logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
-        afterReload: @escaping @Sendable (Int) async -> Void = { _ in }
+        usage: PluginUsageRecorder, afterReload: @escaping @Sendable (Int) async -> Void = { _ in },
+        eventRates: EventRateHistory? = nil
     ) -> [ManagementRoute] {
         let reloader = PluginReloader(store: store, runtime: runtime, logger: logger, afterReload: afterReload)
-        let installer = PluginInstaller(compiler: PluginCompiler(providedModules: PluginRuntime.providedModules), runtime: runtime)
+        let compiler = PluginCompiler(providedModules: PluginRuntime.providedModules)
+        let installer = PluginInstaller(compiler: compiler, runtime: runtime)
         return PluginsController(
             authenticator: authenticator, store: store, installer: installer,
             repository: PluginRepository(settings: repositories), reloader: reloader
@@ -115,6 +134,13 @@ public enum QuillServer {
             + PluginConfigsController(
                 authenticator: authenticator, store: store, runtime: runtime, reloader: reloader, workQueue: workQueue,
                 schedule: schedule
+            ).routes
+            + PluginUsageController(authenticator: authenticator, recorder: usage).routes
+            + CurrentUserController(authenticator: authenticator).routes
+            + PluginTestRunController(authenticator: authenticator, compiler: compiler).routes
+            + EventRateController(
+                authenticator: authenticator, store: store,
+                history: eventRates ?? EventRateHistory(runtime: runtime)
             ).routes
     }
 

@@ -101,5 +101,20 @@ public protocol WorkQueueStore: Sendable {
     /// (at least one event each), due at `now`. Returns how many batches were made.
     func batchExportEvents(pluginConfigID: Int, maximumBytes: Int, now: Date) async throws -> Int
     /// Items by kind and status, for metrics.
-    func counts() async throws -> [(kind: WorkKind, status: WorkItem.Status, count: Int)]
+    func counts() async throws -> [WorkQueueCount]
+}
+
+/// How many work items of one kind are in one status, and the earliest run-at among them.
+public struct WorkQueueCount: Sendable, Equatable {
+    public var kind: WorkKind
+    public var status: WorkItem.Status
+    public var count: Int
+    public var earliestRunAt: Date
+
+    public init(kind: WorkKind, status: WorkItem.Status, count: Int, earliestRunAt: Date) {
+        self.kind = kind
+        self.status = status
+        self.count = count
+        self.earliestRunAt = earliestRunAt
+    }
 }

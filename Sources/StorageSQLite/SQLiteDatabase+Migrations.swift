@@ -158,4 +158,18 @@ extension SQLiteDatabase {
             }
         }
     }
+
+    /// Plugin-seconds per team, config and hour, for billing (issue 7).
+    static func registerPluginUsageMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v6: plugin usage") { db in
+            try db.create(table: "plugin_usage") { table in
+                table.column("team_id", .integer).notNull()
+                table.column("plugin_config_id", .integer).notNull()
+                table.column("hour", .datetime).notNull()
+                table.column("seconds", .double).notNull()
+                table.column("calls", .integer).notNull()
+                table.primaryKey(["team_id", "plugin_config_id", "hour"])
+            }
+        }
+    }
 }

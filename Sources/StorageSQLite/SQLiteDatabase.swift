@@ -18,6 +18,11 @@ public final class SQLiteDatabase: Sendable {
         try Self.migrator.migrate(pool)
     }
 
+    /// Reads from the file, to tell that it is reachable; throws the reason when it isn't.
+    public func check() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
+    }
+
     /// Migrations are append-only: a shipped one is never edited.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -39,6 +44,7 @@ public final class SQLiteDatabase: Sendable {
         registerManagementMigration(in: &migrator)
         registerWorkQueueMigration(in: &migrator)
         registerScheduleMigration(in: &migrator)
+        registerPluginUsageMigration(in: &migrator)
         return migrator
     }
 }

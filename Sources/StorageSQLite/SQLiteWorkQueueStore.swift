@@ -173,15 +173,17 @@ public struct SQLiteWorkQueueStore: WorkQueueStore {
         }
     }
 
-    public func counts() async throws -> [(kind: WorkKind, status: WorkItem.Status, count: Int)] {
+    public func counts() async throws -> [WorkQueueCount] {
         try await database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT kind, status, COUNT(*) AS count FROM work_item GROUP BY kind, status")
-                .compactMap { row in
-                    guard let kind = WorkKind(rawValue: row["kind"]), let status = WorkItem.Status(rawValue: row["status"]) else {
-                        return nil
-                    }
-                    return (kind, status, row["count"])
+            try Row.fetchAll(
+                db, sql: "SELECT kind, status, COUNT(*) AS count, MIN(run_at) AS earliest FROM work_item GROUP BY kind, status"
+            )
+            .compactMap { row in
+                guard let kind = WorkKind(rawValue: row["kind"]), let status = WorkItem.Status(rawValue: row["status"]) else {
+                    return nil
                 }
+                return WorkQueueCount(kind: kind, status: status, count: row["count"], earliestRunAt: row["earliest"])
+            }
         }
     }
 }

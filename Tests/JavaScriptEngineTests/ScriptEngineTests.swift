@@ -211,6 +211,26 @@ import Testing
         #expect(message == "disk on fire")
     }
 
+    @Test func callbackOfSwiftAsyncWorkStoppedAtTheTimeLimitTimesOutItsAwaitingCall() async throws {
+        let sandbox = ScriptSandbox(timeLimit: .milliseconds(200))
+        let (error, after) = try await sandbox.run { context in
+            let later = context.function { _, _ in
+                try context.promise(for: { try await Task.sleep(for: .milliseconds(10)) }, convert: { _, context in context.undefined })
+            }
+            try context.globalObject.set("later", later)
+            let promise = try context.evaluate("(async () => { await later(); while (true) {} })()")
+            var caught: ScriptError?
+            do {
+                _ = try await promise.settled(timeLimit: .seconds(1), description: "onEvent")
+            } catch let error as ScriptError {
+                caught = error
+            }
+            return (caught, try context.evaluate("1 + 1").toNumber())
+        }
+        #expect(error?.kind == .timeout)
+        #expect(after == 2)
+    }
+
     @Test func jsonFastPathRoundTripsBytes() async throws {
         let sandbox = ScriptSandbox()
         let input = #"{"event":"$pageview","properties":{"ü":"✓","n":12345678901,"list":[1,2.5,null]}}"#

@@ -11,6 +11,8 @@ import Testing
 /// The durable work queue with an injected clock: DESIGN.md's retry waits, dead letters, replays.
 @Suite struct WorkQueueTests {
     /// A runtime and a queue over one SQLite file, with one plugin config (id 1, team 1) loaded.
+    ///
+    /// `load` adds more configs; config N is plugin N of team N, so each has its own cache namespace.
     struct Harness {
         let folder: TemporaryFolder
         let database: SQLiteDatabase
@@ -18,30 +20,39 @@ import Testing
         let storage: SQLitePluginStorageStore
         let runtime: PluginRuntime
         let cache = MemoryPluginCacheStore()
+        let logs = MemoryPluginLogStore()
         let clock = ManualWorkClock()
         let service: WorkQueueService
 
-        init(plugin source: String, config: [String: String] = [:], fetchPolicy: FetchPolicy = FetchPolicy()) async throws {
+        init(
+            plugin source: String, config: [String: String] = [:], fetchPolicy: FetchPolicy = FetchPolicy(),
+            runtimeConfiguration: PluginRuntimeConfiguration = PluginRuntimeConfiguration(workerCount: 1),
+            queueConfiguration: WorkQueueService.Configuration = WorkQueueService.Configuration()
+        ) async throws {
             folder = try TemporaryFolder()
             database = try SQLiteDatabase(path: folder.url.appending(path: "quill.sqlite").path)
             store = SQLiteWorkQueueStore(database: database)
             storage = SQLitePluginStorageStore(database: database)
             runtime = PluginRuntime(
-                configuration: PluginRuntimeConfiguration(workerCount: 1),
-                services: PluginHostServices(
-                    cache: cache, storage: storage, logs: MemoryPluginLogStore(), fetchPolicy: fetchPolicy))
+                configuration: runtimeConfiguration,
+                services: PluginHostServices(cache: cache, storage: storage, logs: logs, fetchPolicy: fetchPolicy))
+            service = WorkQueueService(
+                store: store, runtime: runtime, clock: clock, configuration: queueConfiguration, logger: Logger(label: "test"),
+                ready: {})
+            try await load(source, pluginConfigID: 1, config: config)
+        }
+
+        func load(_ source: String, pluginConfigID id: Int, config: [String: String] = [:]) async throws {
             let code = try await PluginCompiler(providedModules: PluginRuntime.providedModules)
                 .compile(files: ["index.js": source, "plugin.json": #"{"name": "destination"}"#], entry: "index.js")
             let outcome = await runtime.load(
-                PluginConfigDefinition(id: 1, teamID: 1, pluginID: 1, pluginName: "destination", config: config, code: code))
+                PluginConfigDefinition(id: id, teamID: id, pluginID: id, pluginName: "destination", config: config, code: code))
             guard case .ready = outcome else { throw ServerProcessError(description: "plugin did not load: \(outcome)") }
-            service = WorkQueueService(
-                store: store, runtime: runtime, clock: clock, logger: Logger(label: "test"), ready: {})
         }
 
-        func enqueue(_ kind: WorkKind, _ payloads: [JSONValue]) async throws {
+        func enqueue(_ kind: WorkKind, _ payloads: [JSONValue], pluginConfigID id: Int = 1) async throws {
             try await store.enqueue(
-                payloads.map { NewWorkItem(kind: kind, pluginConfigID: 1, teamID: 1, payload: $0.serialized(), runAt: clock.now) })
+                payloads.map { NewWorkItem(kind: kind, pluginConfigID: id, teamID: id, payload: $0.serialized(), runAt: clock.now) })
             service.notify()
         }
 
@@ -58,13 +69,13 @@ import Testing
         }
 
         /// A counter the plugin keeps with `cache.incr` (0 when unset).
-        func counter(_ key: String) async throws -> Int {
-            try await cache.get("@plugin/1/1/\(key)").flatMap { Int($0) } ?? 0
+        func counter(_ key: String, pluginConfigID id: Int = 1) async throws -> Int {
+            try await cache.get("@plugin/\(id)/\(id)/\(key)").flatMap { Int($0) } ?? 0
         }
 
         /// The list the plugin pushes delivered uuids onto.
-        func delivered() async throws -> [String] {
-            try await cache.range("@plugin/1/1/delivered", from: 0, through: -1)
+        func delivered(pluginConfigID id: Int = 1) async throws -> [String] {
+            try await cache.range("@plugin/\(id)/\(id)/delivered", from: 0, through: -1)
         }
 
         /// Moves the clock and wakes the queue: its poll sleep may have begun after the move.

@@ -8,13 +8,17 @@ import JavaScriptEngine
 /// Every call checks the address against the operator's ``FetchPolicy``, so each redirect the
 /// module follows is checked again.
 enum FetchBindings {
-    static func install(on native: ScriptValue, in context: ScriptContext, policy: FetchPolicy) throws(ScriptError) {
+    static func install(
+        on native: ScriptValue, in context: ScriptContext, policy: FetchPolicy, server: (any PluginAPIAccess)?
+    ) throws(ScriptError) {
         try native.set(
             "fetch",
             context.function { arguments, this in
                 let request = try FetchRequest(arguments)
                 // The plugin call's own limit: no fetch outlives the call that made it.
                 let timeLimit = this.context.group.timeLimit
+                // Quill's own address is allowed, for posthog.api: it is the server itself.
+                let policy = server?.serverURL.map(policy.trusting) ?? policy
                 return try this.context.promise(
                     for: { await FetchClient.perform(request, policy: policy, timeLimit: timeLimit) },
                     convert: { result, context in try Self.value(of: result, in: context) })

@@ -21,6 +21,13 @@ public struct FetchPolicy: Sendable, Equatable {
     public var allowedNetworks: [Network]
     /// The largest response body, after decompression; a bigger one fails the fetch. Default 10 MiB.
     public var maximumResponseSize: Int
+    /// One host and port allowed whatever it resolves to: the Quill server's own (`posthog.api`).
+    private var trustedServer: HostAndPort?
+
+    private struct HostAndPort: Sendable, Equatable {
+        var host: String
+        var port: Int
+    }
 
     public init(allowedHosts: Set<String> = [], allowedNetworks: [Network] = [], maximumResponseSize: Int = 10 << 20) {
         self.allowedHosts = Set(allowedHosts.map(Self.normalized))
@@ -50,13 +57,21 @@ public struct FetchPolicy: Sendable, Equatable {
         self.init(allowedHosts: hosts, allowedNetworks: networks)
     }
 
+    /// This policy, also allowing the server at `url` (its host and port only).
+    func trusting(_ url: URL) -> FetchPolicy {
+        guard let host = url.host else { return self }
+        var policy = self
+        policy.trustedServer = HostAndPort(host: Self.normalized(host), port: url.port ?? (url.scheme == "https" ? 443 : 80))
+        return policy
+    }
+
     /// Resolves `host` and checks every address it has (each must be allowed), off the script thread.
     ///
     /// - Returns: The addresses to connect to, in resolver order, so the connection goes where the check looked.
     /// - Throws: ``FetchFailure`` for a refused address or a name that doesn't resolve.
     func checkedAddresses(of host: String, port: Int, url: String) async throws -> [FetchAddress] {
         let name = Self.normalized(host)
-        let hostAllowed = allowedHosts.contains(name)
+        let hostAllowed = allowedHosts.contains(name) || trustedServer == HostAndPort(host: name, port: port)
         if ForbiddenAddresses.hostNames.contains(name), !hostAllowed {
             throw refusal(url: url, what: "host \(name) (cloud metadata)")
         }

@@ -1,5 +1,6 @@
 import JavaScriptEngine
-import Storage
+public import Storage
+import Synchronization
 
 /// Runs plugin configs: loads them into VMs, runs each team's chain, tears them down.
 ///
@@ -7,6 +8,8 @@ import Storage
 /// so its chain hands one JavaScript event object from plugin to plugin.
 public final class PluginRuntime: Sendable {
     private let workers: [PluginWorker]
+    /// The usage at shutdown, after every teardown: the script threads are gone from then on.
+    private let usageAtShutdown = Mutex<[PluginConfigUsage]?>(nil)
 
     /// - Parameters:
     ///   - configuration: Time limits, retry waits and the number of script threads.
@@ -81,6 +84,12 @@ public final class PluginRuntime: Sendable {
         await worker(forTeam: teamID).lastError(pluginConfigID: pluginConfigID)
     }
 
+    /// Writes a SYSTEM entry in a loaded config's plugin log, as its current instance; for what the
+    /// server decides about the config, such as the work queue pausing it.
+    public func logSystemMessage(_ level: PluginLogEntry.Level, _ message: String, pluginConfigID: Int, teamID: Int) async {
+        await worker(forTeam: teamID).logSystemMessage(level, message, pluginConfigID: pluginConfigID)
+    }
+
     /// Runs work of the queue for a loaded config: `onEvent`, `onSnapshot`, `exportEvents` or a job.
     public func deliver(_ delivery: Delivery, pluginConfigID: Int, teamID: Int) async -> DeliveryOutcome {
         await worker(forTeam: teamID).deliver(delivery, pluginConfigID: pluginConfigID)
@@ -98,9 +107,31 @@ public final class PluginRuntime: Sendable {
         await worker(forTeam: teamID).exportBuffer(pluginConfigID: pluginConfigID)
     }
 
-    /// What the loaded config has done since it was loaded.
+    /// What the config has done since the server started.
     public func statistics(pluginConfigID: Int, teamID: Int) async -> PluginStatistics? {
         await worker(forTeam: teamID).statistics(pluginConfigID: pluginConfigID)
+    }
+
+    /// Every config the runtime has run since it started, with its statistics.
+    public func usage() async -> [PluginConfigUsage] {
+        if let final = usageAtShutdown.withLock({ $0 }) { return final }
+        var all: [PluginConfigUsage] = []
+        for worker in workers { all += await worker.usage() }
+        return all
+    }
+
+    /// The loaded VMs and the script threads' heaps. Walks the heaps: for a metrics scrape, not per event.
+    public func engineMemory() async -> PluginEngineMemory {
+        var all = PluginEngineMemory(vmCount: 0, heapSize: 0, heapCapacity: 0, heapExtraMemory: 0)
+        guard usageAtShutdown.withLock({ $0 == nil }) else { return all }
+        for worker in workers {
+            let metrics = await worker.engineMemory()
+            all.vmCount += metrics.vmCount
+            all.heapSize += metrics.heapSize
+            all.heapCapacity += metrics.heapCapacity
+            all.heapExtraMemory += metrics.heapExtraMemory
+        }
+        return all
     }
 
     /// The current values of the plugin's `metrics`, as a JSON object.
@@ -108,11 +139,14 @@ public final class PluginRuntime: Sendable {
         await worker(forTeam: teamID).metricsJSON(pluginConfigID: pluginConfigID)
     }
 
-    /// Tears down every config and stops the script threads.
+    /// Tears down every config and stops the script threads; ``usage()`` still answers afterwards.
     public func shutdown() async {
+        var final: [PluginConfigUsage] = []
         for worker in workers {
             await worker.unloadAll()
+            final += await worker.usage()
             worker.thread.shutdown()
         }
+        usageAtShutdown.withLock { $0 = final }
     }
 }

@@ -93,8 +93,11 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case succeeded
     /// The plugin threw `RetryError`: try again later.
     case retry(String)
-    /// Any other error, or a time-out.
+    /// Any other error.
     case failed(String)
+    /// The call ran past the time limit. It fails like `failed`; the work queue also counts these
+    /// to pause a config whose calls keep timing out.
+    case timedOut(String)
     /// The config isn't loaded (disabled or removed), or is still retrying `setupPlugin`.
     case unavailable(String)
 }

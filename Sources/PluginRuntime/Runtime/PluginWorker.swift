@@ -16,6 +16,11 @@ actor PluginWorker {
     private var vms: [Int: PluginVM] = [:]
     /// Each team's configs in chain order.
     private var chains: [Int: [PluginVM]] = [:]
+    /// Every config's statistics since the server started, kept after it is unloaded: its
+    /// plugin-seconds still count for its team.
+    private var statisticsRecords: [Int: PluginStatisticsRecord] = [:]
+    /// A context for reading the heap's size when no VM is loaded.
+    private lazy var heapProbe = ScriptContext(group: group, name: "heap statistics")
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
@@ -38,7 +43,9 @@ actor PluginWorker {
     func load(_ definition: PluginConfigDefinition) async -> PluginLoadOutcome {
         let vm: PluginVM
         do {
-            vm = try PluginVM(definition: definition, group: group, services: services, timeLimit: configuration.timeLimit)
+            vm = try PluginVM(
+                definition: definition, group: group, services: services, timeLimit: configuration.timeLimit,
+                statistics: statisticsRecord(of: definition))
         } catch {
             let instanceID = UUID()
             let reason = "Plugin failed to load (instance ID \(instanceID)): \(error)"
@@ -97,15 +104,45 @@ actor PluginWorker {
         let inspecting = PluginServicesForInspection.services
         do {
             return .success(
-                try PluginVM(definition: definition, group: group, services: inspecting, timeLimit: configuration.timeLimit)
-                    .capabilities)
+                try PluginVM(
+                    definition: definition, group: group, services: inspecting, timeLimit: configuration.timeLimit,
+                    statistics: PluginStatisticsRecord(teamID: 0)
+                ).capabilities)
         } catch {
             return .failure(PluginCodeError(description: error.description, stack: error.stack))
         }
     }
     func lastError(pluginConfigID: Int) -> PluginErrorRecord? { vms[pluginConfigID]?.lastError }
+    func logSystemMessage(_ level: PluginLogEntry.Level, _ message: String, pluginConfigID: Int) {
+        vms[pluginConfigID]?.log(.system, level, message)
+    }
     func metricsJSON(pluginConfigID: Int) -> String? { vms[pluginConfigID]?.metricsJSON() }
-    func statistics(pluginConfigID: Int) -> PluginStatistics? { vms[pluginConfigID]?.statistics }
+    func statistics(pluginConfigID: Int) -> PluginStatistics? { statisticsRecords[pluginConfigID]?.value }
+
+    /// The record a config's VMs count into, made on its first load.
+    private func statisticsRecord(of definition: PluginConfigDefinition) -> PluginStatisticsRecord {
+        let record = statisticsRecords[definition.id] ?? PluginStatisticsRecord(teamID: definition.teamID)
+        record.pluginID = definition.pluginID
+        record.pluginName = definition.pluginName
+        statisticsRecords[definition.id] = record
+        return record
+    }
+
+    /// Every config this worker has run, with its statistics.
+    func usage() -> [PluginConfigUsage] {
+        statisticsRecords.map { id, record in
+            PluginConfigUsage(
+                pluginConfigID: id, teamID: record.teamID, pluginID: record.pluginID, pluginName: record.pluginName,
+                isLoaded: vms[id] != nil, statistics: record.value)
+        }
+    }
+
+    /// The worker's VMs and its heap.
+    func engineMemory() -> PluginEngineMemory {
+        let heap = (vms.values.first?.context ?? heapProbe).heapStatistics()
+        return PluginEngineMemory(
+            vmCount: vms.count, heapSize: heap.size, heapCapacity: heap.capacity, heapExtraMemory: heap.extraMemory)
+    }
 
     func isReady(pluginConfigID: Int) -> Bool { vms[pluginConfigID]?.isReady ?? false }
 
@@ -221,6 +258,7 @@ actor PluginWorker {
             return .succeeded
         } catch {
             vm.recordError(error)
+            if error.kind == .timeout { return .timedOut(error.description) }
             return error.name == "RetryError" ? .retry(error.description) : .failed(error.description)
         }
     }
@@ -287,16 +325,16 @@ actor PluginWorker {
         for vm in chain {
             if vm.hasDeferredWork { result.deferred.append(vm.definition.label) }
             guard vm.has(.processEvent) else { continue }
-            vm.statistics.eventsIn += 1
+            vm.statistics.value.eventsIn += 1
             guard vm.isReady else {
-                vm.statistics.eventsFailed += 1
+                vm.statistics.value.eventsFailed += 1
                 result.failed.append(vm.definition.label)
                 continue
             }
             do throws(ScriptError) {
                 let returned = try await vm.call(.processEvent, [event])
                 if returned.isNullish {
-                    vm.statistics.eventsDropped += 1
+                    vm.statistics.value.eventsDropped += 1
                     result.droppedBy = vm.definition.label
                     return result
                 }
@@ -310,7 +348,7 @@ actor PluginWorker {
                 if vm === lastProcessor && !teamIDChanged {
                     event = returned
                     unchecked = vm
-                    vm.statistics.eventsSucceeded += 1
+                    vm.statistics.value.eventsSucceeded += 1
                     result.succeeded.append(vm.definition.label)
                     continue
                 }
@@ -319,14 +357,14 @@ actor PluginWorker {
                 snapshot = bytes
                 if teamIDChanged {
                     vm.recordError(vm.illegalOperation("Plugin tried to change event.team_id"), event: bytes)
-                    vm.statistics.eventsFailed += 1
+                    vm.statistics.value.eventsFailed += 1
                     result.failed.append(vm.definition.label)
                 } else {
-                    vm.statistics.eventsSucceeded += 1
+                    vm.statistics.value.eventsSucceeded += 1
                     result.succeeded.append(vm.definition.label)
                 }
             } catch {
-                vm.statistics.eventsFailed += 1
+                vm.statistics.value.eventsFailed += 1
                 vm.recordError(error, event: snapshot)
                 event = (try? context.parseJSON(snapshot)) ?? event
                 result.failed.append(vm.definition.label)
@@ -340,8 +378,8 @@ actor PluginWorker {
                 if recorded || !recordingPluginLists { output = bytes } else { snapshot = bytes }
             } catch {
                 // As if the plugin had thrown: the event goes on as it was before it.
-                vm.statistics.eventsSucceeded -= 1
-                vm.statistics.eventsFailed += 1
+                vm.statistics.value.eventsSucceeded -= 1
+                vm.statistics.value.eventsFailed += 1
                 vm.recordError(error, event: snapshot)
                 event = (try? context.parseJSON(snapshot)) ?? event
                 result.succeeded.removeLast()

@@ -17,11 +17,14 @@ public struct PluginHostServices: Sendable {
     public var jobs: (any PluginJobQueue)?
     /// Where `posthog.capture` sends events; `nil` (as in `quill plugin run`) makes it reject.
     public var capture: (any PluginEventCapture)?
+    /// `posthog.api`'s default server and keys; `nil` (as in `quill plugin run`) makes calls without
+    /// an explicit `host` and keys reject.
+    public var api: (any PluginAPIAccess)?
 
     public init(
         cache: any PluginCacheStore, storage: any PluginStorageStore, logs: any PluginLogSink,
         fetchPolicy: FetchPolicy = FetchPolicy(), geoip: GeoIPDatabase? = nil, jobs: (any PluginJobQueue)? = nil,
-        capture: (any PluginEventCapture)? = nil
+        capture: (any PluginEventCapture)? = nil, api: (any PluginAPIAccess)? = nil
     ) {
         self.cache = cache
         self.storage = storage
@@ -30,7 +33,18 @@ public struct PluginHostServices: Sendable {
         self.geoip = geoip
         self.jobs = jobs
         self.capture = capture
+        self.api = api
     }
+}
+
+/// What `posthog.api.get/post/put/patch/delete` use when a plugin gives no `host` or keys: this
+/// Quill server and keys acting for the plugin's project.
+public protocol PluginAPIAccess: Sendable {
+    /// The server's own base URL (`http://127.0.0.1:8000`) once it listens. `fetch` may reach it
+    /// although it is a loopback or private address: it is Quill itself.
+    var serverURL: URL? { get }
+    /// The project's API token and a personal API key of its organization for its plugins.
+    func credentials(teamID: Int) async throws -> (projectAPIKey: String, personalAPIKey: String)
 }
 
 /// Where `posthog.capture(event, properties)` sends events: back into the project's own pipeline.
@@ -87,7 +101,7 @@ struct HostPrimitives {
                 }))
         let native = context.object()
         try NativeBindings.install(on: native, in: context)
-        try FetchBindings.install(on: native, in: context, policy: services.fetchPolicy)
+        try FetchBindings.install(on: native, in: context, policy: services.fetchPolicy, server: services.api)
         try host.set("native", native)
         let logs = services.logs
         let (teamID, pluginID, configID, instanceID) = (definition.teamID, definition.pluginID, definition.id, instanceID)
@@ -154,6 +168,25 @@ struct HostPrimitives {
                     pluginConfigID: configID, teamID: teamID, pluginID: pluginID, event: event, properties: properties)
             }
         } convert: { _, context in context.undefined })
+
+        let api = services.api
+        try host.set("apiDefaults", asyncFunction(in: context) { _ in
+            return {
+                guard let api, let serverURL = api.serverURL else {
+                    throw HostFunctionError(
+                        message: "posthog.api needs Quill's server: pass host, projectApiKey and personalApiKey here")
+                }
+                let keys = try await api.credentials(teamID: teamID)
+                return (serverURL.absoluteString, keys.projectAPIKey, keys.personalAPIKey)
+            }
+        } convert: { defaults, context in
+            let object = context.object()
+            try object.set("host", context.string(defaults.0))
+            try object.set("projectApiKey", context.string(defaults.1))
+            try object.set("personalApiKey", context.string(defaults.2))
+            return object
+        })
+        try host.set("teamID", context.number(Double(teamID)))
 
         let jobs = services.jobs
         try host.set("enqueueJob", asyncFunction(in: context) { arguments in

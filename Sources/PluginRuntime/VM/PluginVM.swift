@@ -21,7 +21,8 @@ final class PluginVM {
     let capabilities: PluginCapabilities
     var state: State = .settingUp
     var lastError: PluginErrorRecord?
-    var statistics = PluginStatistics()
+    /// The config's statistics, kept by the worker across reloads.
+    let statistics: PluginStatisticsRecord
     /// The background task running `setupPlugin` retries, cancelled when the VM is unloaded.
     var setupRetries: Task<Void, Never>?
 
@@ -40,9 +41,11 @@ final class PluginVM {
     /// - Throws: ``ScriptError`` when the code doesn't evaluate (a syntax error, a top-level throw,
     ///   an unsupported metric type).
     init(
-        definition: PluginConfigDefinition, group: ScriptContextGroup, services: PluginHostServices, timeLimit: Duration
+        definition: PluginConfigDefinition, group: ScriptContextGroup, services: PluginHostServices, timeLimit: Duration,
+        statistics: PluginStatisticsRecord
     ) throws(ScriptError) {
         self.definition = definition
+        self.statistics = statistics
         self.timeLimit = timeLimit
         self.logs = services.logs
         exportIgnoredEvents = Set(
@@ -124,7 +127,7 @@ final class PluginVM {
         let started = ContinuousClock.now
         var failure: ScriptError.Kind?
         defer {
-            statistics.functions[name, default: FunctionStatistics()].record(
+            statistics.value.functions[name, default: FunctionStatistics()].record(
                 seconds: (ContinuousClock.now - started).secondsValue, timedOut: failure == .timeout, failed: failure != nil)
         }
         do {

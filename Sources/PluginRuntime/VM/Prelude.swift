@@ -75,9 +75,41 @@ enum Prelude {
 
       Object.defineProperty(global, 'console', { value: Object.freeze(consoleObject), writable: false, configurable: false });
       Object.defineProperty(global, 'RetryError', { value: RetryError, writable: true, configurable: true });
-      // posthog.capture sends an event back into the project's pipeline (reference §1.14).
+      // posthog.capture sends an event back into the project's pipeline; posthog.api calls a PostHog-style
+      // API, by default this Quill server with keys for the plugin's project (reference §1.14).
+      const apiRequest = (method) => async (path, options) => {
+        const { data, host: apiHost, projectApiKey, personalApiKey } = options == null ? {} : options;
+        if ((projectApiKey == null) !== (personalApiKey == null)) {
+          throw new Error('posthog.api: pass both projectApiKey and personalApiKey, or neither');
+        }
+        const defaults = apiHost == null || projectApiKey == null ? await host.apiDefaults() : null;
+        const base = String(apiHost == null ? defaults.host : apiHost).replace(/\/+$/, '');
+        if (projectApiKey == null && base !== defaults.host.replace(/\/+$/, '')) {
+          throw new Error(`posthog.api: pass projectApiKey and personalApiKey to call ${base}; this server's keys stay here`);
+        }
+        let route = String(path);
+        if (!route.startsWith('/')) route = '/' + route;
+        route = route.replace(/^\/api\/projects\/@current(?=\/|\?|$)/, `/api/projects/${host.teamID}`);
+        const url = new URL(base + route);
+        url.searchParams.set('token', projectApiKey == null ? defaults.projectApiKey : String(projectApiKey));
+        const key = personalApiKey == null ? defaults.personalApiKey : String(personalApiKey);
+        const init = { method, headers: { Authorization: `Bearer ${key}` } };
+        if (data != null && method === 'GET') {
+          for (const [name, value] of Object.entries(data)) {
+            url.searchParams.set(name, typeof value === 'string' ? value : JSON.stringify(value));
+          }
+        } else if (data != null && method !== 'DELETE') {
+          init.body = JSON.stringify(data);
+          init.headers['Content-Type'] = 'application/json';
+        }
+        return require('node-fetch')(url.toString(), init);
+      };
       const posthog = Object.freeze({
         capture: (event, properties) => host.capture(String(event), JSON.stringify(properties == null ? {} : properties)),
+        api: Object.freeze({
+          get: apiRequest('GET'), post: apiRequest('POST'), put: apiRequest('PUT'), patch: apiRequest('PATCH'),
+          delete: apiRequest('DELETE'),
+        }),
       });
       Object.defineProperty(global, 'posthog', { value: posthog, writable: true, configurable: true });
       global.require = require;

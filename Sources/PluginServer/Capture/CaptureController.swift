@@ -13,6 +13,7 @@ struct CaptureController: Sendable {
     let projects: any ProjectStore
     let writer: GroupCommitter<IngestionRecord>
     let maximumBodySize: Int
+    let metrics: IngestionMetrics
 
     static let paths = ["e", "capture", "track", "engage", "batch", "i/v0/e"]
 
@@ -25,6 +26,18 @@ struct CaptureController: Sendable {
     }
 
     private func capture(_ request: Request, _ context: QuillRequestContext, path: String) async throws -> Response {
+        do {
+            let response = try await accept(request, context, path: path)
+            metrics.countRequest(status: Int(response.status.code))
+            return response
+        } catch let error as APIError {
+            metrics.countRequest(status: Int(error.status.code))
+            throw error
+        }
+    }
+
+    /// Stores the request's valid events in the ingestion log, or throws what is wrong with it.
+    private func accept(_ request: Request, _ context: QuillRequestContext, path: String) async throws -> Response {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: maximumBodySize)
@@ -39,7 +52,14 @@ struct CaptureController: Sendable {
             contentEncoding: request.headers[.contentEncoding], body: Array(buffer: body))
         let payload = try CapturePayloadDecoder.decode(captureRequest, maximumSize: maximumBodySize)
         let batch = try CaptureBatch(payload: payload, query: query)
-        let project = try await authenticate(batch)
+        metrics.countReceived(batch.events.count)
+        let project: Project
+        do {
+            project = try await authenticate(batch)
+        } catch let error as APIError {
+            metrics.countRejected(batch.events.count, reason: error.code)
+            throw error
+        }
 
         let origin = CaptureOrigin(
             ip: clientIP(request, context), siteURL: siteURL(request), now: .now, isEngage: path == "engage")
@@ -51,6 +71,7 @@ struct CaptureController: Sendable {
             case .failure(let rejection): rejections.append(rejection)
             }
         }
+        metrics.countRejected(rejections.count, reason: "invalid_event")
         guard !records.isEmpty else {
             let reasons = rejections.prefix(5).map { "event \($0.index): \($0.reason)" }.joined(separator: "; ")
             throw APIError.invalidPayload(
@@ -59,11 +80,13 @@ struct CaptureController: Sendable {
         do {
             try await writer.submit(records)
         } catch {
+            metrics.countRejected(records.count, reason: "storage_unavailable")
             context.logger.error("Could not store accepted events", metadata: ["error": "\(error)"])
             throw APIError(
                 status: .serviceUnavailable, type: "server_error", code: "storage_unavailable",
                 detail: "The events could not be stored; nothing was accepted. Retry later.")
         }
+        metrics.countAccepted(records.count)
         var answer = JSONObject([("status", 1)])
         if !rejections.isEmpty {
             answer["invalid_events"] = .array(rejections.map { ["index": JSONValue($0.index), "reason": .string($0.reason)] })

@@ -34,7 +34,7 @@ final class IngestionPipeline: Service {
     init(
         store: any IngestionStore, runtime: PluginRuntime, wakeups: TeamWakeups, configuration: Configuration = Configuration(),
         logger: Logger, prepare: @escaping @Sendable () async -> Void,
-        afterCommit: @escaping @Sendable () -> Void = {}
+        afterCommit: @escaping @Sendable ([IngestionOutcome]) -> Void = { _ in }
     ) {
         self.store = store
         self.runtime = runtime
@@ -44,7 +44,7 @@ final class IngestionPipeline: Service {
         self.prepare = prepare
         committer = GroupCommitter { outcomes in
             try await store.commit(outcomes)
-            afterCommit()
+            afterCommit(outcomes)
         }
     }
 

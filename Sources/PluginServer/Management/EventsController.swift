@@ -14,10 +14,9 @@ struct EventsController: Sendable {
     }
 
     private func list(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
-        let organizationID = try await authenticator.organizationID(of: request)
-        let project = try await authenticator.project(context.parameters.get("project_id") ?? "", organizationID: organizationID)
-        let parameters = request.uri.queryParameters
-        func parameter(_ name: String) -> String? { parameters[name[...]].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        let project = try await authenticator.project(of: request, context)
+        let parameters = ManagementRequest.query(request)
+        func parameter(_ name: String) -> String? { parameters[name] }
         func time(_ name: String) throws -> String? {
             guard let text = parameter(name) else { return nil }
             guard let timestamp = Timestamp(iso8601: text) else {
@@ -58,8 +57,8 @@ struct EventsController: Sendable {
         components.scheme = request.headers[.xForwardedProto] ?? "http"
         components.host = "localhost"
         components.path = "/api/projects/\(project.id)/events/"
-        var items = request.uri.queryParameters.filter { $0.key != "cursor" }.map {
-            URLQueryItem(name: String($0.key), value: String($0.value))
+        var items = ManagementRequest.query(request).filter { $0.key != "cursor" }.map {
+            URLQueryItem(name: $0.key, value: $0.value)
         }
         items.append(URLQueryItem(name: "cursor", value: Self.encodeCursor(cursor)))
         components.queryItems = items.sorted { $0.name < $1.name }

@@ -6,6 +6,8 @@ import Storage
 /// Checks a request's personal API key (`Authorization: Bearer phx_…`) and resolves project ids.
 struct ManagementAuthenticator: Sendable {
     let projects: any ProjectStore
+    /// The keys `posthog.api` gives plugins by default, which live only in memory.
+    var pluginKeys: PluginAPIAccessService?
 
     /// The organization the request's personal API key belongs to.
     func organizationID(of request: Request) async throws -> Int {
@@ -13,9 +15,15 @@ struct ManagementAuthenticator: Sendable {
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.missingPersonalAPIKey }
         let key = parts[1].trimmingCharacters(in: .whitespaces)
+        if let organizationID = pluginKeys?.organizationID(personalAPIKey: key) { return organizationID }
         guard let organizationID = try await projects.organizationID(personalAPIKeyHash: APIKeys.hash(personalAPIKey: key))
         else { throw APIError.invalidPersonalAPIKey }
         return organizationID
+    }
+
+    /// The project of the route's `:project_id`, if the request's key may see it.
+    func project(of request: Request, _ context: QuillRequestContext) async throws -> Project {
+        try await project(context.parameters.get("project_id") ?? "", organizationID: try await organizationID(of: request))
     }
 
     /// The project named by a route's `:project_id`: its id or `@current` (the organization's first

@@ -20,6 +20,22 @@ enum ManagementRequest {
         }
     }
 
+    /// The query's non-empty parameters, decoded as HTML forms, `URLSearchParams` and Django do (`+` is
+    /// a space); the first of a repeated name wins.
+    static func query(_ request: Request) -> [String: String] {
+        func decoded(_ text: Substring) -> String {
+            let spaced = text.replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        var parameters: [String: String] = [:]
+        for pair in (request.uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let value = parts.count > 1 ? decoded(parts[1]) : ""
+            if !value.isEmpty, parameters[decoded(parts[0])] == nil { parameters[decoded(parts[0])] = value }
+        }
+        return parameters
+    }
+
     /// The body as a JSON object; an empty body is an empty object.
     static func jsonObject(_ request: Request) async throws -> JSONObject {
         try jsonObject(from: try await body(request, limit: maximumJSONSize))

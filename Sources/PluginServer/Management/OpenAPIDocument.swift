@@ -72,6 +72,50 @@ enum OpenAPIDocument {
         "operationId": "get_api_projects_project_id_events"
       }
     },
+    "/api/projects/{project_id}/plugin_usage/": {
+      "get": {
+        "summary": "Time spent in the project's plugin code (plugin-seconds), in total, per config and per hour",
+        "tags": [
+          "plugins"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/project_id"
+          },
+          {
+            "name": "since",
+            "in": "query",
+            "required": false,
+            "description": "ISO 8601 time; hours from this one on. Default: 30 days ago.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PluginUsage"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        },
+        "operationId": "get_api_projects_project_id_plugin_usage"
+      }
+    },
     "/api/organizations/{organization_id}/plugins/": {
       "get": {
         "summary": "List the organization's plugins",
@@ -1201,6 +1245,242 @@ enum OpenAPIDocument {
         },
         "operationId": "get_api_projects_project_id_plugin_configs_config_id_scheduled_runs"
       }
+    },
+    "/api/users/@me/": {
+      "get": {
+        "summary": "The key's organization and its projects",
+        "tags": [
+          "users"
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "organization": {
+                      "type": "object",
+                      "properties": {
+                        "id": {
+                          "type": "integer"
+                        }
+                      }
+                    },
+                    "projects": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "id": {
+                            "type": "integer"
+                          },
+                          "name": {
+                            "type": "string"
+                          },
+                          "api_token": {
+                            "type": "string"
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          }
+        },
+        "operationId": "get_api_users_me"
+      }
+    },
+    "/api/projects/{project_id}/plugin_test_runs/": {
+      "post": {
+        "summary": "Run unsaved plugin code's processEvent on an event",
+        "description": "Compiles the given files, checks the config against plugin.json, runs setupPlugin and processEvent once in a throwaway runtime (in-memory cache and storage, 10 s time limit). A failing plugin is a 200 with 'error' set; compile errors carry the file, line (1-based) and column (0-based).",
+        "tags": [
+          "plugins"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/project_id"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "source",
+                  "event"
+                ],
+                "properties": {
+                  "source": {
+                    "type": "object",
+                    "additionalProperties": {
+                      "type": "string"
+                    },
+                    "description": "File name to text: plugin.json and index.js or index.ts"
+                  },
+                  "config": {
+                    "type": "object",
+                    "additionalProperties": {}
+                  },
+                  "event": {
+                    "type": "object"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "event": {
+                      "type": "object",
+                      "nullable": true,
+                      "description": "The event processEvent returned; null when it dropped the event or failed"
+                    },
+                    "dropped": {
+                      "type": "boolean"
+                    },
+                    "logs": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "type": {
+                            "type": "string"
+                          },
+                          "source": {
+                            "type": "string"
+                          },
+                          "message": {
+                            "type": "string"
+                          }
+                        }
+                      }
+                    },
+                    "error": {
+                      "type": "object",
+                      "nullable": true,
+                      "properties": {
+                        "stage": {
+                          "type": "string",
+                          "enum": [
+                            "manifest",
+                            "compile",
+                            "config",
+                            "setup",
+                            "event",
+                            "processEvent"
+                          ]
+                        },
+                        "message": {
+                          "type": "string"
+                        },
+                        "field": {
+                          "type": "string",
+                          "nullable": true
+                        },
+                        "file": {
+                          "type": "string",
+                          "nullable": true
+                        },
+                        "line": {
+                          "type": "integer",
+                          "nullable": true
+                        },
+                        "column": {
+                          "type": "integer",
+                          "nullable": true
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        },
+        "operationId": "post_api_projects_project_id_plugin_test_runs"
+      }
+    },
+    "/api/projects/{project_id}/plugin_configs/{config_id}/events_per_minute/": {
+      "get": {
+        "summary": "Events succeeded and failed per minute, the last 30 minutes",
+        "description": "Sampled from the config's counters every 2 seconds; oldest minute first, quiet minutes as zeros.",
+        "tags": [
+          "plugins"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/project_id"
+          },
+          {
+            "$ref": "#/components/parameters/config_id"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "results": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "minute": {
+                            "type": "string",
+                            "format": "date-time"
+                          },
+                          "succeeded": {
+                            "type": "integer"
+                          },
+                          "failed": {
+                            "type": "integer"
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        },
+        "operationId": "get_api_projects_project_id_plugin_configs_config_id_events_per_minute"
+      }
     }
   },
   "components": {
@@ -1696,6 +1976,58 @@ enum OpenAPIDocument {
             "type": "string"
           },
           "payload": {}
+        }
+      },
+      "PluginUsage": {
+        "type": "object",
+        "properties": {
+          "project_id": {
+            "type": "integer"
+          },
+          "since": {
+            "type": "string"
+          },
+          "plugin_seconds": {
+            "type": "number",
+            "description": "Seconds spent inside the project's plugin functions, from call to settled promise."
+          },
+          "calls": {
+            "type": "integer"
+          },
+          "by_config": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "plugin_config_id": {
+                  "type": "integer"
+                },
+                "plugin_seconds": {
+                  "type": "number"
+                },
+                "calls": {
+                  "type": "integer"
+                }
+              }
+            }
+          },
+          "by_hour": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "hour": {
+                  "type": "string"
+                },
+                "plugin_seconds": {
+                  "type": "number"
+                },
+                "calls": {
+                  "type": "integer"
+                }
+              }
+            }
+          }
         }
       },
       "ScheduledRun": {

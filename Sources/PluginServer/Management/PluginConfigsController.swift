@@ -45,7 +45,7 @@ struct PluginConfigsController: Sendable {
     // MARK: Handlers
 
     private func list(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
-        let project = try await project(request, context)
+        let project = try await authenticator.project(of: request, context)
         var results: [JSONValue] = []
         for config in try await store.pluginConfigs(teamID: project.id) {
             results.append(try await json(config))
@@ -60,7 +60,7 @@ struct PluginConfigsController: Sendable {
     /// `{plugin, enabled, order, config}` as JSON, or multipart with `config` as JSON text and
     /// attachments as files named `add_attachment[KEY]`, as PostHog's form sends them.
     private func create(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
-        let project = try await project(request, context)
+        let project = try await authenticator.project(of: request, context)
         let (body, uploads) = try await fields(of: request)
         guard let pluginID = body["plugin"].flatMap({ $0.configText }).flatMap({ Int($0) }),
             let plugin = try await store.plugin(id: pluginID), plugin.organizationID == project.organizationID
@@ -107,7 +107,7 @@ struct PluginConfigsController: Sendable {
 
     /// `{"orders": {"<config id>": order, …}}`.
     private func rearrange(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
-        let project = try await project(request, context)
+        let project = try await authenticator.project(of: request, context)
         guard case .object(let orders)? = try await ManagementRequest.jsonObject(request)["orders"] else {
             throw APIError.invalidInput("Send {\"orders\": {\"<config id>\": <order>, …}}.", attribute: "orders")
         }
@@ -134,7 +134,7 @@ struct PluginConfigsController: Sendable {
         let key = context.parameters.get("key") ?? ""
         try Self.requireAttachmentField(key, schema: plugin.configSchema)
         let contents = try await ManagementRequest.body(request, limit: Self.maximumAttachmentSize)
-        let fileName = request.uri.queryParameters["file_name"].map(String.init) ?? key
+        let fileName = ManagementRequest.query(request)["file_name"] ?? key
         let attachment = PluginAttachment(
             contentType: request.headers[.contentType] ?? "application/octet-stream", fileName: fileName,
             contents: Data(contents))
@@ -154,8 +154,8 @@ struct PluginConfigsController: Sendable {
     /// CONSOLE), `search`, `after`, `before` (ISO 8601), `limit` (1–1000, default 100); newest first.
     private func logs(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let (config, _) = try await config(request, context)
-        let parameters = request.uri.queryParameters
-        func parameter(_ name: String) -> String? { parameters[name[...]].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        let parameters = ManagementRequest.query(request)
+        func parameter(_ name: String) -> String? { parameters[name] }
         var query = PluginLogQuery(pluginConfigID: config.id)
         for type in (parameter("type") ?? parameter("type_filter") ?? "").split(separator: ",") {
             guard let level = PluginLogEntry.Level(rawValue: type.uppercased()) else {
@@ -340,16 +340,11 @@ struct PluginConfigsController: Sendable {
 
     // MARK: Access and shapes
 
-    private func project(_ request: Request, _ context: QuillRequestContext) async throws -> Project {
-        let organizationID = try await authenticator.organizationID(of: request)
-        return try await authenticator.project(context.parameters.get("project_id") ?? "", organizationID: organizationID)
-    }
-
     /// The config of the route with its plugin, if it belongs to the key's project.
     private func config(
         _ request: Request, _ context: QuillRequestContext
     ) async throws -> (config: PluginConfigRecord, plugin: PluginRecord) {
-        let project = try await project(request, context)
+        let project = try await authenticator.project(of: request, context)
         guard let config = try await store.pluginConfig(id: try ManagementRequest.id(context, "config_id")),
             config.teamID == project.id, let plugin = try await store.plugin(id: config.pluginID)
         else { throw APIError.notFound }

@@ -24,7 +24,8 @@ public struct SystemWorkClock: WorkClock {
 ///
 /// A failed item is retried after the waits of its kind; after the last it becomes a dead letter
 /// that the management API lists and replays. Each config has at most `perConfigConcurrency`
-/// items running, so one slow destination can't take every slot.
+/// items running, so one slow destination can't take every slot, and a config whose calls keep
+/// timing out is paused (`TimeOutBreakers`), so it can't keep script threads busy either.
 final class WorkQueueService: Service {
     struct Configuration: Sendable {
         var concurrency = 32
@@ -35,6 +36,8 @@ final class WorkQueueService: Service {
         /// Waits before each retry after a `RetryError` (DESIGN.md).
         var onEventRetries: [Duration] = [5, 10, 20, 40, 80].map { .seconds($0) }
         var exportRetries: [Duration] = [6, 12, 24].map { .seconds($0) }
+        /// How many time-outs in a row pause a config, and for how long.
+        var timeOutBreakers = TimeOutBreakers.Settings()
     }
 
     private let store: any WorkQueueStore
@@ -44,6 +47,7 @@ final class WorkQueueService: Service {
     private let logger: Logger
     private let ready: @Sendable () async -> Void
     private let inFlight = Mutex<[Int: Int]>([:])
+    private let breakers: Mutex<TimeOutBreakers>
     private let wakeup: WakeupSignal
 
     /// - Parameter wakeup: Signalled when work is queued, so the loop needn't wait for its next poll.
@@ -57,6 +61,7 @@ final class WorkQueueService: Service {
         self.clock = clock
         self.wakeup = wakeup
         self.configuration = configuration
+        breakers = Mutex(TimeOutBreakers(settings: configuration.timeOutBreakers))
         self.logger = logger
         self.ready = ready
     }
@@ -71,15 +76,17 @@ final class WorkQueueService: Service {
         await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 await formExportBatches(.due)
+                let now = clock.now
                 let running = inFlight.withLock { $0 }
                 let free = configuration.concurrency - running.values.reduce(0, +)
                 let busy = Set(running.filter { $0.value >= configuration.perConfigConcurrency }.keys)
+                // Paused configs' items stay pending, attempts unchanged, until their pause ends.
+                let excluded = busy.union(breakers.withLock { $0.excluded(now: now, inFlight: running) })
                 var items: [WorkItem] = []
                 if free > 0 {
                     do {
-                        let now = clock.now
                         items = try await store.lease(
-                            now: now, until: now.addingTimeInterval(configuration.lease.seconds), limit: free, excluding: busy)
+                            now: now, until: now.addingTimeInterval(configuration.lease.seconds), limit: free, excluding: excluded)
                     } catch {
                         logger.error("Could not read the work queue", metadata: ["error": "\(error)"])
                     }
@@ -87,8 +94,11 @@ final class WorkQueueService: Service {
                 var startedPerConfig: [Int: Int] = [:]
                 for item in items {
                     // One lease may hold more of a config's items than its limit allows: give those back.
+                    // A config whose pause is over gets one, to see whether it still times out.
+                    let limit =
+                        breakers.withLock { $0.isHalfOpen(item.pluginConfigID, now: now) } ? 1 : configuration.perConfigConcurrency
                     let already = (running[item.pluginConfigID] ?? 0) + startedPerConfig[item.pluginConfigID, default: 0]
-                    guard already < configuration.perConfigConcurrency else {
+                    guard already < limit else {
                         try? await store.release(item.id)
                         continue
                     }
@@ -171,6 +181,29 @@ final class WorkQueueService: Service {
         }
         let outcome = await runtime.deliver(delivery, pluginConfigID: item.pluginConfigID, teamID: item.teamID)
         await settle(item, outcome, retries: retries)
+        await countTowardsPause(item, delivery, outcome)
+    }
+
+    /// Feeds the outcome to the config's breaker and writes what changed in the config's plugin log.
+    private func countTowardsPause(_ item: WorkItem, _ delivery: Delivery, _ outcome: DeliveryOutcome) async {
+        let timedOut = if case .timedOut = outcome { true } else { false }
+        let transition = breakers.withLock {
+            $0.record(timedOut: timedOut, pluginConfigID: item.pluginConfigID, now: clock.now)
+        }
+        switch transition {
+        case .paused(let timeOutsInARow, let pause):
+            let message =
+                "\(delivery.functionName) timed out \(timeOutsInARow) times in a row; "
+                + "pausing this plugin's deliveries for \(Int(pause.seconds)) s"
+            logger.warning("\(message)", metadata: ["plugin_config.id": "\(item.pluginConfigID)"])
+            await runtime.logSystemMessage(.warn, message, pluginConfigID: item.pluginConfigID, teamID: item.teamID)
+        case .resumed:
+            await runtime.logSystemMessage(
+                .info, "\(delivery.functionName) returned in time again; resuming this plugin's deliveries",
+                pluginConfigID: item.pluginConfigID, teamID: item.teamID)
+        case nil:
+            break
+        }
     }
 
     private func settle(_ item: WorkItem, _ outcome: DeliveryOutcome, retries: [Duration]) async {
@@ -180,7 +213,7 @@ final class WorkQueueService: Service {
                 try await store.complete(item.id)
             case .retry(let message) where item.attempts < retries.count:
                 try await store.retry(item.id, at: clock.now.addingTimeInterval(retries[item.attempts].seconds), error: message)
-            case .retry(let message), .failed(let message), .unavailable(let message):
+            case .retry(let message), .failed(let message), .timedOut(let message), .unavailable(let message):
                 try await store.bury(item.id, error: message)
                 logger.warning(
                     "Plugin work became a dead letter",
@@ -256,6 +289,19 @@ final class WakeupSignal: Sendable {
             }
             await group.next()
             group.cancelAll()
+        }
+    }
+}
+
+extension Delivery {
+    /// The plugin function the delivery calls, as log messages name it.
+    fileprivate var functionName: String {
+        switch self {
+        case .onEvent: "onEvent"
+        case .onSnapshot: "onSnapshot"
+        case .exportEvents: "exportEvents"
+        case .job(let name, _): "jobs.\(name)"
+        case .scheduledTask(let name): name
         }
     }
 }

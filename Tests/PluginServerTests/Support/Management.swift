@@ -110,7 +110,9 @@ enum ManagementRouteTable {
             authenticator: ManagementAuthenticator(projects: SQLiteProjectStore(database: database)),
             store: SQLitePluginStore(database: database), runtime: runtime, repositories: PluginRepositorySettings(),
             logger: Logger(label: "routes"), workQueue: SQLiteWorkQueueStore(database: database),
-            schedule: SQLiteScheduleStore(database: database))
+            schedule: SQLiteScheduleStore(database: database),
+            usage: PluginUsageRecorder(
+                runtime: runtime, store: SQLitePluginUsageStore(database: database), logger: Logger(label: "routes")))
         return routes.map { "\($0.method.rawValue) \($0.openAPIPath)" }
     }
 }

@@ -25,7 +25,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     deinit {
-        process?.terminate()
+        if let process { RunningServers.stop(process) }
         try? FileManager.default.removeItem(at: dataDirectory)
     }
 
@@ -59,6 +59,7 @@ final class ServerProcess: @unchecked Sendable {
             if !data.isEmpty { output.append(String(decoding: data, as: UTF8.self)) }
         }
         try process.run()
+        RunningServers.add(process)
         self.process = process
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
@@ -90,7 +91,7 @@ final class ServerProcess: @unchecked Sendable {
     /// Stops the server with SIGTERM (graceful) and waits for it to exit.
     func stop() {
         guard let process else { return }
-        process.terminate()
+        RunningServers.stop(process)
         process.waitUntilExit()
         self.process = nil
     }
@@ -100,6 +101,7 @@ final class ServerProcess: @unchecked Sendable {
         guard let process else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        RunningServers.remove(process)
         self.process = nil
     }
 
@@ -120,4 +122,30 @@ final class SharedText: Sendable {
 
 struct ServerProcessError: Error, CustomStringConvertible {
     var description: String
+}
+
+/// The servers the tests started and haven't stopped: the test process kills them when it exits, so
+/// none outlives it (a shared server, or one whose test ended without releasing it).
+private enum RunningServers {
+    private static let processes = Mutex<[Int32]>([])
+    private static let killAtExit: Void = {
+        atexit {
+            for pid in RunningServers.processes.withLock({ $0 }) { kill(pid, SIGKILL) }
+        }
+    }()
+
+    static func add(_ process: Process) {
+        _ = killAtExit
+        processes.withLock { $0.append(process.processIdentifier) }
+    }
+
+    static func remove(_ process: Process) {
+        processes.withLock { $0.removeAll { $0 == process.processIdentifier } }
+    }
+
+    /// Asks the server to stop gracefully (SIGTERM).
+    static func stop(_ process: Process) {
+        process.terminate()
+        remove(process)
+    }
 }

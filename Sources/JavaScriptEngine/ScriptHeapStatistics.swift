@@ -1,0 +1,29 @@
+internal import CJavaScriptCore
+
+/// The size of a context group's heap, as JavaScriptCore counts it.
+public struct ScriptHeapStatistics: Sendable, Equatable {
+    /// Bytes of JavaScript objects found live by the last garbage collection (0 before the first).
+    public var size: Int
+    /// Bytes the heap has reserved from the system.
+    public var capacity: Int
+    /// Bytes outside the heap that objects own (array buffers, strings).
+    public var extraMemory: Int
+    /// Global objects in the heap: one per context.
+    public var globalObjects: Int
+}
+
+extension ScriptContext {
+    /// The heap of this context's group, shared by all its contexts.
+    ///
+    /// JavaScriptCore walks the heap to count objects, so this costs time in proportion to the
+    /// heap: call it when asked (a metrics scrape), not per event.
+    public func heapStatistics() -> ScriptHeapStatistics {
+        let statistics = ScriptValue(JSGetMemoryUsageStatistics(ref), in: self)
+        func integer(_ name: String) -> Int {
+            (try? statistics.get(name).toNumber()).flatMap { Int(exactly: $0.rounded()) } ?? 0
+        }
+        return ScriptHeapStatistics(
+            size: integer("heapSize"), capacity: integer("heapCapacity"), extraMemory: integer("extraMemorySize"),
+            globalObjects: integer("globalObjectCount"))
+    }
+}

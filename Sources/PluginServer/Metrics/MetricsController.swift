@@ -1,0 +1,123 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import PluginRuntime
+import Storage
+
+/// `GET /metrics`: what the server and its plugins are doing, in Prometheus' text format.
+///
+/// Counters live where the work happens (capture, the runtime's per-config statistics) as plain
+/// numbers, and are read here on each scrape; depths and memory are measured at the scrape.
+struct MetricsController: Sendable {
+    let ingestionMetrics: IngestionMetrics
+    let ingestion: any IngestionStore
+    let workQueue: any WorkQueueStore
+    let runtime: PluginRuntime
+
+    func addRoutes(to router: Router<QuillRequestContext>) {
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: PrometheusExposition.contentType],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: try await exposition())))
+        }
+    }
+
+    func exposition() async throws -> String {
+        var exposition = PrometheusExposition()
+        ingestionMetrics.write(to: &exposition)
+        try await writeQueues(to: &exposition)
+        writePlugins(await runtime.usage(), to: &exposition)
+        let memory = await runtime.engineMemory()
+        exposition.family(
+            "quill_plugin_vms", type: .gauge, help: "Loaded plugin VMs: one JavaScript context per plugin config.",
+            samples: [([:], Double(memory.vmCount))])
+        exposition.family(
+            "quill_javascript_heap_bytes", type: .gauge,
+            help: "Bytes of the plugin VMs' JavaScript heaps: reserved (capacity), live at the last collection (size), owned outside the heap (extra).",
+            samples: [
+                (["kind": "size"], Double(memory.heapSize)), (["kind": "capacity"], Double(memory.heapCapacity)),
+                (["kind": "extra"], Double(memory.heapExtraMemory)),
+            ])
+        if let resident = Self.residentMemoryBytes() {
+            exposition.family(
+                "process_resident_memory_bytes", type: .gauge, help: "Resident memory size in bytes.",
+                samples: [([:], Double(resident))])
+        }
+        return exposition.text
+    }
+
+    private func writeQueues(to exposition: inout PrometheusExposition) async throws {
+        exposition.family(
+            "quill_ingestion_log_events", type: .gauge,
+            help: "Accepted events waiting in the durable ingestion log for their plugin chain.",
+            samples: [([:], Double(try await ingestion.pendingCount()))])
+        let counts = try await workQueue.counts()
+        exposition.family(
+            "quill_work_queue_items", type: .gauge,
+            help: "Work items (onEvent, exports, jobs) by kind and status; dead items are dead letters.",
+            samples: counts.sorted { ($0.kind.rawValue, $0.status.rawValue) < ($1.kind.rawValue, $1.status.rawValue) }
+                .map { (["kind": $0.kind.rawValue, "status": $0.status.rawValue], Double($0.count)) })
+        let now = Date()
+        exposition.family(
+            "quill_work_queue_oldest_due_seconds", type: .gauge,
+            help: "How long the longest-waiting pending work item of each kind has been due (0 when none is).",
+            samples: WorkKind.allCases.map { kind in
+                let earliest = counts.filter { $0.kind == kind && $0.status == .pending }.map(\.earliestRunAt).min()
+                return (["kind": kind.rawValue], max(0, earliest.map { now.timeIntervalSince($0) } ?? 0))
+            })
+    }
+
+    private func writePlugins(_ configs: [PluginConfigUsage], to exposition: inout PrometheusExposition) {
+        let configs = configs.sorted { $0.pluginConfigID < $1.pluginConfigID }
+        func labels(_ config: PluginConfigUsage) -> [String: String] {
+            ["team_id": String(config.teamID), "plugin_config_id": String(config.pluginConfigID), "plugin": config.pluginName]
+        }
+        func functions(_ value: (FunctionStatistics) -> Double) -> [(labels: [String: String], value: Double)] {
+            configs.flatMap { config in
+                config.statistics.functions.sorted { $0.key < $1.key }.map { name, function in
+                    (labels(config).merging(["function": name]) { $1 }, value(function))
+                }
+            }
+        }
+        exposition.family(
+            "quill_plugin_events_total", type: .counter,
+            help: "Events given to each config's processEvent, by outcome (in, succeeded, failed, dropped).",
+            samples: configs.flatMap { config in
+                [
+                    ("in", config.statistics.eventsIn), ("succeeded", config.statistics.eventsSucceeded),
+                    ("failed", config.statistics.eventsFailed), ("dropped", config.statistics.eventsDropped),
+                ].map { (labels(config).merging(["outcome": $0.0]) { $1 }, Double($0.1)) }
+            })
+        exposition.family(
+            "quill_plugin_calls_total", type: .counter, help: "Calls of each config's plugin functions.",
+            samples: functions { Double($0.calls) })
+        exposition.family(
+            "quill_plugin_errors_total", type: .counter, help: "Calls that threw or rejected, time-outs included.",
+            samples: functions { Double($0.errors) })
+        exposition.family(
+            "quill_plugin_timeouts_total", type: .counter, help: "Calls stopped at the time limit.",
+            samples: functions { Double($0.timeouts) })
+        exposition.histogram(
+            "quill_plugin_call_duration_seconds", help: "Wall time of plugin function calls, to the settled promise.",
+            bounds: FunctionStatistics.durationBucketBounds,
+            series: configs.flatMap { config in
+                config.statistics.functions.sorted { $0.key < $1.key }.map { name, function in
+                    (labels(config).merging(["function": name]) { $1 }, function.durationBuckets, function.seconds)
+                }
+            })
+        var teamSeconds: [Int: Double] = [:]
+        for config in configs { teamSeconds[config.teamID, default: 0] += config.statistics.seconds }
+        exposition.family(
+            "quill_plugin_seconds_total", type: .counter,
+            help: "Plugin-seconds: time spent inside plugin code, per project, since the server started.",
+            samples: teamSeconds.sorted { $0.key < $1.key }.map { (["team_id": String($0.key)], $0.value) })
+    }
+
+    /// The process's resident set, from `/proc/self/statm` (Linux).
+    private static func residentMemoryBytes() -> Int? {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
+        let fields = statm.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}

@@ -1,0 +1,164 @@
+// The plugins page: the project's chain in order, the organization's other plugins, installing.
+import { api, pluginsPath, projectPath, configPath } from './api.js';
+import { h, pageHeading, errorBox, announce } from './dom.js';
+
+/** enabled, error (enabled but its last call failed), disabled by failures, or disabled. */
+export function configStatus(config) {
+  if (config.enabled) return config.last_error ? { label: 'Error', kind: 'error' } : { label: 'Enabled', kind: 'enabled' };
+  if (config.error) return { label: 'Disabled by failures', kind: 'failed' };
+  return { label: 'Disabled', kind: 'disabled' };
+}
+
+export async function renderPlugins(main) {
+  const [plugins, configs] = await Promise.all([api('GET', pluginsPath()), api('GET', projectPath('plugin_configs/'))]);
+  const chain = configs.results;
+  const configured = new Set(chain.map((config) => config.plugin));
+  const others = plugins.results.filter((plugin) => !configured.has(plugin.id));
+  const message = h('div', { className: 'page-message' });
+
+  async function saveOrder(ordered) {
+    const orders = Object.fromEntries(ordered.map((config, index) => [String(config.id), index + 1]));
+    try {
+      await api('PATCH', projectPath('plugin_configs/rearrange/'), { orders });
+      announce('Order saved');
+      await renderPlugins(main);
+    } catch (error) {
+      message.replaceChildren(errorBox(error));
+    }
+  }
+
+  function move(index, by) {
+    const ordered = [...chain];
+    const [config] = ordered.splice(index, 1);
+    ordered.splice(index + by, 0, config);
+    return saveOrder(ordered).then(() => {
+      main.querySelector(`[data-config-id="${config.id}"] .${by < 0 ? 'move-up' : 'move-down'}`)?.focus();
+    });
+  }
+
+  async function toggle(config, input) {
+    input.disabled = true;
+    try {
+      await api('PATCH', configPath(config.id), { enabled: input.checked });
+      announce(`${config.plugin_info.name} ${input.checked ? 'enabled' : 'disabled'}`);
+      await renderPlugins(main);
+      main.querySelector(`[data-config-id="${config.id}"] .toggle input`)?.focus();
+    } catch (error) {
+      input.checked = !input.checked;
+      input.disabled = false;
+      message.replaceChildren(errorBox(error));
+    }
+  }
+
+  let dragged = null;
+  const rows = chain.map((config, index) => {
+    const plugin = config.plugin_info;
+    const status = configStatus(config);
+    const toggleInput = h('input', {
+      type: 'checkbox', role: 'switch', checked: config.enabled, onchange: (event) => toggle(config, event.target),
+    });
+    return h('li', {
+      className: 'plugin-row', draggable: 'true', dataset: { configId: config.id },
+      ondragstart: (event) => { dragged = index; event.dataTransfer.effectAllowed = 'move'; },
+      ondragover: (event) => event.preventDefault(),
+      ondrop: (event) => {
+        event.preventDefault();
+        if (dragged === null || dragged === index) return;
+        move(dragged, index - dragged);
+        dragged = null;
+      },
+    },
+      h('span', { className: 'drag-handle', 'aria-hidden': 'true', title: 'Drag to reorder' }, '⠿'),
+      h('span', { className: 'order' }, String(index + 1)),
+      pluginSummary(plugin, status),
+      h('div', { className: 'row-actions' },
+        h('label', { className: 'toggle' }, toggleInput, h('span', {}, `Enabled`),
+          h('span', { className: 'visually-hidden' }, ` ${plugin.name}`)),
+        h('button', {
+          type: 'button', className: 'icon move-up', disabled: index === 0, 'aria-label': `Move ${plugin.name} up`,
+          onclick: () => move(index, -1),
+        }, '↑'),
+        h('button', {
+          type: 'button', className: 'icon move-down', disabled: index === chain.length - 1,
+          'aria-label': `Move ${plugin.name} down`, onclick: () => move(index, 1),
+        }, '↓'),
+        h('a', { href: `#/plugins/${plugin.id}/configure` }, 'Configure'),
+        h('a', { href: `#/plugins/${plugin.id}/source` }, 'Source'),
+        h('a', { href: `#/configs/${config.id}/logs` }, 'Logs'),
+        h('a', { href: `#/configs/${config.id}/jobs` }, 'Jobs & exports')));
+  });
+
+  const otherRows = others.map((plugin) => h('li', { className: 'plugin-row' },
+    pluginSummary(plugin, { label: 'Not configured', kind: 'disabled' }),
+    h('div', { className: 'row-actions' },
+      h('a', { href: `#/plugins/${plugin.id}/configure`, className: 'button-link' }, `Configure ${plugin.name}`),
+      h('a', { href: `#/plugins/${plugin.id}/source` }, 'Source'))));
+
+  main.replaceChildren(...[
+    pageHeading('Plugins'), message,
+    h('section', { 'aria-labelledby': 'chain-heading' },
+      h('h2', { id: 'chain-heading' }, 'This project\'s chain'),
+      h('p', { className: 'hint' }, 'Events go through the plugins in this order. Drag a row, or use the arrow buttons.'),
+      rows.length ? h('ol', { className: 'plugin-list' }, rows) : h('p', { className: 'empty' }, 'No plugin is configured yet.')),
+    otherRows.length ? h('section', { 'aria-labelledby': 'other-heading' },
+      h('h2', { id: 'other-heading' }, 'Installed, not configured here'),
+      h('ul', { className: 'plugin-list' }, otherRows)) : null,
+    installSection(main)].filter(Boolean));
+}
+
+function pluginSummary(plugin, status) {
+  const capabilities = plugin.capabilities ?? {};
+  const chips = [...(capabilities.methods ?? []), ...(capabilities.scheduled_tasks ?? []),
+    ...(capabilities.jobs ?? []).map((job) => `job: ${job}`)];
+  return h('div', { className: 'plugin-summary' },
+    h('div', { className: 'plugin-title' },
+      h('strong', {}, plugin.name),
+      h('span', { className: `status status-${status.kind}` }, status.label)),
+    plugin.description ? h('p', { className: 'description' }, plugin.description) : null,
+    h('ul', { className: 'chips', 'aria-label': 'Capabilities' }, chips.map((chip) => h('li', {}, chip))));
+}
+
+function installSection(main) {
+  const message = h('div');
+  async function install(body, form) {
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    message.replaceChildren(h('p', { className: 'loading' }, 'Installing…'));
+    try {
+      const plugin = await api('POST', pluginsPath(), body);
+      announce(`${plugin.name} installed`);
+      location.hash = `#/plugins/${plugin.id}/configure`;
+    } catch (error) {
+      message.replaceChildren(errorBox(error));
+      button.disabled = false;
+    }
+  }
+  const archiveInput = h('input', { id: 'install-archive', type: 'file', accept: '.zip,.tgz,.tar.gz,application/zip', required: true });
+  const pathInput = h('input', { id: 'install-path', type: 'text', required: true, placeholder: '/path/to/plugin or https://github.com/…' });
+  return h('section', { 'aria-labelledby': 'install-heading', className: 'card' },
+    h('h2', { id: 'install-heading' }, 'Install a plugin'),
+    h('div', { className: 'install-options' },
+      h('form', {
+        onsubmit: (event) => {
+          event.preventDefault();
+          const form = new FormData();
+          form.append('archive', archiveInput.files[0]);
+          install(form, event.target);
+        },
+      },
+        h('label', { for: 'install-archive' }, 'Upload an archive (.zip or .tgz)'), archiveInput,
+        h('button', { type: 'submit' }, 'Upload and install')),
+      h('form', {
+        onsubmit: (event) => {
+          event.preventDefault();
+          const url = pathInput.value.trim();
+          install({ url: url.startsWith('/') ? `file:${url}` : url }, event.target);
+        },
+      },
+        h('label', { for: 'install-path' }, 'From a folder on the server, or a GitHub, GitLab or npm URL'), pathInput,
+        h('button', { type: 'submit' }, 'Install')),
+      h('div', {},
+        h('p', {}, 'Or write one in the browser.'),
+        h('a', { href: '#/new', className: 'button-link' }, 'Open the source editor'))),
+    message);
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Per plugin config, a circuit breaker on time-outs: a config whose calls keep running to the
+/// time limit is paused, so its queued work doesn't hold a script thread item after item beside
+/// other projects' plugins.
+///
+/// After `threshold` time-outs in a row the config is paused for `firstPause`. When a pause ends,
+/// one item is tried: another time-out pauses it again for twice as long (up to `longestPause`);
+/// any other outcome (the call returned in time) closes the breaker.
+struct TimeOutBreakers: Sendable {
+    struct Settings: Sendable {
+        var threshold = 3
+        var firstPause: Duration = .seconds(10)
+        var longestPause: Duration = .seconds(300)
+    }
+
+    /// What an outcome changed, for the config's plugin log.
+    enum Transition: Equatable {
+        case paused(timeOutsInARow: Int, for: Duration)
+        case resumed
+    }
+
+    private struct Breaker {
+        var timeOutsInARow = 0
+        /// The latest pause and when it ends; `nil` while the breaker is closed.
+        var pause: (length: Duration, until: Date)?
+    }
+
+    let settings: Settings
+    private var breakers: [Int: Breaker] = [:]
+
+    init(settings: Settings) {
+        self.settings = settings
+    }
+
+    /// The configs whose items must not be leased now: paused ones, and those whose pause is over
+    /// (half-open) with an item still running — only one is tried at a time.
+    func excluded(now: Date, inFlight: [Int: Int]) -> Set<Int> {
+        Set(
+            breakers.compactMap { id, breaker in
+                guard let pause = breaker.pause else { return nil }
+                return now < pause.until || inFlight[id, default: 0] > 0 ? id : nil
+            })
+    }
+
+    /// Whether the config's pause is over and it waits for the one item that decides.
+    func isHalfOpen(_ pluginConfigID: Int, now: Date) -> Bool {
+        breakers[pluginConfigID]?.pause.map { now >= $0.until } ?? false
+    }
+
+    /// Counts a call's outcome: a time-out, or a call that returned in time.
+    mutating func record(timedOut: Bool, pluginConfigID: Int, now: Date) -> Transition? {
+        guard timedOut else {
+            let wasPaused = breakers.removeValue(forKey: pluginConfigID)?.pause != nil
+            return wasPaused ? .resumed : nil
+        }
+        var breaker = breakers[pluginConfigID, default: Breaker()]
+        breaker.timeOutsInARow += 1
+        defer { breakers[pluginConfigID] = breaker }
+        let length: Duration
+        switch breaker.pause {
+        case nil where breaker.timeOutsInARow >= settings.threshold:
+            length = settings.firstPause
+        case let pause? where now >= pause.until:
+            length = min(pause.length * 2, settings.longestPause)
+        default:
+            // Below the threshold, or an item leased before the pause began: the pause stands.
+            return nil
+        }
+        breaker.pause = (length, now.addingTimeInterval(length.seconds))
+        return .paused(timeOutsInARow: breaker.timeOutsInARow, for: length)
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import OrderedJSON
+import QuillTestSupport
+import Synchronization
+import Testing
+
+/// `posthog.api.get/post/put/patch/delete` from plugin code in `quill serve` (reference §1.14, case 18).
+@Suite struct PostHogAPITests {
+    /// Installs a plugin whose public job `call` runs `body` (with `posthog` in scope) and logs what it returns.
+    private func installCaller(_ api: Management, body: String) async throws -> Int {
+        let installed = try await api.send(
+            .post, "/api/organizations/@current/plugins/",
+            json: [
+                "plugin_type": "source",
+                "source": [
+                    "plugin.json": #"{"name": "API caller", "publicJobs": {"call": {}}}"#,
+                    "index.js": .string(
+                        """
+                        export function processEvent(event) { return event }
+                        export const jobs = {
+                          call: async () => {
+                            try {
+                              const result = await (async () => { \(body) })()
+                              console.log('result', JSON.stringify(result))
+                            } catch (error) {
+                              console.log('error', String(error))
+                            }
+                          },
+                        }
+                        """),
+                ],
+            ])
+        let pluginID = try #require(installed.json?["id"]?.doubleValue.map(Int.init))
+        return try await api.configure(["plugin": JSONValue(pluginID), "enabled": true])
+    }
+
+    private func run(_ api: Management, config: Int) async throws -> String {
+        #expect(try await api.send(.post, "/api/projects/@current/plugin_configs/\(config)/jobs/", json: ["type": "call"]).status == 202)
+        let logs = try await api.waitForLogs(config: config, query: "source=CONSOLE")
+        return try #require(logs.first?["message"]?.stringValue)
+    }
+
+    @Test func withoutHostOrKeysItCallsThisServerAsTheProject() async throws {
+        let server = try ServerProcess()
+        try await server.start()
+        let api = Management(port: server.port)
+        _ = try await captureAndWait(port: server.port, event: "seen by the api")
+        let config = try await installCaller(
+            api,
+            body: """
+                const events = await posthog.api.get('/api/projects/@current/events', { data: { event: 'seen by the api', limit: 5 } })
+                const configs = await posthog.api.get('api/projects/@current/plugin_configs/')
+                const elsewhere = await posthog.api.get('/api/projects/@current/events', { host: 'https://example.com' }).catch(String)
+                const local = await fetch(new URL('/_health', 'http://127.0.0.1:1').toString()).catch((e) => e.code)
+                return {
+                  status: events.status,
+                  events: (await events.json()).results.map((e) => e.event),
+                  configs: (await configs.json()).results.map((c) => c.plugin_info?.name ?? c.plugin),
+                  elsewhere,
+                  local,
+                }
+                """)
+        let message = try await run(api, config: config)
+        let result = try #require(try JSONValue.parse(String(message.dropFirst("result ".count))))
+        #expect(result["status"] == 200)
+        #expect(result["events"] == ["seen by the api"])
+        #expect(result["configs"]?.arrayValue?.count == 1)
+        #expect(result["elsewhere"]?.stringValue?.contains("pass projectApiKey and personalApiKey") == true)
+        // Only the server itself is let through the fetch address guard, not loopback in general.
+        #expect(result["local"] == "ERR_ADDRESS_NOT_ALLOWED")
+        server.stop()
+    }
+
+    @Test func explicitHostAndKeysShapeTheRequestAsPostHogDoes() async throws {
+        let recorder = try await RequestRecorder.start()
+        defer { recorder.stop() }
+        let server = try ServerProcess(environment: ["QUILL_FETCH_ALLOW": "127.0.0.1"])
+        try await server.start()
+        let api = Management(port: server.port)
+        let options = "host: '\(recorder.baseURL)', projectApiKey: 'token', personalApiKey: 'secret'"
+        let config = try await installCaller(
+            api,
+            body: """
+                const statuses = []
+                for (const [method, data] of [['get', { a: 1, b: 'two' }], ['post', { a: 1 }], ['put', { a: 2 }], ['patch', { a: 3 }], ['delete', { a: 4 }]]) {
+                  statuses.push((await posthog.api[method]('/api/projects/@current/things', { data, \(options) })).status)
+                }
+                const halfKeys = await posthog.api.get('/x', { projectApiKey: 'token' }).catch(String)
+                return { statuses, halfKeys }
+                """)
+        let message = try await run(api, config: config)
+        let result = try #require(try JSONValue.parse(String(message.dropFirst("result ".count))))
+        #expect(result["statuses"] == [200, 200, 200, 200, 200])
+        #expect(result["halfKeys"]?.stringValue?.contains("pass both projectApiKey and personalApiKey") == true)
+
+        let requests = recorder.requests
+        #expect(requests.map(\.method) == ["GET", "POST", "PUT", "PATCH", "DELETE"])
+        #expect(requests.allSatisfy { $0.authorization == "Bearer secret" })
+        #expect(requests.first?.uri == "/api/projects/1/things?token=token&a=1&b=two")
+        #expect(requests.dropFirst().allSatisfy { $0.uri == "/api/projects/1/things?token=token" })
+        #expect(requests.map(\.body) == ["", #"{"a":1}"#, #"{"a":2}"#, #"{"a":3}"#, ""])
+        #expect(requests[1].contentType == "application/json")
+        server.stop()
+    }
+}
+
+/// A server on 127.0.0.1 that answers 200 `{}` to anything under `/api/` and keeps each request.
+private final class RequestRecorder: Sendable {
+    struct Recorded: Sendable {
+        var method: String
+        var uri: String
+        var authorization: String?
+        var contentType: String?
+        var body: String
+    }
+
+    private let recorded = Mutex<[Recorded]>([])
+    private let server = Mutex<LocalHTTPServer?>(nil)
+
+    var requests: [Recorded] { recorded.withLock { $0 } }
+    var baseURL: String { server.withLock { $0?.baseURL ?? "" } }
+
+    static func start() async throws -> RequestRecorder {
+        let recorder = RequestRecorder()
+        let router = Router()
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            router.on("api/**", method: method) { request, _ in
+                let body = try await request.body.collect(upTo: 1 << 20)
+                recorder.recorded.withLock {
+                    $0.append(
+                        Recorded(
+                            method: request.method.rawValue, uri: request.uri.description,
+                            authorization: request.headers[.authorization], contentType: request.headers[.contentType],
+                            body: String(buffer: body)))
+                }
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
+            }
+        }
+        let started = try await LocalHTTPServer.start(router)
+        recorder.server.withLock { $0 = started }
+        return recorder
+    }
+
+    func stop() {
+        server.withLock { $0?.stop() }
+    }
+}
