@@ -17,6 +17,11 @@ public struct PluginManifest: Sendable, Equatable {
     /// `stateless`: one VM may serve every team that installs the plugin.
     public var isStateless: Bool
 
+    /// The entry file's name: `main`, else `index.js` when the plugin has one, else `index.ts`.
+    public func entryFileName(hasFile: (String) -> Bool) -> String {
+        main ?? (hasFile("index.js") ? "index.js" : "index.ts")
+    }
+
     /// Parses plugin.json; errors name what is wrong ("plugin.json: 'name' is missing",
     /// "plugin.json is not valid JSON: …", "config[2]: 'key' is missing", "config 'x': type 'choice' needs 'choices'" …).
     public static func parse(_ data: Data) throws(PluginManifestError) -> PluginManifest {

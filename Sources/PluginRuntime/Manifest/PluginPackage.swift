@@ -20,16 +20,12 @@ public struct PluginPackage: Sendable {
             throw PluginPackageError(description: "Could not load plugin.json at \(manifestURL.path): \(reason)")
         }
 
-        if let main = manifest.main {
-            guard isFile(directory.appending(path: main)) else {
-                throw PluginPackageError(
-                    description: "The entry file '\(main)' named by 'main' in plugin.json is missing from \(directory.path)")
-            }
-            return PluginPackage(directory: directory, manifest: manifest, entryPath: main)
-        }
-        guard let entryPath = ["index.js", "index.ts"].first(where: { isFile(directory.appending(path: $0)) }) else {
+        let entryPath = manifest.entryFileName { isFile(directory.appending(path: $0)) }
+        guard isFile(directory.appending(path: entryPath)) else {
             throw PluginPackageError(
-                description: "\(directory.path) has no entry file: plugin.json names no 'main', and there is no index.js or index.ts")
+                description: manifest.main == nil
+                    ? "\(directory.path) has no entry file: plugin.json names no 'main', and there is no index.js or index.ts"
+                    : "The entry file '\(entryPath)' named by 'main' in plugin.json is missing from \(directory.path)")
         }
         return PluginPackage(directory: directory, manifest: manifest, entryPath: entryPath)
     }

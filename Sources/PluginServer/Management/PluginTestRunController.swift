@@ -61,7 +61,7 @@ struct PluginTestRunController: Sendable {
         } catch {
             return TestRunOutcome(error: .init(stage: "manifest", message: error.description, file: "plugin.json"))
         }
-        let entry = manifest.main ?? (files["index.js"] != nil ? "index.js" : "index.ts")
+        let entry = manifest.entryFileName { files[$0] != nil }
         let code: CompiledPlugin
         do {
             code = try await compiler.compile(files: files, entry: entry)

@@ -21,7 +21,7 @@ struct PluginInstaller: Sendable {
         } catch {
             throw APIError.invalidInput(error.description, attribute: "plugin.json")
         }
-        let entry = manifest.main ?? (files["index.js"] != nil ? "index.js" : "index.ts")
+        let entry = manifest.entryFileName { files[$0] != nil }
         guard files[entry] != nil else {
             throw APIError.invalidInput(
                 manifest.main == nil
