@@ -15,32 +15,19 @@ struct EventsController: Sendable {
 
     private func list(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let project = try await authenticator.project(of: request, context)
-        let parameters = ManagementRequest.query(request)
-        func parameter(_ name: String) -> String? { parameters[name] }
-        func time(_ name: String) throws -> String? {
-            guard let text = parameter(name) else { return nil }
-            guard let timestamp = Timestamp(iso8601: text) else {
-                throw APIError.invalidInput("'\(name)' must be an ISO 8601 time, like 2026-11-21T12:00:00Z.", attribute: name)
-            }
-            return timestamp.iso8601
-        }
-        var limit = 100
-        if let text = parameter("limit") {
-            guard let value = Int(text), (1...1000).contains(value) else {
-                throw APIError.invalidInput("'limit' must be a whole number from 1 to 1000.", attribute: "limit")
-            }
-            limit = value
-        }
+        let parameters = ManagementQuery(request)
+        let limit = try parameters.limit(default: 100)
         var cursor: EventCursor?
-        if let text = parameter("cursor") {
+        if let text = parameters["cursor"] {
             guard let decoded = Self.decodeCursor(text) else {
                 throw APIError.invalidInput("'cursor' is not one this server gave out.", attribute: "cursor")
             }
             cursor = decoded
         }
         let query = EventQuery(
-            teamID: project.id, event: parameter("event"), distinctID: parameter("distinct_id"), after: try time("after"),
-            before: try time("before"), cursor: cursor, limit: limit)
+            teamID: project.id, event: parameters["event"], distinctID: parameters["distinct_id"],
+            after: try parameters.time("after")?.iso8601, before: try parameters.time("before")?.iso8601, cursor: cursor,
+            limit: limit)
         // One more than asked tells whether there is a next page.
         var page = try await store.events(with(query) { $0.limit += 1 })
         var next: JSONValue = .null
@@ -57,7 +44,7 @@ struct EventsController: Sendable {
         components.scheme = request.headers[.xForwardedProto] ?? "http"
         components.host = "localhost"
         components.path = "/api/projects/\(project.id)/events/"
-        var items = ManagementRequest.query(request).filter { $0.key != "cursor" }.map {
+        var items = ManagementQuery(request).parameters.filter { $0.key != "cursor" }.map {
             URLQueryItem(name: $0.key, value: $0.value)
         }
         items.append(URLQueryItem(name: "cursor", value: Self.encodeCursor(cursor)))

@@ -20,22 +20,6 @@ enum ManagementRequest {
         }
     }
 
-    /// The query's non-empty parameters, decoded as HTML forms, `URLSearchParams` and Django do (`+` is
-    /// a space); the first of a repeated name wins.
-    static func query(_ request: Request) -> [String: String] {
-        func decoded(_ text: Substring) -> String {
-            let spaced = text.replacingOccurrences(of: "+", with: " ")
-            return spaced.removingPercentEncoding ?? spaced
-        }
-        var parameters: [String: String] = [:]
-        for pair in (request.uri.query ?? "").split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let value = parts.count > 1 ? decoded(parts[1]) : ""
-            if !value.isEmpty, parameters[decoded(parts[0])] == nil { parameters[decoded(parts[0])] = value }
-        }
-        return parameters
-    }
-
     /// The body as a JSON object; an empty body is an empty object.
     static func jsonObject(_ request: Request) async throws -> JSONObject {
         try jsonObject(from: try await body(request, limit: maximumJSONSize))
@@ -78,4 +62,45 @@ extension JSONValue {
 
 extension Date {
     var jsonValue: JSONValue { .string(Timestamp(self).iso8601) }
+}
+
+/// A management request's query parameters, with the checks the list routes share.
+struct ManagementQuery {
+    /// The non-empty parameters, decoded as HTML forms, `URLSearchParams` and Django do (`+` is a
+    /// space); the first of a repeated name wins.
+    let parameters: [String: String]
+
+    init(_ request: Request) {
+        func decoded(_ text: Substring) -> String {
+            let spaced = text.replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        var parameters: [String: String] = [:]
+        for pair in (request.uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let value = parts.count > 1 ? decoded(parts[1]) : ""
+            if !value.isEmpty, parameters[decoded(parts[0])] == nil { parameters[decoded(parts[0])] = value }
+        }
+        self.parameters = parameters
+    }
+
+    subscript(name: String) -> String? { parameters[name] }
+
+    /// The parameter as an ISO 8601 time, if given.
+    func time(_ name: String) throws -> Timestamp? {
+        guard let text = parameters[name] else { return nil }
+        guard let timestamp = Timestamp(iso8601: text) else {
+            throw APIError.invalidInput("'\(name)' must be an ISO 8601 time, like 2026-11-21T12:00:00Z.", attribute: name)
+        }
+        return timestamp
+    }
+
+    /// `limit`, from 1 to 1000; `defaultLimit` when not given.
+    func limit(default defaultLimit: Int) throws -> Int {
+        guard let text = parameters["limit"] else { return defaultLimit }
+        guard let limit = Int(text), (1...1000).contains(limit) else {
+            throw APIError.invalidInput("'limit' must be a whole number from 1 to 1000.", attribute: "limit")
+        }
+        return limit
+    }
 }

@@ -134,7 +134,7 @@ struct PluginConfigsController: Sendable {
         let key = context.parameters.get("key") ?? ""
         try Self.requireAttachmentField(key, schema: plugin.configSchema)
         let contents = try await ManagementRequest.body(request, limit: Self.maximumAttachmentSize)
-        let fileName = ManagementRequest.query(request)["file_name"] ?? key
+        let fileName = ManagementQuery(request)["file_name"] ?? key
         let attachment = PluginAttachment(
             contentType: request.headers[.contentType] ?? "application/octet-stream", fileName: fileName,
             contents: Data(contents))
@@ -154,35 +154,24 @@ struct PluginConfigsController: Sendable {
     /// CONSOLE), `search`, `after`, `before` (ISO 8601), `limit` (1–1000, default 100); newest first.
     private func logs(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let (config, _) = try await config(request, context)
-        let parameters = ManagementRequest.query(request)
-        func parameter(_ name: String) -> String? { parameters[name] }
+        let parameters = ManagementQuery(request)
         var query = PluginLogQuery(pluginConfigID: config.id)
-        for type in (parameter("type") ?? parameter("type_filter") ?? "").split(separator: ",") {
+        for type in (parameters["type"] ?? parameters["type_filter"] ?? "").split(separator: ",") {
             guard let level = PluginLogEntry.Level(rawValue: type.uppercased()) else {
                 throw APIError.invalidInput("'\(type)' is not a log type: use DEBUG, LOG, INFO, WARN or ERROR.", attribute: "type")
             }
             query.types.insert(level)
         }
-        for source in (parameter("source") ?? "").split(separator: ",") {
+        for source in (parameters["source"] ?? "").split(separator: ",") {
             guard let value = PluginLogEntry.Source(rawValue: source.uppercased()) else {
                 throw APIError.invalidInput("'\(source)' is not a log source: use SYSTEM, PLUGIN or CONSOLE.", attribute: "source")
             }
             query.sources.insert(value)
         }
-        query.search = parameter("search")
-        for (name, keyPath) in [("after", \PluginLogQuery.after), ("before", \PluginLogQuery.before)] {
-            guard let text = parameter(name) else { continue }
-            guard let time = Timestamp(iso8601: text) else {
-                throw APIError.invalidInput("'\(name)' must be an ISO 8601 time.", attribute: name)
-            }
-            query[keyPath: keyPath] = Date(timeIntervalSince1970: Double(time.millisecondsSince1970) / 1000)
-        }
-        if let text = parameter("limit") {
-            guard let limit = Int(text), (1...1000).contains(limit) else {
-                throw APIError.invalidInput("'limit' must be a whole number from 1 to 1000.", attribute: "limit")
-            }
-            query.limit = limit
-        }
+        query.search = parameters["search"]
+        query.after = try parameters.time("after")?.date
+        query.before = try parameters.time("before")?.date
+        query.limit = try parameters.limit(default: query.limit)
         let entries = try await store.logEntries(query).map { entry -> JSONValue in
             [
                 "id": .string(entry.id.uuidString.lowercased()), "team_id": JSONValue(entry.teamID),

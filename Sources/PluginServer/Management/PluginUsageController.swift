@@ -19,13 +19,7 @@ struct PluginUsageController: Sendable {
 
     private func usage(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let project = try await authenticator.project(of: request, context)
-        var since = Date().addingTimeInterval(-30 * 86_400)
-        if let text = ManagementRequest.query(request)["since"] {
-            guard let timestamp = Timestamp(iso8601: text) else {
-                throw APIError.invalidInput("'since' must be an ISO 8601 time, like 2026-11-21T12:00:00Z.", attribute: "since")
-            }
-            since = Date(timeIntervalSince1970: Double(timestamp.millisecondsSince1970) / 1000)
-        }
+        let since = try ManagementQuery(request).time("since")?.date ?? Date().addingTimeInterval(-30 * 86_400)
         let rows = try await recorder.usage(teamID: project.id, since: since)
 
         func totals(by key: (PluginUsage) -> Int) -> [(key: Int, seconds: Double, calls: Int)] {

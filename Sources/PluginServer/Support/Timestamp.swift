@@ -17,6 +17,8 @@ struct Timestamp: Comparable, Sendable {
 
     static var now: Timestamp { Timestamp(Date()) }
 
+    var date: Date { Date(timeIntervalSince1970: Double(millisecondsSince1970) / 1000) }
+
     static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.millisecondsSince1970 < rhs.millisecondsSince1970 }
 
     func adding(milliseconds: Int64) -> Timestamp {
