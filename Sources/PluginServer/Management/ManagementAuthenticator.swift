@@ -26,6 +26,18 @@ struct ManagementAuthenticator: Sendable {
         try await project(context.parameters.get("project_id") ?? "", organizationID: try await organizationID(of: request))
     }
 
+    /// The config of the route's `:config_id` with its plugin, if it belongs to the route's project
+    /// and the request's key may see that.
+    func pluginConfig(
+        of request: Request, _ context: QuillRequestContext, in store: any PluginStore
+    ) async throws -> (config: PluginConfigRecord, plugin: PluginRecord) {
+        let project = try await project(of: request, context)
+        guard let config = try await store.pluginConfig(id: try ManagementRequest.id(context, "config_id")),
+            config.teamID == project.id, let plugin = try await store.plugin(id: config.pluginID)
+        else { throw APIError.notFound }
+        return (config, plugin)
+    }
+
     /// The project named by a route's `:project_id`: its id or `@current` (the organization's first
     /// project). Another organization's project is "not found", never revealed.
     func project(_ parameter: String, organizationID: Int) async throws -> Project {

@@ -333,11 +333,7 @@ struct PluginConfigsController: Sendable {
     private func config(
         _ request: Request, _ context: QuillRequestContext
     ) async throws -> (config: PluginConfigRecord, plugin: PluginRecord) {
-        let project = try await authenticator.project(of: request, context)
-        guard let config = try await store.pluginConfig(id: try ManagementRequest.id(context, "config_id")),
-            config.teamID == project.id, let plugin = try await store.plugin(id: config.pluginID)
-        else { throw APIError.notFound }
-        return (config, plugin)
+        try await authenticator.pluginConfig(of: request, context, in: store)
     }
 
     private func json(_ config: PluginConfigRecord) async throws -> JSONValue {

@@ -85,9 +85,7 @@ struct EventRateController: Sendable {
     }
 
     private func show(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
-        let project = try await authenticator.project(of: request, context)
-        guard let config = try await store.pluginConfig(id: try ManagementRequest.id(context, "config_id")), config.teamID == project.id
-        else { throw APIError.notFound }
+        let (config, _) = try await authenticator.pluginConfig(of: request, context, in: store)
         await history.sample()
         let minutes = await history.minutes(pluginConfigID: config.id).map { minute -> JSONValue in
             ["minute": minute.start.jsonValue, "succeeded": JSONValue(minute.succeeded), "failed": JSONValue(minute.failed)]
