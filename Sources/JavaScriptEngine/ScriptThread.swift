@@ -25,7 +25,9 @@ public final class ScriptThread: SerialExecutor, @unchecked Sendable {
     ///   - stackSize: The thread's stack in bytes; JavaScriptCore's recursion limit scales with it.
     public init(name: String, stackSize: Int = 16 << 20) {
         let started = DispatchSemaphore(value: 0)
-        let thread = Thread { [unowned self] in
+        // The thread holds its executor strongly until `shutdown()` lets the loop end: the creator
+        // may drop its reference as soon as `init` returns, before the loop has begun.
+        let thread = Thread { [self] in
             self.condition.lock()
             self.threadID = pthread_self()
             self.condition.unlock()
