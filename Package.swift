@@ -37,6 +37,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Compression", dependencies: ["CZlib"], swiftSettings: librarySettings),
         .target(name: "OrderedJSON", swiftSettings: librarySettings),
+        .target(name: "ChildProcesses", swiftSettings: librarySettings),
         .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
         .target(name: "GeoIP", dependencies: ["CMaxMindDB", "OrderedJSON"], swiftSettings: librarySettings),
         .target(name: "Storage", swiftSettings: librarySettings),
@@ -48,7 +49,7 @@ let package = Package(
         .target(
             name: "PluginRuntime",
             dependencies: [
-                "JavaScriptEngine", "Storage", "OrderedJSON", "Compression", "GeoIP",
+                "JavaScriptEngine", "Storage", "OrderedJSON", "Compression", "GeoIP", "ChildProcesses",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -105,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "PluginServerTests",
             dependencies: [
-                "PluginServer", "quill", "OrderedJSON", "Compression", "Storage", "StorageSQLite", "QuillTestSupport",
+                "PluginServer", "quill", "OrderedJSON", "Compression", "Storage", "StorageSQLite", "QuillTestSupport", "ChildProcesses",
                 "PluginRuntime", .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -117,7 +118,7 @@ let package = Package(
         .testTarget(
             name: "PluginRuntimeTests",
             dependencies: [
-                "PluginRuntime", "StorageSQLite", "quill", "QuillTestSupport", "GeoIP", "Compression",
+                "PluginRuntime", "StorageSQLite", "quill", "QuillTestSupport", "GeoIP", "Compression", "ChildProcesses",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -60,7 +60,7 @@ import Testing
         let breaks = try await api.waitForLogs(config: configID, query: "source=CONSOLE&search=forwarded%20breaks")
         #expect(breaks.count == 1)
         #expect(try await api.get("/api/projects/@current/plugin_configs/\(configID)/dead_letters/").json?["results"] == [])
-        server.stop()
+        await server.stop()
     }
 }
 
@@ -101,6 +101,6 @@ import Testing
         #expect(echoed["properties"]?["seen_by_echo"] == nil, "its capturer doesn't")
         try await Task.sleep(for: .seconds(1))
         #expect(try await HTTP.events(port: server.port, query: "event=echo%20of%20echo%20of%20trigger").isEmpty)
-        server.stop()
+        await server.stop()
     }
 }

@@ -122,7 +122,7 @@ import Testing
         #expect(run.status == 202)
         #expect(run.json?["status"] == "queued")
         #expect(try await api.send(.post, "/api/projects/@current/plugin_configs/\(taggerConfig)/jobs/", json: ["type": "Nope"]).status == 400)
-        server.stop()
+        await server.stop()
     }
 
     @Test func secretValuesNeverComeBack() async throws {
@@ -148,7 +148,7 @@ import Testing
         let event = try await HTTP.waitForEvents(port: server.port, query: "event=secret%20check", count: 1).first
         #expect(event?["properties"]?["has_key"] == true)
         #expect(event?["properties"]?["tag"] == "u")
-        server.stop()
+        await server.stop()
     }
 
     @Test func anotherOrganizationSeesNoneOfIt() async throws {
@@ -160,7 +160,7 @@ import Testing
             ["plugin": JSONValue(pluginID), "enabled": true, "config": ["tag": "t", "apiKey": "k"]])
         _ = try await captureAndWait(port: server.port, event: "tenant one")
 
-        let created = try server.runQuill(["organization", "create", "Other Co"])
+        let created = try await server.runQuill(["organization", "create", "Other Co"])
         #expect(created.status == 0, "\(created.output)")
         let otherKey = try #require(
             created.output.split(separator: "\n").first { $0.contains("Personal API key") }?.split(separator: " ").last.map(String.init))
@@ -179,7 +179,7 @@ import Testing
         #expect(try await other.delete("/api/organizations/@current/plugins/\(pluginID)/").status == 404)
         #expect(try await other.send(.post, "/api/projects/@current/plugin_configs/", json: ["plugin": JSONValue(pluginID)]).status == 400)
         #expect(try await api.get("/api/organizations/@current/plugins/\(pluginID)/").status == 200)
-        server.stop()
+        await server.stop()
     }
 
     @Test func badUploadsAreRefusedWithTheProblemNamed() async throws {
@@ -222,7 +222,7 @@ import Testing
         let missingFields = Set(missing.json?["errors"]?.arrayValue?.compactMap { $0["attr"]?.stringValue } ?? [])
         #expect(missingFields == ["tag", "apiKey"])
         #expect(try await api.send(.post, "/api/projects/@current/plugin_configs/", json: ["plugin": 999]).status == 400)
-        server.stop()
+        await server.stop()
     }
 
     @Test func sourcePluginRoundTripsThroughDownloadAndReinstall() async throws {
@@ -248,7 +248,7 @@ import Testing
         #expect(original.json != nil && original.json == copy.json)
         #expect(copy.json?["README.md"] == "# Stamper")
         #expect(reinstalled.json?["capabilities"] == installed.json?["capabilities"])
-        server.stop()
+        await server.stop()
     }
 
     @Test func openAPIDocumentListsEveryRouteAndEveryDocumentedRouteExists() async throws {
@@ -272,7 +272,7 @@ import Testing
             let result = try await HTTP.request(.init(String(parts[0]))!, port: server.port, path)
             #expect(result.status == 401 && result.json?["code"] == "not_authenticated", "\(signature) → \(result.status)")
         }
-        server.stop()
+        await server.stop()
     }
 }
 

@@ -94,11 +94,11 @@ import Testing
         #expect(try await api.get("/api/projects/@current/plugin_usage/?since=yesterday").status == 400)
 
         // Plugin-seconds survive a restart in the usage API (written at shutdown).
-        server.stop()
+        await server.stop()
         try await server.start()
         let afterRestart = try #require(try await Management(port: server.port).get("/api/projects/@current/plugin_usage/").json)
         #expect(afterRestart["calls"] == 4)
-        server.stop()
+        await server.stop()
     }
 
     @Test func metricsAreInPrometheusTextFormat() async throws {
@@ -124,7 +124,7 @@ import Testing
             }
         }
         #expect(described.isSuperset(of: ["quill_events_received_total", "quill_work_queue_items", "quill_plugin_vms"]))
-        server.stop()
+        await server.stop()
     }
 
     /// The scrape's samples by `name{labels}` as written.

@@ -18,7 +18,7 @@ import Testing
                 }
                 """,
         ])
-        #expect(try server.runQuill(["plugin", "install", plugin.path]).status == 0)
+        #expect(try await server.runQuill(["plugin", "install", plugin.path]).status == 0)
         try await server.start()
 
         // 4 senders, each its own 10 users, 30 requests of 10 events: every user's n counts up across requests.
@@ -39,6 +39,6 @@ import Testing
         #expect(events.count == 1_200)
         let outOfOrder = events.filter { $0["properties"]?["in_order"] != true }
         #expect(outOfOrder.isEmpty, "\(outOfOrder.prefix(3).map(\.serializedString))")
-        server.stop()
+        await server.stop()
     }
 }

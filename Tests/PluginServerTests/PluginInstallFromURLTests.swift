@@ -63,6 +63,6 @@ import Testing
             .post, "/api/organizations/@current/plugins/", json: ["url": .string("\(hosts.baseURL)/github/acme/nothing-here")])
         #expect(missing.status == 400)
         #expect(missing.json?["detail"]?.stringValue?.contains("404") == true, "\(missing.text)")
-        server.stop()
+        await server.stop()
     }
 }

@@ -64,14 +64,14 @@ import Testing
                 }
                 """)
         let message = try await run(api, config: config)
-        let result = try #require(try JSONValue.parse(String(message.dropFirst("result ".count))))
+        let result = try JSONValue.parse(String(message.dropFirst("result ".count)))
         #expect(result["status"] == 200)
         #expect(result["events"] == ["seen by the api"])
         #expect(result["configs"]?.arrayValue?.count == 1)
         #expect(result["elsewhere"]?.stringValue?.contains("pass projectApiKey and personalApiKey") == true)
         // Only the server itself is let through the fetch address guard, not loopback in general.
         #expect(result["local"] == "ERR_ADDRESS_NOT_ALLOWED")
-        server.stop()
+        await server.stop()
     }
 
     @Test func explicitHostAndKeysShapeTheRequestAsPostHogDoes() async throws {
@@ -92,7 +92,7 @@ import Testing
                 return { statuses, halfKeys }
                 """)
         let message = try await run(api, config: config)
-        let result = try #require(try JSONValue.parse(String(message.dropFirst("result ".count))))
+        let result = try JSONValue.parse(String(message.dropFirst("result ".count)))
         #expect(result["statuses"] == [200, 200, 200, 200, 200])
         #expect(result["halfKeys"]?.stringValue?.contains("pass both projectApiKey and personalApiKey") == true)
 
@@ -103,7 +103,7 @@ import Testing
         #expect(requests.dropFirst().allSatisfy { $0.uri == "/api/projects/1/things?token=token" })
         #expect(requests.map(\.body) == ["", #"{"a":1}"#, #"{"a":2}"#, #"{"a":3}"#, ""])
         #expect(requests[1].contentType == "application/json")
-        server.stop()
+        await server.stop()
     }
 }
 

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import OrderedJSON
 import QuillTestSupport
@@ -7,7 +8,7 @@ import Testing
 @Suite struct PostHogPythonSDKTests {
     @Test func captureIdentifyAndABatchOf1000ArriveWithThePluginsChanges() async throws {
         let server = try ServerProcess()
-        let install = try server.runQuill([
+        let install = try await server.runQuill([
             "plugin", "install", QuillExecutable.repositoryRoot.appending(path: "examples/hello-world").path,
             "--config", "bar=from the test",
         ])
@@ -15,21 +16,11 @@ import Testing
         try await server.start()
 
         let script = QuillExecutable.repositoryRoot.appending(path: "Tests/PluginServerTests/Clients/posthog_python_client.py")
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", script.path, server.baseURL, ServerProcess.projectToken]
-        let stdout = Pipe()
-        let stderr = Pipe()
-        python.standardOutput = stdout
-        python.standardError = stderr
-        try python.run()
-        async let outputData = Task.detached { stdout.fileHandleForReading.readDataToEndOfFile() }.value
-        async let errorData = Task.detached { stderr.fileHandleForReading.readDataToEndOfFile() }.value
-        let (output, errors) = await (outputData, errorData)
-        python.waitUntilExit()
-        try #require(python.terminationStatus == 0, "python client failed: \(String(decoding: errors, as: UTF8.self))")
+        let python = try await ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", script.path, server.baseURL, ServerProcess.projectToken])
+        try #require(python.status == 0, "python client failed: \(python.errorText)")
 
-        let sent = try JSONValue.parse(Array(output))
+        let sent = try JSONValue.parse(Array(python.standardOutput))
         let captured = try #require(sent["capture"]?.stringValue)
         let identified = try #require(sent["identify"]?.stringValue)
         let batch = (sent["batch"]?.arrayValue ?? []).compactMap { $0.stringValue }
@@ -55,6 +46,6 @@ import Testing
         #expect(byID[identified]?["properties"]?["$set"]?["email"] == "ada@example.com")
         let indexes = Set(batch.compactMap { byID[$0]?["properties"]?["index"]?.doubleValue.map(Int.init) })
         #expect(indexes == Set(0..<1000))
-        server.stop()
+        await server.stop()
     }
 }

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -27,7 +28,7 @@ import Testing
             #expect(again.status == .notModified && again.text.isEmpty)
         }
         #expect(try await Self.get(server.port, "/ui/missing.js").status == .notFound)
-        server.stop()
+        await server.stop()
     }
 
     @Test func whoAmIListsTheKeysProjectsOnly() async throws {
@@ -38,14 +39,14 @@ import Testing
         #expect(me.status == 200)
         #expect(me.json?["projects"]?.arrayValue?.first?["api_token"] == .string(ServerProcess.projectToken))
         let organizationID = try #require(me.json?["organization"]?["id"]?.doubleValue)
-        let other = try server.runQuill(["organization", "create", "Acme"])
+        let other = try await server.runQuill(["organization", "create", "Acme"])
         let otherKey = try #require(other.output.split(separator: "\n").compactMap { $0.split(separator: " ").last }.first { $0.hasPrefix("phx_") })
         let theirs = try await Management(port: server.port, key: String(otherKey)).get("/api/users/@me/")
         #expect(theirs.json?["organization"]?["id"]?.doubleValue != organizationID)
         #expect(theirs.json?["projects"]?.arrayValue?.count == 1)
         #expect(theirs.json?["projects"]?.arrayValue?.first?["api_token"] != .string(ServerProcess.projectToken))
         #expect(try await Management(port: server.port, key: "phx_nobody").get("/api/users/@me/").status == 401)
-        server.stop()
+        await server.stop()
     }
 
     @Test func testRunsProcessUnsavedCodeAndPlaceCompileErrorsAtTheirLine() async throws {
@@ -85,7 +86,7 @@ import Testing
 
         let notAnEvent = try await api.send(.post, "/api/projects/@current/plugin_test_runs/", json: ["source": [:], "event": "x"])
         #expect(notAnEvent.status == 400 && notAnEvent.json?["attr"] == "event")
-        server.stop()
+        await server.stop()
     }
 
     @Test func eventsPerMinuteCountsSucceededAndFailedEvents() async throws {
@@ -114,7 +115,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(totals == (2, 1))
-        server.stop()
+        await server.stop()
     }
 
     /// Issue 6's acceptance test: the real UI in headless Chromium against `quill serve`. With
@@ -123,18 +124,12 @@ import Testing
         let server = try ServerProcess()
         try await server.start()
         let script = QuillExecutable.repositoryRoot.appending(path: "Tests/PluginServerTests/Clients/webui_browser_test.py")
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", script.path, server.baseURL, ServerProcess.personalAPIKey, ServerProcess.projectToken]
-        python.currentDirectoryURL = QuillExecutable.repositoryRoot
-        let output = Pipe()
-        python.standardOutput = output
-        python.standardError = output
-        try python.run()
-        let printed = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        python.waitUntilExit()
-        #expect(python.terminationStatus == 0, "browser test failed:\n\(String(decoding: printed, as: UTF8.self))")
-        server.stop()
+        let python = try await ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            arguments: ["python3", script.path, server.baseURL, ServerProcess.personalAPIKey, ServerProcess.projectToken],
+            currentDirectory: QuillExecutable.repositoryRoot, mergingErrors: true)
+        #expect(python.status == 0, "browser test failed:\n\(python.text)")
+        await server.stop()
     }
 
     private struct Answer {

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// A plugin's code after compiling.
@@ -160,39 +161,15 @@ public struct PluginCompiler: Sendable {
             file: importer)
     }
 
-    /// Runs esbuild without holding a cooperative thread: its error output is drained on a dispatch thread, so a
-    /// long report can't stall it on a full pipe, and the exit is awaited through `terminationHandler`.
-    /// The bundle goes to `--outfile`, so standard output is discarded.
+    /// Runs esbuild to its end (see `ChildProcess`). The bundle goes to `--outfile`, so standard output is unused.
     private static func run(_ executable: String, arguments: [String], in directory: URL)
         async throws(PluginCompileError) -> (status: Int32, standardError: Data)
     {
-        let process = Process()
-        process.executableURL = URL(filePath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let standardError = Pipe()
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = standardError
-        let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { process in
-            exit.yield(process.terminationStatus)
-            exit.finish()
-        }
         do {
-            try process.run()
+            let output = try await ChildProcess.run(URL(filePath: executable), arguments: arguments, currentDirectory: directory)
+            return (output.status, output.standardError)
         } catch {
             throw PluginCompileError(message: "Could not run esbuild at \(executable): \(error.localizedDescription)")
-        }
-        let errorData = await readToEnd(standardError.fileHandleForReading)
-        var status: Int32 = -1
-        for await exitStatus in exits { status = exitStatus }
-        return (status, errorData)
-    }
-
-    private static func readToEnd(_ handle: FileHandle) async -> Data {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: handle.readDataToEndOfFile()) }
         }
     }
 

@@ -1,6 +1,8 @@
+import ChildProcesses
 import Foundation
 import QuillTestSupport
 import Synchronization
+import Testing
 
 /// `quill serve` running as its own process on 127.0.0.1, on a free port, with a temporary data folder.
 final class ServerProcess: @unchecked Sendable {
@@ -30,18 +32,11 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Runs `quill` with the data folder (for `plugin install` and the like) and waits for it.
-    func runQuill(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = QuillExecutable.url
-        process.arguments = arguments + ["--data-dir", dataDirectory.path]
-        process.environment = quillEnvironment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    func runQuill(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let result = try await ChildProcess.run(
+            QuillExecutable.url, arguments: arguments + ["--data-dir", dataDirectory.path], environment: quillEnvironment,
+            mergingErrors: true)
+        return (result.status, result.text)
     }
 
     /// Starts the server and returns once it listens.
@@ -50,15 +45,20 @@ final class ServerProcess: @unchecked Sendable {
         process.executableURL = QuillExecutable.url
         process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory.path]
         process.environment = quillEnvironment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        let pipe = try PrivatePipe()
+        process.standardOutput = pipe.writing
+        process.standardError = pipe.writing
         let output = self.output
-        pipe.fileHandleForReading.readabilityHandler = { handle in
+        pipe.reading.readabilityHandler = { handle in
             let data = handle.availableData
-            if !data.isEmpty { output.append(String(decoding: data, as: UTF8.self)) }
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+            } else {
+                output.append(String(decoding: data, as: UTF8.self))
+            }
         }
         try process.run()
+        try pipe.writing.close()
         RunningServers.add(process)
         self.process = process
         let deadline = ContinuousClock.now + .seconds(30)
@@ -88,21 +88,36 @@ final class ServerProcess: @unchecked Sendable {
         return environment.merging(self.environment) { $1 }
     }
 
-    /// Stops the server with SIGTERM (graceful) and waits for it to exit.
-    func stop() {
+    /// Stops the server with SIGTERM (graceful) and waits for it to exit. A server still running a minute later
+    /// is an issue: it is made to print its threads (SIGABRT, Swift's backtracer), then killed.
+    func stop() async {
         guard let process else { return }
         RunningServers.stop(process)
-        process.waitUntilExit()
+        if await !Self.exit(of: process, within: .seconds(60)) {
+            Foundation.kill(process.processIdentifier, SIGABRT)
+            if await !Self.exit(of: process, within: .seconds(60)) { Foundation.kill(process.processIdentifier, SIGKILL) }
+            Issue.record("quill serve did not stop within a minute of SIGTERM; it printed:\n\(printed.suffix(30_000))")
+        }
         self.process = nil
     }
 
     /// Kills the server with SIGKILL, as a crash would.
-    func kill() {
+    func kill() async {
         guard let process else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = await Self.exit(of: process, within: .seconds(60))
         RunningServers.remove(process)
         self.process = nil
+    }
+
+    /// Waits without blocking a thread: whether `process` exited within `limit`.
+    private static func exit(of process: Process, within limit: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return true
     }
 
     private static func listeningPort(in text: String) -> Int? {

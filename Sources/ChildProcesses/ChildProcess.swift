@@ -1,0 +1,93 @@
+public import Foundation
+
+/// A one-way channel whose ends close on `exec`, so only the child it is given to holds an end.
+///
+/// Foundation's `Pipe` leaves both ends open across `exec`: every process another thread spawns while the
+/// pipe exists inherits them, and a reader waiting for end-of-file then waits for that unrelated process
+/// too (a test run once hung on a Python client's output because a server spawned beside it held the pipe).
+/// `Process` hands an end to its child with `dup2`, which clears close-on-exec on the copy. It is a socket
+/// pair because Swift's Glibc module doesn't offer `pipe2`, and `pipe` then `fcntl` would leave a window.
+public struct PrivatePipe: Sendable {
+    public let reading: FileHandle
+    public let writing: FileHandle
+
+    public init() throws {
+        var ends: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        reading = FileHandle(fileDescriptor: ends[0], closeOnDealloc: true)
+        writing = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
+    }
+}
+
+/// Runs programs to their end without holding a thread of Swift's cooperative pool: output is read and
+/// input written on threads of their own, and the exit is awaited through `terminationHandler`.
+public enum ChildProcess {
+    public struct Output: Sendable {
+        public var status: Int32
+        public var standardOutput: Data
+        /// Empty when the run merged it into `standardOutput`.
+        public var standardError: Data
+
+        public var text: String { String(decoding: standardOutput, as: UTF8.self) }
+        public var errorText: String { String(decoding: standardError, as: UTF8.self) }
+    }
+
+    /// Runs `executable` and returns once it has exited and closed its output.
+    ///
+    /// - Parameters:
+    ///   - input: Written to its standard input, which is then closed; without it, the null device.
+    ///   - mergingErrors: Whether standard error goes into `standardOutput`, interleaved as printed.
+    public static func run(
+        _ executable: URL, arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil,
+        input: Data? = nil, mergingErrors: Bool = false
+    ) async throws -> Output {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let output = try PrivatePipe()
+        let errors = mergingErrors ? output : try PrivatePipe()
+        let inputPipe = try input.map { _ in try PrivatePipe() }
+        process.standardInput = inputPipe?.reading ?? FileHandle.nullDevice
+        process.standardOutput = output.writing
+        process.standardError = errors.writing
+        let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
+        process.terminationHandler = { process in
+            exit.yield(process.terminationStatus)
+            exit.finish()
+        }
+        try process.run()
+        // The child has its own copies now; ours would keep the reads from ever seeing end-of-file.
+        try? output.writing.close()
+        try? errors.writing.close()
+        try? inputPipe?.reading.close()
+        if let input, let inputPipe {
+            onOwnThread {
+                try? inputPipe.writing.write(contentsOf: input)
+                try? inputPipe.writing.close()
+            }
+        }
+        async let standardOutput = readToEnd(output.reading)
+        async let standardError = mergingErrors ? Data() : readToEnd(errors.reading)
+        let (outputData, errorData) = await (standardOutput, standardError)
+        var status: Int32 = -1
+        for await exitStatus in exits { status = exitStatus }
+        return Output(status: status, standardOutput: outputData, standardError: errorData)
+    }
+
+    /// Everything `handle` yields until end-of-file, read on a thread of its own.
+    public static func readToEnd(_ handle: FileHandle) async -> Data {
+        await withCheckedContinuation { continuation in
+            onOwnThread { continuation.resume(returning: handle.readDataToEndOfFile()) }
+        }
+    }
+
+    private static func onOwnThread(_ work: @escaping @Sendable () -> Void) {
+        let thread = Thread(block: work)
+        thread.name = "child-process-io"
+        thread.start()
+    }
+}
