@@ -13,7 +13,7 @@ run: build
 
 test: setup
 	swift build --build-tests
-	swift test --skip-build
+	scripts/test
 
 # Benchmarks (not part of test): release build, results appended to bench/results.md.
 bench: setup
