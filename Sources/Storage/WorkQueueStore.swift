@@ -36,6 +36,8 @@ public struct NewWorkItem: Sendable, Equatable {
 public struct WorkItem: Sendable, Equatable {
     public enum Status: String, Sendable {
         case pending
+        /// An event in its config's export buffer, waiting to become part of a batch; never leased.
+        case buffered
         /// Taken by a worker until its lease ends; after that anyone may take it again.
         case leased
         /// Failed for good: kept for a person to look at and replay.
@@ -78,9 +80,10 @@ public struct WorkItem: Sendable, Equatable {
 /// pending item.
 public protocol WorkQueueStore: Sendable {
     func enqueue(_ items: [NewWorkItem]) async throws
-    /// Leases up to `limit` due items (`runAt <= now`, pending or with an expired lease), oldest first,
-    /// skipping configs in `excluding` (those at their concurrency limit) and `export_event` items.
-    func lease(now: Date, until leaseEnd: Date, limit: Int, excluding: Set<Int>) async throws -> [WorkItem]
+    /// Leases up to `limit` due items (`runAt <= now`, pending or with an expired lease), oldest first, at
+    /// most `perConfig` of one config, none of the configs in `excluding` (busy or paused). Its cost
+    /// doesn't grow with the items of excluded configs: a paused config's backlog costs nothing.
+    func lease(now: Date, until leaseEnd: Date, limit: Int, perConfig: Int, excluding: Set<Int>) async throws -> [WorkItem]
     /// Gives a leased item back untouched, for another turn.
     func release(_ id: Int64) async throws
     /// Removes a finished item.

@@ -172,4 +172,14 @@ extension SQLiteDatabase {
             }
         }
     }
+
+    /// The work queue found by config: leasing seeks each config with pending items instead of scanning
+    /// every due item, so a paused config's backlog doesn't slow the others (issue 4). Buffered export
+    /// events get a status of their own, off the leasing paths.
+    static func registerWorkQueueByConfigMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v7: work queue by config") { db in
+            try db.execute(sql: "UPDATE work_item SET status = 'buffered' WHERE kind = 'export_event'")
+            try db.create(index: "work_item_config_due", on: "work_item", columns: ["status", "plugin_config_id", "run_at"])
+        }
+    }
 }

@@ -45,6 +45,7 @@ public final class SQLiteDatabase: Sendable {
         registerWorkQueueMigration(in: &migrator)
         registerScheduleMigration(in: &migrator)
         registerPluginUsageMigration(in: &migrator)
+        registerWorkQueueByConfigMigration(in: &migrator)
         return migrator
     }
 }

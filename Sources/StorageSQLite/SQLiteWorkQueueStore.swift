@@ -19,30 +19,57 @@ public struct SQLiteWorkQueueStore: WorkQueueStore {
     static func insert(_ items: [NewWorkItem], in db: Database) throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO work_item (kind, plugin_config_id, team_id, payload, run_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO work_item (kind, plugin_config_id, team_id, payload, run_at, status, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
         let now = Date()
         for item in items {
+            let status: WorkItem.Status = item.kind == .exportEvent ? .buffered : .pending
             try statement.execute(arguments: [
-                item.kind.rawValue, item.pluginConfigID, item.teamID, Data(item.payload), item.runAt, now,
+                item.kind.rawValue, item.pluginConfigID, item.teamID, Data(item.payload), item.runAt, status.rawValue, now,
             ])
         }
     }
 
-    public func lease(now: Date, until leaseEnd: Date, limit: Int, excluding: Set<Int>) async throws -> [WorkItem] {
+    public func lease(now: Date, until leaseEnd: Date, limit: Int, perConfig: Int, excluding: Set<Int>) async throws
+        -> [WorkItem]
+    {
         try await database.pool.write { db in
-            let excluded = excluding.isEmpty ? "" : "AND plugin_config_id NOT IN (\(excluding.map(String.init).joined(separator: ",")))"
-            let rows = try Row.fetchAll(
+            // Each step seeks the next config with pending items in `work_item_config_due`.
+            let configs = try Int.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM work_item
-                    WHERE kind != 'export_event' AND run_at <= ?
-                      AND (status = 'pending' OR (status = 'leased' AND lease_until <= ?)) \(excluded)
+                    WITH RECURSIVE config(id) AS (
+                        SELECT (SELECT MIN(plugin_config_id) FROM work_item WHERE status = 'pending')
+                        UNION ALL
+                        SELECT (SELECT MIN(plugin_config_id) FROM work_item WHERE status = 'pending' AND plugin_config_id > config.id)
+                        FROM config WHERE config.id IS NOT NULL
+                    )
+                    SELECT id FROM config WHERE id IS NOT NULL
+                    """)
+            let due = try db.cachedStatement(
+                sql: """
+                    SELECT * FROM work_item WHERE status = 'pending' AND plugin_config_id = ? AND run_at <= ?
                     ORDER BY run_at, id LIMIT ?
-                    """,
-                arguments: [now, now, limit])
+                    """)
+            var rows: [Row] = []
+            for config in configs where !excluding.contains(config) {
+                rows += try Row.fetchAll(due, arguments: [config, now, perConfig])
+            }
+            // Items of a crashed worker: few, as leases are bounded by the workers' concurrency.
+            rows += try Row.fetchAll(
+                db, sql: "SELECT * FROM work_item WHERE status = 'leased' AND lease_until <= ? ORDER BY run_at, id LIMIT ?",
+                arguments: [now, limit]
+            ).filter { !excluding.contains($0["plugin_config_id"]) }
+            var leasedPerConfig: [Int: Int] = [:]
             let items = rows.map(WorkItem.init(row:))
+                .sorted { ($0.runAt, $0.id) < ($1.runAt, $1.id) }
+                .filter { item in
+                    let count = leasedPerConfig[item.pluginConfigID, default: 0] + 1
+                    leasedPerConfig[item.pluginConfigID] = count
+                    return count <= perConfig
+                }
+                .prefix(limit)
             let update = try db.cachedStatement(sql: "UPDATE work_item SET status = 'leased', lease_until = ? WHERE id = ?")
             for item in items { try update.execute(arguments: [leaseEnd, item.id]) }
             return items.map { item in
@@ -128,7 +155,7 @@ public struct SQLiteWorkQueueStore: WorkQueueStore {
                 db,
                 sql: """
                     SELECT plugin_config_id, team_id, COUNT(*) AS count, SUM(length(payload)) AS bytes, MIN(run_at) AS oldest
-                    FROM work_item WHERE kind = 'export_event' GROUP BY plugin_config_id, team_id
+                    FROM work_item WHERE status = 'buffered' GROUP BY plugin_config_id, team_id
                     """
             ).map { row in (row["plugin_config_id"], row["team_id"], row["count"], row["bytes"], row["oldest"]) }
         }
@@ -140,7 +167,7 @@ public struct SQLiteWorkQueueStore: WorkQueueStore {
                 db,
                 sql: """
                     SELECT id, team_id, payload FROM work_item
-                    WHERE plugin_config_id = ? AND kind = 'export_event' ORDER BY id
+                    WHERE status = 'buffered' AND plugin_config_id = ? ORDER BY id
                     """,
                 arguments: [pluginConfigID])
             guard let teamID = rows.first?["team_id"] as Int? else { return 0 }

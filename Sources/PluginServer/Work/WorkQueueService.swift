@@ -86,7 +86,8 @@ final class WorkQueueService: Service {
                 if free > 0 {
                     do {
                         items = try await store.lease(
-                            now: now, until: now.addingTimeInterval(configuration.lease.seconds), limit: free, excluding: excluded)
+                            now: now, until: now.addingTimeInterval(configuration.lease.seconds), limit: free,
+                            perConfig: configuration.perConfigConcurrency, excluding: excluded)
                     } catch {
                         logger.error("Could not read the work queue", metadata: ["error": "\(error)"])
                     }
