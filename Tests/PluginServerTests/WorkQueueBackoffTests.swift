@@ -25,12 +25,14 @@ import Testing
     }
 
     @Test func onEventThatKeepsTimingOutIsPausedThenTriedOnceAndResumesWhenFixed() async throws {
-        // One item at a time per config, so exactly three time-outs come before the pause. The time
-        // limit leaves the healthy calls room on a loaded machine.
+        // One item at a time per config, so exactly three time-outs come before the pause (an async
+        // onEvent's calls interleave at its awaits, so calls already started would each time out too). The
+        // time limit leaves the healthy calls room on a loaded machine.
         let harness = try await WorkQueueTests.Harness(
             plugin: Self.stuck,
             runtimeConfiguration: PluginRuntimeConfiguration(workerCount: 2, timeLimit: .seconds(1)),
-            queueConfiguration: WorkQueueService.Configuration(perConfigConcurrency: 1))
+            queueConfiguration: WorkQueueService.Configuration(
+                perConfigConcurrency: 1, timeOutBreakers: TimeOutBreakers.Settings(threshold: 3)))
         try await harness.load(Self.healthy, pluginConfigID: 2)
         try await harness.enqueue(.onEvent, Self.events("stuck", 0..<8))
         try await harness.enqueue(.onEvent, Self.events("other", 0..<5), pluginConfigID: 2)
@@ -87,16 +89,45 @@ import Testing
         #expect(systemLog(.warn).count == 2)
     }
 
+    /// A synchronous spinner: the calls it had waiting when one timed out come back untried.
+    @Test func callsWaitingBehindATimeOutComeBackUntriedAndTheConfigGoesOneAtATime() async throws {
+        let harness = try await WorkQueueTests.Harness(
+            plugin: "export function onEvent(event) { while (true) {} }",
+            runtimeConfiguration: PluginRuntimeConfiguration(workerCount: 1, timeLimit: .milliseconds(300)),
+            queueConfiguration: WorkQueueService.Configuration(
+                perConfigConcurrency: 4, timeOutBreakers: TimeOutBreakers.Settings(threshold: 3)))
+        try await harness.enqueue(.onEvent, Self.events("stuck", 0..<8))
+        let running = Task { try await harness.service.run() }
+        defer { running.cancel() }
+
+        try await eventually("the pause") {
+            harness.logs.entries(pluginConfigID: 1).contains { $0.message.hasPrefix("onEvent timed out 3 times in a row") }
+        }
+        let timedOut = try await harness.store.deadLetters(pluginConfigID: 1)
+        #expect(timedOut.count == 3, "four were let run at once; only one at a time ran after the first time-out")
+        let waiting = try await harness.store.queuedItems(pluginConfigID: 1)
+        #expect(waiting.count == 5 && waiting.allSatisfy { $0.status == .pending && $0.attempts == 0 })
+    }
+
+    @Test func byDefaultTheFirstTimeOutPauses() {
+        var breakers = TimeOutBreakers(settings: TimeOutBreakers.Settings())
+        let now = Date(timeIntervalSince1970: 0)
+        #expect(breakers.record(timedOut: true, pluginConfigID: 7, now: now) == .paused(timeOutsInARow: 1, for: .seconds(10)))
+    }
+
     @Test func pauseDoublesUpToTheLongestAndAnyCallThatReturnsInTimeClosesIt() {
         var breakers = TimeOutBreakers(settings: TimeOutBreakers.Settings(threshold: 2, firstPause: .seconds(10), longestPause: .seconds(30)))
         var now = Date(timeIntervalSince1970: 0)
         #expect(breakers.record(timedOut: true, pluginConfigID: 7, now: now) == nil)
+        #expect(breakers.isOneAtATime(7, now: now), "one at a time after a time-out")
+        #expect(breakers.excluded(now: now, inFlight: [7: 1]) == [7] && breakers.excluded(now: now, inFlight: [:]).isEmpty)
         #expect(breakers.record(timedOut: true, pluginConfigID: 7, now: now) == .paused(timeOutsInARow: 2, for: .seconds(10)))
+        #expect(!breakers.isOneAtATime(7, now: now), "paused")
         #expect(breakers.excluded(now: now, inFlight: [:]) == [7])
         // An item leased before the pause that times out during it changes nothing.
         #expect(breakers.record(timedOut: true, pluginConfigID: 7, now: now) == nil)
         now += 10
-        #expect(breakers.isHalfOpen(7, now: now))
+        #expect(breakers.isOneAtATime(7, now: now))
         #expect(breakers.excluded(now: now, inFlight: [:]).isEmpty)
         #expect(breakers.excluded(now: now, inFlight: [7: 1]) == [7], "one item at a time")
         #expect(breakers.record(timedOut: true, pluginConfigID: 7, now: now) == .paused(timeOutsInARow: 4, for: .seconds(20)))
@@ -106,7 +137,7 @@ import Testing
         #expect(breakers.record(timedOut: true, pluginConfigID: 7, now: now) == .paused(timeOutsInARow: 6, for: .seconds(30)))
         now += 30
         #expect(breakers.record(timedOut: false, pluginConfigID: 7, now: now) == .resumed)
-        #expect(!breakers.isHalfOpen(7, now: now))
+        #expect(!breakers.isOneAtATime(7, now: now))
         #expect(breakers.record(timedOut: true, pluginConfigID: 7, now: now) == nil, "the count starts again")
         #expect(breakers.record(timedOut: false, pluginConfigID: 7, now: now) == nil)
     }

@@ -92,7 +92,7 @@ public final class PluginRuntime: Sendable {
 
     /// Runs work of the queue for a loaded config: `onEvent`, `onSnapshot`, `exportEvents` or a job.
     public func deliver(_ delivery: Delivery, pluginConfigID: Int, teamID: Int) async -> DeliveryOutcome {
-        await worker(forTeam: teamID).deliver(delivery, pluginConfigID: pluginConfigID)
+        await worker(forTeam: teamID).deliver(delivery, pluginConfigID: pluginConfigID, sent: .now)
     }
 
     /// Every loaded config's scheduled tasks (`runEveryMinute`, …).

@@ -100,6 +100,9 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case timedOut(String)
     /// The config isn't loaded (disabled or removed), or is still retrying `setupPlugin`.
     case unavailable(String)
+    /// Not run: another call of the config timed out while this one waited its turn. The work queue
+    /// puts it back untouched; the config's next calls come one at a time.
+    case deferred(String)
 }
 
 /// A config's export buffer: `exportEventsBufferBytes`, `exportEventsBufferSeconds` (DESIGN.md).

@@ -19,6 +19,8 @@ actor PluginWorker {
     /// Every config's statistics since the server started, kept after it is unloaded: its
     /// plugin-seconds still count for its team.
     private var statisticsRecords: [Int: PluginStatisticsRecord] = [:]
+    /// When each config that ran out of time last did, for `deliver`.
+    private var latestTimeOut: [Int: ContinuousClock.Instant] = [:]
     /// A context for reading the heap's size when no VM is loaded.
     private lazy var heapProbe = ScriptContext(group: group, name: "heap statistics")
 
@@ -237,12 +239,20 @@ actor PluginWorker {
 
     // MARK: Work beside the chain
 
-    /// Runs `onEvent`, `onSnapshot`, `exportEvents` or a job of a loaded config.
-    func deliver(_ delivery: Delivery, pluginConfigID: Int) async -> DeliveryOutcome {
+    /// Runs `onEvent`, `onSnapshot`, `exportEvents` or a job of a loaded config, once the script thread has
+    /// run the ingestion chains queued on it.
+    ///
+    /// - Parameter sent: When the caller sent it: a call sent before the config's latest time-out is
+    ///   deferred, so a config that just timed out doesn't run the calls it had waiting, each to the limit.
+    func deliver(_ delivery: Delivery, pluginConfigID: Int, sent: ContinuousClock.Instant) async -> DeliveryOutcome {
+        await thread.backgroundTurn()
         guard let vm = vms[pluginConfigID] else {
             return .unavailable("plugin config \(pluginConfigID) is not loaded: it is disabled or was removed")
         }
         guard vm.isReady else { return .unavailable("plugin config \(pluginConfigID) is still waiting for setupPlugin") }
+        if let timeOut = latestTimeOut[pluginConfigID], timeOut > sent {
+            return .deferred("an earlier call of plugin config \(pluginConfigID) timed out while this one waited")
+        }
         do throws(ScriptError) {
             switch delivery {
             case .onEvent(let event): _ = try await vm.call(.onEvent, [vm.context.parseJSON(event)])
@@ -258,7 +268,10 @@ actor PluginWorker {
             return .succeeded
         } catch {
             vm.recordError(error)
-            if error.kind == .timeout { return .timedOut(error.description) }
+            if error.kind == .timeout {
+                latestTimeOut[pluginConfigID] = .now
+                return .timedOut(error.description)
+            }
             return error.name == "RetryError" ? .retry(error.description) : .failed(error.description)
         }
     }

@@ -81,7 +81,9 @@ final class SchedulerService: Service {
         let (result, error): (ScheduledRun.Outcome, String?) =
             switch outcome {
             case .succeeded: (.succeeded, nil)
-            case .retry(let message), .failed(let message), .timedOut(let message), .unavailable(let message): (.failed, message)
+            case .retry(let message), .failed(let message), .timedOut(let message), .unavailable(let message),
+                .deferred(let message):
+                (.failed, message)
             }
         do {
             try await store.finish(

@@ -4,12 +4,13 @@ import Foundation
 /// time limit is paused, so its queued work doesn't hold a script thread item after item beside
 /// other projects' plugins.
 ///
-/// After `threshold` time-outs in a row the config is paused for `firstPause`. When a pause ends,
-/// one item is tried: another time-out pauses it again for twice as long (up to `longestPause`);
-/// any other outcome (the call returned in time) closes the breaker.
+/// After a time-out the config's items run one at a time; after `threshold` time-outs in a row it is
+/// paused for `firstPause`. When a pause ends, one item is tried: another time-out pauses it again for
+/// twice as long (up to `longestPause`); any other outcome (the call returned in time) closes the breaker.
 struct TimeOutBreakers: Sendable {
     struct Settings: Sendable {
-        var threshold = 3
+        /// One: each time-out held a script thread for the whole time limit, beside other projects' chains.
+        var threshold = 1
         var firstPause: Duration = .seconds(10)
         var longestPause: Duration = .seconds(300)
     }
@@ -33,19 +34,21 @@ struct TimeOutBreakers: Sendable {
         self.settings = settings
     }
 
-    /// The configs whose items must not be leased now: paused ones, and those whose pause is over
-    /// (half-open) with an item still running — only one is tried at a time.
+    /// The configs whose items must not be leased now: paused ones, and those running one at a time
+    /// with an item still running.
     func excluded(now: Date, inFlight: [Int: Int]) -> Set<Int> {
         Set(
             breakers.compactMap { id, breaker in
-                guard let pause = breaker.pause else { return nil }
-                return now < pause.until || inFlight[id, default: 0] > 0 ? id : nil
+                let isPaused = breaker.pause.map { now < $0.until } ?? false
+                return isPaused || inFlight[id, default: 0] > 0 ? id : nil
             })
     }
 
-    /// Whether the config's pause is over and it waits for the one item that decides.
-    func isHalfOpen(_ pluginConfigID: Int, now: Date) -> Bool {
-        breakers[pluginConfigID]?.pause.map { now >= $0.until } ?? false
+    /// Whether the config timed out since its last call that returned in time, and isn't paused: its
+    /// items run one at a time (after a pause, the one that decides).
+    func isOneAtATime(_ pluginConfigID: Int, now: Date) -> Bool {
+        guard let breaker = breakers[pluginConfigID] else { return false }
+        return breaker.pause.map { now >= $0.until } ?? true
     }
 
     /// Counts a call's outcome: a time-out, or a call that returned in time.

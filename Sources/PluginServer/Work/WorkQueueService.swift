@@ -95,9 +95,9 @@ final class WorkQueueService: Service {
                 var startedPerConfig: [Int: Int] = [:]
                 for item in items {
                     // One lease may hold more of a config's items than its limit allows: give those back.
-                    // A config whose pause is over gets one, to see whether it still times out.
+                    // A config that timed out gets one at a time, to see whether it still does.
                     let limit =
-                        breakers.withLock { $0.isHalfOpen(item.pluginConfigID, now: now) } ? 1 : configuration.perConfigConcurrency
+                        breakers.withLock { $0.isOneAtATime(item.pluginConfigID, now: now) } ? 1 : configuration.perConfigConcurrency
                     let already = (running[item.pluginConfigID] ?? 0) + startedPerConfig[item.pluginConfigID, default: 0]
                     guard already < limit else {
                         try? await store.release(item.id)
@@ -187,15 +187,20 @@ final class WorkQueueService: Service {
 
     /// Feeds the outcome to the config's breaker and writes what changed in the config's plugin log.
     private func countTowardsPause(_ item: WorkItem, _ delivery: Delivery, _ outcome: DeliveryOutcome) async {
-        let timedOut = if case .timedOut = outcome { true } else { false }
+        let timedOut: Bool
+        switch outcome {
+        case .timedOut: timedOut = true
+        case .deferred: return
+        case .succeeded, .retry, .failed, .unavailable: timedOut = false
+        }
         let transition = breakers.withLock {
             $0.record(timedOut: timedOut, pluginConfigID: item.pluginConfigID, now: clock.now)
         }
         switch transition {
         case .paused(let timeOutsInARow, let pause):
+            let count = timeOutsInARow == 1 ? "" : " \(timeOutsInARow) times in a row"
             let message =
-                "\(delivery.functionName) timed out \(timeOutsInARow) times in a row; "
-                + "pausing this plugin's deliveries for \(Int(pause.seconds)) s"
+                "\(delivery.functionName) timed out\(count); pausing this plugin's deliveries for \(Int(pause.seconds)) s"
             logger.warning("\(message)", metadata: ["plugin_config.id": "\(item.pluginConfigID)"])
             await runtime.logSystemMessage(.warn, message, pluginConfigID: item.pluginConfigID, teamID: item.teamID)
         case .resumed:
@@ -212,6 +217,8 @@ final class WorkQueueService: Service {
             switch outcome {
             case .succeeded:
                 try await store.complete(item.id)
+            case .deferred:
+                try await store.release(item.id)
             case .retry(let message) where item.attempts < retries.count:
                 try await store.retry(item.id, at: clock.now.addingTimeInterval(retries[item.attempts].seconds), error: message)
             case .retry(let message), .failed(let message), .timedOut(let message), .unavailable(let message):
