@@ -79,7 +79,7 @@ public enum ChildProcess {
     }
 
     /// Everything `handle` yields until end-of-file, read on a thread of its own.
-    public static func readToEnd(_ handle: FileHandle) async -> Data {
+    private static func readToEnd(_ handle: FileHandle) async -> Data {
         await withCheckedContinuation { continuation in
             onOwnThread { continuation.resume(returning: handle.readDataToEndOfFile()) }
         }

@@ -10,26 +10,20 @@ import Testing
         let server = try ServerProcess()
         try await server.start()
         let api = Management(port: server.port)
-        let installed = try await api.send(
-            .post, "/api/organizations/@current/plugins/",
-            json: [
-                "plugin_type": "source",
-                "source": [
-                    "plugin.json": #"{"name": "Forwarder"}"#,
-                    "index.js": """
-                        export function processEvent(event) { event.properties.seen = 'by the chain'; return event }
-                        export async function onEvent(event, { cache }) {
-                          if (event.event === 'breaks' && !(await cache.get('fixed', false))) throw new TypeError('cannot forward this')
-                          console.log('forwarded', event.event, event.properties.seen, event.uuid, typeof event.timestamp)
-                        }
-                        export function setupPlugin() {}
-                        export const jobs = {
-                          fix: async (payload, { cache }) => { await cache.set('fixed', true); console.log('fixed the destination') },
-                        }
-                        """,
-                ],
-            ])
-        let pluginID = try #require(installed.json?["id"]?.doubleValue.map(Int.init))
+        let pluginID = try await api.installSource([
+            "plugin.json": #"{"name": "Forwarder"}"#,
+            "index.js": """
+                export function processEvent(event) { event.properties.seen = 'by the chain'; return event }
+                export async function onEvent(event, { cache }) {
+                  if (event.event === 'breaks' && !(await cache.get('fixed', false))) throw new TypeError('cannot forward this')
+                  console.log('forwarded', event.event, event.properties.seen, event.uuid, typeof event.timestamp)
+                }
+                export function setupPlugin() {}
+                export const jobs = {
+                  fix: async (payload, { cache }) => { await cache.set('fixed', true); console.log('fixed the destination') },
+                }
+                """,
+        ])
         let configID = try await api.configure(["plugin": JSONValue(pluginID), "enabled": true])
 
         let stored = try await captureAndWait(port: server.port, event: "forward me")
@@ -70,25 +64,19 @@ import Testing
         let server = try ServerProcess()
         try await server.start()
         let api = Management(port: server.port)
-        let echo = try await api.send(
-            .post, "/api/organizations/@current/plugins/",
-            json: [
-                "plugin_type": "source",
-                "source": [
-                    "plugin.json": #"{"name": "Echo"}"#,
-                    "index.js": """
-                        export function processEvent(event) { event.properties.seen_by_echo = true; return event }
-                        export async function onEvent(event) {
-                          await posthog.capture('echo of ' + event.event, { source: event.uuid, timestamp: '2026-01-02T03:04:05.000Z' })
-                        }
-                        """,
-                ],
-            ])
-        let echoConfig = try await api.configure(["plugin": JSONValue(try #require(echo.json?["id"]?.doubleValue.map(Int.init))), "enabled": true])
-        let other = try await api.send(
-            .post, "/api/organizations/@current/plugins/",
-            json: ["plugin_type": "source", "source": ["plugin.json": #"{"name": "Other"}"#, "index.js": "export function processEvent(e) { e.properties.seen_by_other = true; return e }"]])
-        _ = try await api.configure(["plugin": JSONValue(try #require(other.json?["id"]?.doubleValue.map(Int.init))), "enabled": true])
+        let echoID = try await api.installSource([
+            "plugin.json": #"{"name": "Echo"}"#,
+            "index.js": """
+                export function processEvent(event) { event.properties.seen_by_echo = true; return event }
+                export async function onEvent(event) {
+                  await posthog.capture('echo of ' + event.event, { source: event.uuid, timestamp: '2026-01-02T03:04:05.000Z' })
+                }
+                """,
+        ])
+        let echoConfig = try await api.configure(["plugin": JSONValue(echoID), "enabled": true])
+        let otherID = try await api.installSource(
+            ["plugin.json": #"{"name": "Other"}"#, "index.js": "export function processEvent(e) { e.properties.seen_by_other = true; return e }"])
+        _ = try await api.configure(["plugin": JSONValue(otherID), "enabled": true])
 
         let trigger = try #require(try await captureAndWait(port: server.port, event: "trigger"))
         let echoed = try #require(try await HTTP.waitForEvents(port: server.port, query: "event=echo%20of%20trigger", count: 1).first)

@@ -17,23 +17,17 @@ import Testing
         #expect(ready?["checks"]?["plugins"] == "loaded")
 
         let api = Management(port: server.port)
-        let installed = try await api.send(
-            .post, "/api/organizations/@current/plugins/",
-            json: [
-                "plugin_type": "source",
-                "source": [
-                    "plugin.json": #"{"name": "Slow filter"}"#,
-                    "index.js": """
-                        // Spends at least 20 ms in plugin code per event, so plugin-seconds are clearly counted.
-                        export function processEvent(event) {
-                          const until = Date.now() + 20
-                          while (Date.now() < until) {}
-                          return event.event === 'drop me' ? null : event
-                        }
-                        """,
-                ],
-            ])
-        let pluginID = try #require(installed.json?["id"]?.doubleValue.map(Int.init))
+        let pluginID = try await api.installSource([
+            "plugin.json": #"{"name": "Slow filter"}"#,
+            "index.js": """
+                // Spends at least 20 ms in plugin code per event, so plugin-seconds are clearly counted.
+                export function processEvent(event) {
+                  const until = Date.now() + 20
+                  while (Date.now() < until) {}
+                  return event.event === 'drop me' ? null : event
+                }
+                """,
+        ])
         let configID = try await api.configure(["plugin": JSONValue(pluginID), "enabled": true])
 
         // Five events: three kept, one dropped by the plugin, one refused by capture (no distinct_id).

@@ -11,29 +11,23 @@ import Testing
 @Suite struct PostHogAPITests {
     /// Installs a plugin whose public job `call` runs `body` (with `posthog` in scope) and logs what it returns.
     private func installCaller(_ api: Management, body: String) async throws -> Int {
-        let installed = try await api.send(
-            .post, "/api/organizations/@current/plugins/",
-            json: [
-                "plugin_type": "source",
-                "source": [
-                    "plugin.json": #"{"name": "API caller", "publicJobs": {"call": {}}}"#,
-                    "index.js": .string(
-                        """
-                        export function processEvent(event) { return event }
-                        export const jobs = {
-                          call: async () => {
-                            try {
-                              const result = await (async () => { \(body) })()
-                              console.log('result', JSON.stringify(result))
-                            } catch (error) {
-                              console.log('error', String(error))
-                            }
-                          },
-                        }
-                        """),
-                ],
-            ])
-        let pluginID = try #require(installed.json?["id"]?.doubleValue.map(Int.init))
+        let pluginID = try await api.installSource([
+            "plugin.json": #"{"name": "API caller", "publicJobs": {"call": {}}}"#,
+            "index.js": .string(
+                """
+                export function processEvent(event) { return event }
+                export const jobs = {
+                  call: async () => {
+                    try {
+                      const result = await (async () => { \(body) })()
+                      console.log('result', JSON.stringify(result))
+                    } catch (error) {
+                      console.log('error', String(error))
+                    }
+                  },
+                }
+                """),
+        ])
         return try await api.configure(["plugin": JSONValue(pluginID), "enabled": true])
     }
 

@@ -66,6 +66,15 @@ struct Management {
         return Int(id)
     }
 
+    /// Installs a plugin from its files as JSON (`plugin_type: source`); returns its id.
+    func installSource(_ files: JSONValue) async throws -> Int {
+        let result = try await send(.post, "/api/organizations/@current/plugins/", json: ["plugin_type": "source", "source": files])
+        guard result.status == 201, let id = result.json?["id"]?.doubleValue else {
+            throw ServerProcessError(description: "install answered \(result.status): \(result.text)")
+        }
+        return Int(id)
+    }
+
     /// Creates a config; returns its id.
     func configure(_ json: JSONValue) async throws -> Int {
         let result = try await send(.post, "/api/projects/@current/plugin_configs/", json: json)
