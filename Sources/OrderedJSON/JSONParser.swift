@@ -86,8 +86,10 @@ private struct Parser {
             try parseLiteral("null")
             value = .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            try parseNumber()
-            value = .number(text(start..<index))
+            let mayOverflow = try parseNumber()
+            let number = text(start..<index)
+            // As `JSON.parse` then `JSON.stringify`: a number past the largest Double is Infinity, written as null.
+            value = mayOverflow && Double(number)?.isFinite != true ? .null : .number(number)
         default: throw unexpectedCharacter()
         }
         spans?.close(start..<index, isContainer: bytes[start] == UInt8(ascii: "{") || bytes[start] == UInt8(ascii: "["))
@@ -199,18 +201,30 @@ private struct Parser {
         return unit
     }
 
-    private mutating func parseNumber() throws(JSONSyntaxError) {
+    /// Skips a number and says whether it may be too large for a Double: whether its integer digits plus its
+    /// exponent could reach 10^308. Only those few are converted to find out.
+    private mutating func parseNumber() throws(JSONSyntaxError) -> Bool {
         _ = consume(UInt8(ascii: "-"))
+        let integerStart = index
         if !consume(UInt8(ascii: "0")) {
             guard skipDigits() else { throw unexpectedCharacter() }
         }
+        let integerDigits = index - integerStart
         if consume(UInt8(ascii: ".")) {
             guard skipDigits() else { throw unexpectedCharacter() }
         }
+        var exponent = 0
         if consume(UInt8(ascii: "e")) || consume(UInt8(ascii: "E")) {
-            if !consume(UInt8(ascii: "+")) { _ = consume(UInt8(ascii: "-")) }
+            let isNegative = consume(UInt8(ascii: "-"))
+            if !isNegative { _ = consume(UInt8(ascii: "+")) }
+            let exponentStart = index
             guard skipDigits() else { throw unexpectedCharacter() }
+            for digit in bytes[exponentStart..<index] {
+                exponent = min(exponent * 10 + Int(digit - UInt8(ascii: "0")), 1_000_000)
+            }
+            if isNegative { exponent = -exponent }
         }
+        return integerDigits + exponent > 300
     }
 
     /// Skips a run of digits and says whether there was at least one.

@@ -79,3 +79,15 @@ import Testing
         #expect(array.children.map(\.range) == [5..<7, 9..<12])
     }
 }
+
+@Suite struct NonFiniteNumberTests {
+    @Test(arguments: ["1e999", "-1e400", "1E+309", "123456789e301", String(repeating: "9", count: 400)])
+    func aNumberPastTheLargestDoubleIsNull(text: String) throws {
+        #expect(try JSONValue.parse(text) == .null)
+    }
+
+    @Test(arguments: ["1e308", "-1.7976931348623157e308", "1e-999", "0.0000001e310", String(repeating: "9", count: 300)])
+    func aNumberWithinDoublesRangeStaysAsWritten(text: String) throws {
+        #expect(try JSONValue.parse(text) == .number(text))
+    }
+}
