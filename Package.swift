@@ -41,6 +41,8 @@ let package = Package(
         .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
         .target(name: "GeoIP", dependencies: ["CMaxMindDB", "OrderedJSON"], swiftSettings: librarySettings),
         .target(name: "Storage", swiftSettings: librarySettings),
+        // An event from a capture request to its stored row: decoding, checks, timestamps. No server, no engine.
+        .target(name: "EventIngestion", dependencies: ["OrderedJSON", "Compression", "Storage"], swiftSettings: librarySettings),
         .target(
             name: "StorageSQLite",
             dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
@@ -49,7 +51,7 @@ let package = Package(
         .target(
             name: "PluginRuntime",
             dependencies: [
-                "JavaScriptEngine", "Storage", "OrderedJSON", "Compression", "GeoIP", "ChildProcesses",
+                "JavaScriptEngine", "Storage", "OrderedJSON", "Compression", "GeoIP", "ChildProcesses", "EventIngestion",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -60,7 +62,7 @@ let package = Package(
         .target(
             name: "PluginServer",
             dependencies: [
-                "PluginRuntime", "StorageSQLite", "Compression", "OrderedJSON",
+                "PluginRuntime", "StorageSQLite", "Compression", "OrderedJSON", "EventIngestion",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,6 +82,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: upcomingFeatures
         ),
@@ -102,6 +105,9 @@ let package = Package(
             path: "Tests/QuillTestSupport", swiftSettings: librarySettings),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: upcomingFeatures),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"], swiftSettings: upcomingFeatures),
+        .testTarget(
+            name: "EventIngestionTests", dependencies: ["EventIngestion", "OrderedJSON", "Compression", "Storage"],
+            swiftSettings: upcomingFeatures),
         .testTarget(name: "GeoIPTests", dependencies: ["GeoIP", "OrderedJSON"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "PluginServerTests",

@@ -74,7 +74,8 @@ public enum QuillServer {
             afterCommit: { outcomes in
                 ingestionMetrics.countProcessed(outcomes)
                 workQueue.notify()
-            })
+            },
+            onQuarantine: ingestionMetrics.countQuarantined)
         let usageRecorder = PluginUsageRecorder(
             runtime: runtime, store: SQLitePluginUsageStore(database: database), logger: logger)
 
@@ -93,8 +94,8 @@ public enum QuillServer {
             managementRoutes(
                 authenticator: authenticator, store: plugins, runtime: runtime, repositories: configuration.repositories,
                 logger: logger, workQueue: workQueueStore, schedule: SQLiteScheduleStore(database: database),
-                usage: usageRecorder, afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) },
-                eventRates: eventRates),
+                usage: usageRecorder, ingestion: ingestion, wakeups: wakeups,
+                afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }, eventRates: eventRates),
             on: router)
         router.get("api/openapi.json") { _, _ in
             Response(
@@ -121,8 +122,8 @@ public enum QuillServer {
     static func managementRoutes(
         authenticator: ManagementAuthenticator, store: any PluginStore, runtime: PluginRuntime,
         repositories: PluginRepositorySettings, logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
-        usage: PluginUsageRecorder, afterReload: @escaping @Sendable (Int) async -> Void = { _ in },
-        eventRates: EventRateHistory? = nil
+        usage: PluginUsageRecorder, ingestion: any IngestionStore, wakeups: TeamWakeups,
+        afterReload: @escaping @Sendable (Int) async -> Void = { _ in }, eventRates: EventRateHistory? = nil
     ) -> [ManagementRoute] {
         let reloader = PluginReloader(store: store, runtime: runtime, logger: logger, afterReload: afterReload)
         let compiler = PluginCompiler(providedModules: PluginRuntime.providedModules)
@@ -142,6 +143,7 @@ public enum QuillServer {
                 authenticator: authenticator, store: store,
                 history: eventRates ?? EventRateHistory(runtime: runtime)
             ).routes
+            + IngestionProblemsController(authenticator: authenticator, store: ingestion, wakeups: wakeups).routes
     }
 
     /// Opens (creating on first use) the database under the data directory, with the default

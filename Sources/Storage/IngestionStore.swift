@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An accepted event waiting in the durable ingestion log for its team's plugin chain.
 public struct IngestionRecord: Sendable, Equatable {
@@ -9,13 +9,40 @@ public struct IngestionRecord: Sendable, Equatable {
     public var distinctID: String
     /// The event as the chain gets it (PostHog's `PluginEvent`), JSON.
     public var payload: [UInt8]
+    /// How many times the process died while this event was being processed.
+    public var crashes: Int
 
-    public init(sequence: Int64? = nil, teamID: Int, uuid: String, distinctID: String, payload: [UInt8]) {
+    public init(sequence: Int64? = nil, teamID: Int, uuid: String, distinctID: String, payload: [UInt8], crashes: Int = 0) {
         self.sequence = sequence
         self.teamID = teamID
         self.uuid = uuid
         self.distinctID = distinctID
         self.payload = payload
+        self.crashes = crashes
+    }
+}
+
+/// An event taken out of the ingestion log because the process died while processing it, more than once.
+public struct QuarantinedEvent: Sendable, Equatable {
+    public var id: Int64
+    public var teamID: Int
+    public var uuid: String
+    public var distinctID: String
+    /// The event as it was logged, JSON.
+    public var payload: [UInt8]
+    public var crashes: Int
+    public var quarantinedAt: Date
+
+    public init(
+        id: Int64, teamID: Int, uuid: String, distinctID: String, payload: [UInt8], crashes: Int, quarantinedAt: Date
+    ) {
+        self.id = id
+        self.teamID = teamID
+        self.uuid = uuid
+        self.distinctID = distinctID
+        self.payload = payload
+        self.crashes = crashes
+        self.quarantinedAt = quarantinedAt
     }
 }
 
@@ -35,9 +62,12 @@ public struct IngestionOutcome: Sendable, Equatable {
     public var result: Result
     /// Work the event causes (onEvent, exports), committed with it so none is lost or doubled.
     public var work: [NewWorkItem]
+    /// What ingestion corrected in the event, committed with it.
+    public var warnings: [IngestionWarning]
 
     public init(
-        sequence: Int64, teamID: Int, uuid: String, distinctID: String, result: Result, work: [NewWorkItem] = []
+        sequence: Int64, teamID: Int, uuid: String, distinctID: String, result: Result, work: [NewWorkItem] = [],
+        warnings: [IngestionWarning] = []
     ) {
         self.sequence = sequence
         self.teamID = teamID
@@ -45,6 +75,7 @@ public struct IngestionOutcome: Sendable, Equatable {
         self.distinctID = distinctID
         self.result = result
         self.work = work
+        self.warnings = warnings
     }
 }
 
@@ -124,9 +155,26 @@ public protocol IngestionStore: Sendable {
     func teamsWithPendingEvents() async throws -> [Int]
     /// The team's logged events after `sequence`, oldest first.
     func pendingEvents(teamID: Int, after sequence: Int64, limit: Int) async throws -> [IngestionRecord]
-    /// Stores the outcomes with their work and removes their log entries, in one transaction. An event
-    /// whose `uuid` the team has already stored brings no work again.
+    /// Stores the outcomes with their work and warnings and removes their log entries, in one transaction. An
+    /// event whose `uuid` the team has already stored brings no work again.
     func commit(_ outcomes: [IngestionOutcome]) async throws
+    /// Marks the team's logged events in `sequences` as being processed now. The mark survives the process
+    /// dying (it need not survive the machine losing power), so the next start knows which events were in flight.
+    func markInFlight(teamID: Int, sequences: ClosedRange<Int64>) async throws
+    /// Removes the team's in-flight mark: its loop stopped cleanly.
+    func clearInFlight(teamID: Int) async throws
+    /// After a start: counts a crash for each of the team's logged events that the last mark says were in
+    /// flight, removes the mark, and moves events with `crashes` or more crashes to the quarantine.
+    /// - Returns: The events quarantined now.
+    func recoverInFlight(teamID: Int, quarantineAfter crashes: Int) async throws -> [QuarantinedEvent]
+    /// The team's quarantined events, newest first.
+    func quarantinedEvents(teamID: Int, limit: Int) async throws -> [QuarantinedEvent]
+    /// Puts a quarantined event back into the log, its crashes forgotten; `nil` when the team has no such event.
+    func releaseQuarantinedEvent(id: Int64, teamID: Int) async throws -> IngestionRecord?
+    /// How many events are in the quarantine, over all teams.
+    func quarantinedCount() async throws -> Int
+    /// The team's ingestion warnings since `date`, per type and hour, newest hour first.
+    func ingestionWarnings(teamID: Int, since date: Date) async throws -> [IngestionWarningSummary]
     /// Stored events matching `query`, newest first, each with its cursor.
     func events(_ query: EventQuery) async throws -> [(event: StoredEvent, cursor: EventCursor)]
     /// How many events are waiting in the log.

@@ -183,3 +183,37 @@ extension SQLiteDatabase {
         }
     }
 }
+
+extension SQLiteDatabase {
+    /// Hostile input (issue 12): what ingestion corrected, per project, type and hour; how many times the
+    /// process died while each logged event was in flight (and which in-flight mark counted it last, so a
+    /// recovery that is itself interrupted never counts one death twice); and the quarantine of events that
+    /// were in flight at two deaths.
+    static func registerPoisonEventMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v8: ingestion warnings and quarantine") { db in
+            try db.create(table: "ingestion_warning") { table in
+                table.column("team_id", .integer).notNull()
+                table.column("type", .text).notNull()
+                table.column("hour", .datetime).notNull()
+                table.column("count", .integer).notNull()
+                table.column("last_seen", .datetime).notNull()
+                table.column("last_details", .text).notNull()
+                table.primaryKey(["team_id", "type", "hour"])
+            }
+            try db.alter(table: "ingestion_log") { table in
+                table.add(column: "crashes", .integer).notNull().defaults(to: 0)
+                table.add(column: "crash_mark", .integer)
+            }
+            try db.create(table: "quarantined_event") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("team_id", .integer).notNull()
+                table.column("uuid", .text).notNull()
+                table.column("distinct_id", .text).notNull()
+                table.column("payload", .blob).notNull()
+                table.column("crashes", .integer).notNull()
+                table.column("quarantined_at", .datetime).notNull()
+            }
+            try db.create(index: "quarantined_event_team", on: "quarantined_event", columns: ["team_id", "id"])
+        }
+    }
+}

@@ -1,9 +1,15 @@
+import Foundation
 public import GRDB
 
-/// Quill's embedded database: one SQLite file in WAL mode, migrated on open.
+/// Quill's embedded database: one SQLite file in WAL mode, migrated on open, and beside it a small
+/// file of in-flight marks.
 public final class SQLiteDatabase: Sendable {
     /// Readers and the one writer of the file.
     public let pool: DatabasePool
+    /// Which logged events each team is processing right now. A file of its own, written without fsync:
+    /// marking a batch must not wait behind the main file's fsync'd commits, and only has to outlive the
+    /// process, not the machine.
+    let inFlightMarks: DatabaseQueue
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     public init(path: String) throws {
@@ -16,6 +22,22 @@ public final class SQLiteDatabase: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+
+        var marksConfiguration = Configuration()
+        marksConfiguration.busyMode = .timeout(10)
+        marksConfiguration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = OFF")
+        }
+        let marksPath = URL(fileURLWithPath: path).deletingPathExtension().path + "-in-flight.sqlite"
+        inFlightMarks = try DatabaseQueue(path: marksPath, configuration: marksConfiguration)
+        try inFlightMarks.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS in_flight (
+                        team_id INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, mark INTEGER NOT NULL)
+                    """)
+        }
     }
 
     /// Reads from the file, to tell that it is reachable; throws the reason when it isn't.
@@ -46,6 +68,7 @@ public final class SQLiteDatabase: Sendable {
         registerScheduleMigration(in: &migrator)
         registerPluginUsageMigration(in: &migrator)
         registerWorkQueueByConfigMigration(in: &migrator)
+        registerPoisonEventMigration(in: &migrator)
         return migrator
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GRDB
 public import Storage
 
@@ -32,14 +32,14 @@ public struct SQLiteIngestionStore: IngestionStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT seq, team_id, uuid, distinct_id, payload FROM ingestion_log
+                    SELECT seq, team_id, uuid, distinct_id, payload, crashes FROM ingestion_log
                     WHERE team_id = ? AND seq > ? ORDER BY seq LIMIT ?
                     """,
                 arguments: [teamID, sequence, limit]
             ).map { row in
                 IngestionRecord(
                     sequence: row["seq"], teamID: row["team_id"], uuid: row["uuid"], distinctID: row["distinct_id"],
-                    payload: Array(row["payload"] as Data))
+                    payload: Array(row["payload"] as Data), crashes: row["crashes"])
             }
         }
     }
@@ -58,8 +58,20 @@ public struct SQLiteIngestionStore: IngestionStore {
                     VALUES (?, ?, ?, ?, ?, ?)
                     """)
             let removeFromLog = try db.cachedStatement(sql: "DELETE FROM ingestion_log WHERE seq = ?")
+            let countWarning = try db.cachedStatement(
+                sql: """
+                    INSERT INTO ingestion_warning (team_id, type, hour, count, last_seen, last_details) VALUES (?, ?, ?, 1, ?, ?)
+                    ON CONFLICT (team_id, type, hour) DO UPDATE
+                    SET count = count + 1, last_seen = excluded.last_seen, last_details = excluded.last_details
+                    """)
             let now = Date()
+            let hour = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+            var warned = false
             for outcome in outcomes {
+                for warning in outcome.warnings {
+                    try countWarning.execute(arguments: [outcome.teamID, warning.type, hour, now, warning.details])
+                    warned = true
+                }
                 switch outcome.result {
                 case .stored(let event):
                     try insertEvent.execute(arguments: [
@@ -76,7 +88,125 @@ public struct SQLiteIngestionStore: IngestionStore {
                 }
                 try removeFromLog.execute(arguments: [outcome.sequence])
             }
+            // Warnings are kept 30 days: a project that keeps sending bad timestamps fills one row an hour per type.
+            if warned {
+                try db.execute(sql: "DELETE FROM ingestion_warning WHERE hour < ?", arguments: [now.addingTimeInterval(-30 * 86_400)])
+            }
         }
+    }
+
+    public func markInFlight(teamID: Int, sequences: ClosedRange<Int64>) async throws {
+        try await database.inFlightMarks.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO in_flight (team_id, first_seq, last_seq, mark) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (team_id) DO UPDATE SET first_seq = excluded.first_seq, last_seq = excluded.last_seq, mark = excluded.mark
+                    """,
+                arguments: [teamID, sequences.lowerBound, sequences.upperBound, Int64.random(in: 1...Int64.max)])
+        }
+    }
+
+    public func clearInFlight(teamID: Int) async throws {
+        try await database.inFlightMarks.write { db in
+            try db.execute(sql: "DELETE FROM in_flight WHERE team_id = ?", arguments: [teamID])
+        }
+    }
+
+    public func recoverInFlight(teamID: Int, quarantineAfter crashes: Int) async throws -> [QuarantinedEvent] {
+        guard
+            let (firstSequence, lastSequence, mark) = try await database.inFlightMarks.read({ db in
+                try Row.fetchOne(db, sql: "SELECT first_seq, last_seq, mark FROM in_flight WHERE team_id = ?", arguments: [teamID])
+                    .map { ($0["first_seq"] as Int64, $0["last_seq"] as Int64, $0["mark"] as Int64) }
+            })
+        else { return [] }
+        let quarantined = try await database.pool.write { db in
+            // A row already counted under this mark was counted by a recovery that died before removing the mark.
+            try db.execute(
+                sql: """
+                    UPDATE ingestion_log SET crashes = crashes + 1, crash_mark = ?
+                    WHERE team_id = ? AND seq BETWEEN ? AND ? AND crash_mark IS NOT ?
+                    """,
+                arguments: [mark, teamID, firstSequence, lastSequence, mark])
+            let now = Date()
+            let poisoned = try Row.fetchAll(
+                db, sql: "SELECT seq, uuid, distinct_id, payload, crashes FROM ingestion_log WHERE team_id = ? AND crashes >= ?",
+                arguments: [teamID, crashes])
+            return try poisoned.map { row in
+                try db.execute(
+                    sql: """
+                        INSERT INTO quarantined_event (team_id, uuid, distinct_id, payload, crashes, quarantined_at)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [teamID, row["uuid"] as String, row["distinct_id"] as String, row["payload"] as Data, row["crashes"] as Int, now])
+                let id = db.lastInsertedRowID
+                try db.execute(sql: "DELETE FROM ingestion_log WHERE seq = ?", arguments: [row["seq"] as Int64])
+                return QuarantinedEvent(
+                    id: id, teamID: teamID, uuid: row["uuid"], distinctID: row["distinct_id"], payload: Array(row["payload"] as Data),
+                    crashes: row["crashes"], quarantinedAt: now)
+            }
+        }
+        try await database.inFlightMarks.write { db in
+            try db.execute(sql: "DELETE FROM in_flight WHERE team_id = ? AND mark = ?", arguments: [teamID, mark])
+        }
+        return quarantined
+    }
+
+    public func quarantinedEvents(teamID: Int, limit: Int) async throws -> [QuarantinedEvent] {
+        try await database.pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, team_id, uuid, distinct_id, payload, crashes, quarantined_at FROM quarantined_event
+                    WHERE team_id = ? ORDER BY id DESC LIMIT ?
+                    """,
+                arguments: [teamID, limit]
+            ).map(Self.quarantinedEvent)
+        }
+    }
+
+    public func releaseQuarantinedEvent(id: Int64, teamID: Int) async throws -> IngestionRecord? {
+        try await database.pool.write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT uuid, distinct_id, payload FROM quarantined_event WHERE id = ? AND team_id = ?",
+                    arguments: [id, teamID])
+            else { return nil }
+            var record = IngestionRecord(
+                teamID: teamID, uuid: row["uuid"], distinctID: row["distinct_id"], payload: Array(row["payload"] as Data))
+            try db.execute(
+                sql: "INSERT INTO ingestion_log (team_id, uuid, distinct_id, payload) VALUES (?, ?, ?, ?)",
+                arguments: [teamID, record.uuid, record.distinctID, Data(record.payload)])
+            record.sequence = db.lastInsertedRowID
+            try db.execute(sql: "DELETE FROM quarantined_event WHERE id = ?", arguments: [id])
+            return record
+        }
+    }
+
+    public func quarantinedCount() async throws -> Int {
+        try await database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quarantined_event") ?? 0 }
+    }
+
+    public func ingestionWarnings(teamID: Int, since date: Date) async throws -> [IngestionWarningSummary] {
+        try await database.pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT type, hour, count, last_seen, last_details FROM ingestion_warning
+                    WHERE team_id = ? AND hour >= ? ORDER BY hour DESC, type
+                    """,
+                arguments: [teamID, Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 3600).rounded(.down) * 3600)]
+            ).map { row in
+                IngestionWarningSummary(
+                    type: row["type"], hour: row["hour"], count: row["count"], lastSeen: row["last_seen"],
+                    lastDetails: row["last_details"])
+            }
+        }
+    }
+
+    private static func quarantinedEvent(_ row: Row) -> QuarantinedEvent {
+        QuarantinedEvent(
+            id: row["id"], teamID: row["team_id"], uuid: row["uuid"], distinctID: row["distinct_id"],
+            payload: Array(row["payload"] as Data), crashes: row["crashes"], quarantinedAt: row["quarantined_at"])
     }
 
     public func events(_ query: EventQuery) async throws -> [(event: StoredEvent, cursor: EventCursor)] {

@@ -174,8 +174,8 @@ private func formEncoded(_ fields: [(String, String)]) -> [UInt8] {
              Array(("[" + Array(repeating: event("malformed too large"), count: 20_000).joined(separator: ",") + "]").utf8), 413,
              "payload_too_large", "larger than 1000000 bytes"),
             ("gzip bomb", "/e/?compression=gzip&token=\(token)", json,
-             Zlib.gzip([UInt8](repeating: 0x20, count: 5_000_000) + Array(valid("gzip bomb").utf8)), 400, "invalid_payload",
-             "Failed to decompress"),
+             Zlib.gzip([UInt8](repeating: 0x20, count: 5_000_000) + Array(valid("gzip bomb").utf8)), 413, "payload_too_large",
+             "larger than 1000000 bytes (after decompression)"),
         ]
     }()
 

@@ -268,7 +268,7 @@ import Testing
             let path = parts[1].replacingOccurrences(of: "{organization_id}", with: "@current")
                 .replacingOccurrences(of: "{project_id}", with: "@current").replacingOccurrences(of: "{plugin_id}", with: "1")
                 .replacingOccurrences(of: "{config_id}", with: "1").replacingOccurrences(of: "{key}", with: "k")
-                .replacingOccurrences(of: "{item_id}", with: "1")
+                .replacingOccurrences(of: "{item_id}", with: "1").replacingOccurrences(of: "{event_id}", with: "1")
             let result = try await HTTP.request(.init(String(parts[0]))!, port: server.port, path)
             #expect(result.status == 401 && result.json?["code"] == "not_authenticated", "\(signature) → \(result.status)")
         }

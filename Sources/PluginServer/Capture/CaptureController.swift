@@ -1,3 +1,4 @@
+import EventIngestion
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -42,16 +43,19 @@ struct CaptureController: Sendable {
         do {
             body = try await request.body.collect(upTo: maximumBodySize)
         } catch is NIOTooManyBytesError {
-            throw APIError(
-                status: .contentTooLarge, type: "validation_error", code: "payload_too_large",
-                detail: "The request body is larger than \(maximumBodySize) bytes: send fewer events per request.")
+            throw APIError(CaptureRejection.tooLarge(limit: maximumBodySize))
         }
         let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first }
         let captureRequest = CaptureRequest(
             isGET: request.method == .get, query: query, contentType: request.headers[.contentType],
             contentEncoding: request.headers[.contentEncoding], body: Array(buffer: body))
-        let payload = try CapturePayloadDecoder.decode(captureRequest, maximumSize: maximumBodySize)
-        let batch = try CaptureBatch(payload: payload, query: query)
+        let batch: CaptureBatch
+        do {
+            batch = try CaptureBatch(
+                payload: try CapturePayloadDecoder.decode(captureRequest, maximumSize: maximumBodySize), query: query)
+        } catch {
+            throw APIError(error)
+        }
         metrics.countReceived(batch.events.count)
         let project: Project
         do {

@@ -1,3 +1,4 @@
+import EventIngestion
 import Foundation
 import Logging
 import PluginRuntime
@@ -30,12 +31,16 @@ final class IngestionPipeline: Service {
     private let logger: Logger
     /// Runs before any event is processed: loading the plugin configs, so no event skips its chain.
     private let prepare: @Sendable () async -> Void
+    /// Told how many events a team's start moved to the quarantine.
+    private let onQuarantine: @Sendable (Int) -> Void
 
     init(
         store: any IngestionStore, runtime: PluginRuntime, wakeups: TeamWakeups, configuration: Configuration = Configuration(),
         logger: Logger, prepare: @escaping @Sendable () async -> Void,
-        afterCommit: @escaping @Sendable ([IngestionOutcome]) -> Void = { _ in }
+        afterCommit: @escaping @Sendable ([IngestionOutcome]) -> Void = { _ in },
+        onQuarantine: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
+        self.onQuarantine = onQuarantine
         self.store = store
         self.runtime = runtime
         self.wakeups = wakeups
@@ -51,27 +56,33 @@ final class IngestionPipeline: Service {
     func run() async throws {
         await prepare()
         let drainDeadline = DrainDeadline()
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                // One loop per team: a team can be both pending at start and announced as new.
-                var running: Set<Int> = []
-                for teamID in await self.pendingTeams() where running.insert(teamID).inserted {
-                    await self.wakeups.register(teamID)
-                    group.addTask { await self.runTeam(teamID, drainDeadline: drainDeadline) }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withDiscardingTaskGroup { group in
+                    // One loop per team: a team can be both pending at start and announced as new.
+                    var running: Set<Int> = []
+                    for teamID in await self.pendingTeams() where running.insert(teamID).inserted {
+                        await self.wakeups.register(teamID)
+                        group.addTask { await self.runTeam(teamID, drainDeadline: drainDeadline) }
+                    }
+                    for await teamID in self.wakeups.newTeams where running.insert(teamID).inserted {
+                        group.addTask { await self.runTeam(teamID, drainDeadline: drainDeadline) }
+                    }
                 }
-                for await teamID in self.wakeups.newTeams where running.insert(teamID).inserted {
-                    group.addTask { await self.runTeam(teamID, drainDeadline: drainDeadline) }
-                }
+            } onGracefulShutdown: {
+                drainDeadline.start(after: self.configuration.drainTime)
+                Task { await self.wakeups.close() }
             }
-        } onGracefulShutdown: {
-            drainDeadline.start(after: self.configuration.drainTime)
+        } onCancel: {
+            // Cancelled rather than shut down (the server could not start): waiting loops end at once.
             Task { await self.wakeups.close() }
         }
         await runtime.shutdown()
     }
 
     private func pendingTeams() async -> [Int] {
-        while true {
+        // Cancelled (the server failed to start, or stops at once): a retry would come back at once, forever.
+        while !Task.isCancelled {
             do {
                 return try await store.teamsWithPendingEvents()
             } catch {
@@ -79,6 +90,7 @@ final class IngestionPipeline: Service {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
+        return []
     }
 
     /// A batch's outcomes being committed while the team's next batch goes through the chain.
@@ -89,20 +101,23 @@ final class IngestionPipeline: Service {
     }
 
     private func runTeam(_ teamID: Int, drainDeadline: DrainDeadline) async {
+        await recoverInFlight(teamID: teamID)
         var cursor: Int64 = 0
         // A commit (an fsync'd write of 500 events) takes nearly as long as their chain; the next batch
         // runs its chain meanwhile, on the other core. Commits stay in batch order.
         var pending: PendingCommit?
-        while !drainDeadline.hasPassed {
-            let records: [IngestionRecord]
+        var marked = false
+        while !drainDeadline.hasPassed && !Task.isCancelled {
+            let fetched: [IngestionRecord]
             do {
-                records = try await store.pendingEvents(teamID: teamID, after: cursor, limit: configuration.batchSize)
+                fetched = try await store.pendingEvents(teamID: teamID, after: cursor, limit: configuration.batchSize)
             } catch {
                 logger.error("Could not read the ingestion log", metadata: ["team.id": "\(teamID)", "error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
                 continue
             }
-            guard let last = records.last?.sequence else {
+            let records = Self.nextBatch(of: fetched)
+            guard let first = records.first?.sequence, let last = records.last?.sequence else {
                 if let commit = pending.take() {
                     if await !commit.stored.value {
                         cursor = commit.cursorBefore
@@ -110,8 +125,21 @@ final class IngestionPipeline: Service {
                     }
                     continue
                 }
-                if await wakeups.closed { return }
+                if marked {
+                    // Nothing is in flight while the loop waits: a death now must not count against the last batch.
+                    await clearInFlight(teamID: teamID)
+                    marked = false
+                }
+                if await wakeups.closed { break }
                 await wakeups.wait(for: teamID)
+                continue
+            }
+            do {
+                try await store.markInFlight(teamID: teamID, sequences: first...last)
+                marked = true
+            } catch {
+                logger.error("Could not mark events as in flight", metadata: ["team.id": "\(teamID)", "error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
                 continue
             }
             let outcomes = await process(records)
@@ -125,7 +153,46 @@ final class IngestionPipeline: Service {
             cursor = last
         }
         if let commit = pending { _ = await commit.stored.value }
+        if marked { await clearInFlight(teamID: teamID) }
     }
+
+    private func clearInFlight(teamID: Int) async {
+        do {
+            try await store.clearInFlight(teamID: teamID)
+        } catch {
+            logger.warning("Could not clear the in-flight mark", metadata: ["team.id": "\(teamID)", "error": "\(error)"])
+        }
+    }
+
+    /// The events to run through the chain next. An event that was in flight when the process died runs
+    /// alone, so a second death names it exactly; the events before it run as a batch.
+    static func nextBatch(of records: [IngestionRecord]) -> ArraySlice<IngestionRecord> {
+        guard let suspect = records.firstIndex(where: { $0.crashes > 0 }) else { return records[...] }
+        return suspect == 0 ? records.prefix(1) : records.prefix(upTo: suspect)
+    }
+
+    /// Counts a crash for each event the team had in flight when the process last died, and quarantines
+    /// those that were in flight at two deaths: they never run again unless someone replays them.
+    private func recoverInFlight(teamID: Int) async {
+        while !Task.isCancelled {
+            do {
+                let quarantined = try await store.recoverInFlight(teamID: teamID, quarantineAfter: Self.quarantineAfterCrashes)
+                for event in quarantined {
+                    logger.error(
+                        "Quarantined an event: the process died twice while processing it. It is listed and can be replayed at /api/projects/\(teamID)/quarantined_events/.",
+                        metadata: ["team.id": "\(teamID)", "event.uuid": "\(event.uuid)"])
+                }
+                onQuarantine(quarantined.count)
+                return
+            } catch {
+                logger.error("Could not recover the events in flight at the last stop; retrying", metadata: ["team.id": "\(teamID)", "error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// An event in flight at this many deaths of the process is quarantined.
+    static let quarantineAfterCrashes = 2
 
     /// Commits a batch's outcomes; false when they could not be stored.
     private func commit(_ outcomes: [IngestionOutcome], teamID: Int) async -> Bool {
@@ -140,7 +207,7 @@ final class IngestionPipeline: Service {
     }
 
     /// Runs a batch through the chain: lanes by `distinct_id`, each lane in log order.
-    private func process(_ records: [IngestionRecord]) async -> [IngestionOutcome] {
+    private func process(_ records: ArraySlice<IngestionRecord>) async -> [IngestionOutcome] {
         var lanes: [[IngestionRecord]] = Array(repeating: [], count: configuration.lanes)
         for record in records {
             lanes[Self.lane(of: record.distinctID, count: configuration.lanes)].append(record)
@@ -163,11 +230,20 @@ final class IngestionPipeline: Service {
         return zip(lane, results).map { record, result in
             switch result {
             case .success(let result):
-                return EventFinalizer.outcome(for: record, result: result)
+                let followUps = result.followUps.map { followUp in
+                    let kind: WorkKind =
+                        switch followUp.kind {
+                        case .onEvent: .onEvent
+                        case .onSnapshot: .onSnapshot
+                        case .exportEvents: .exportEvent
+                        }
+                    return EventFinalizer.FollowUpWork(pluginConfigID: followUp.pluginConfigID, kind: kind)
+                }
+                return EventFinalizer.outcome(for: record, event: result.event, droppedBy: result.droppedBy, followUps: followUps)
             case .failure(let error):
                 // Capture only logs JSON objects, so this is a bug; keep the event as accepted.
                 logger.error("Event could not run through the chain", metadata: ["event.uuid": "\(record.uuid)", "error": "\(error)"])
-                return EventFinalizer.outcome(for: record, result: ChainResult(event: record.payload))
+                return EventFinalizer.outcome(for: record, event: record.payload, droppedBy: nil, followUps: [])
             }
         }
     }

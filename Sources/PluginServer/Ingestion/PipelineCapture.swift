@@ -1,3 +1,4 @@
+import EventIngestion
 import Foundation
 import OrderedJSON
 import PluginRuntime

@@ -1,3 +1,4 @@
+import EventIngestion
 import Foundation
 import Hummingbird
 import NIOCore

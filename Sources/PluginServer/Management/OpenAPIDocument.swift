@@ -72,6 +72,152 @@ enum OpenAPIDocument {
         "operationId": "get_api_projects_project_id_events"
       }
     },
+    "/api/projects/{project_id}/ingestion_warnings/": {
+      "get": {
+        "summary": "What ingestion corrected in the project's events (an unreadable or impossible timestamp, …), by type, with counts per hour",
+        "tags": [
+          "ingestion"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/project_id"
+          },
+          {
+            "name": "since",
+            "in": "query",
+            "required": false,
+            "description": "ISO 8601 time; hours from this one on. Default: 7 days ago.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/IngestionWarnings"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        },
+        "operationId": "get_api_projects_project_id_ingestion_warnings"
+      }
+    },
+    "/api/projects/{project_id}/quarantined_events/": {
+      "get": {
+        "summary": "Events the server died on twice while processing them, newest first",
+        "tags": [
+          "ingestion"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/project_id"
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "1 to 1000; default 100.",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "results": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/QuarantinedEvent"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        },
+        "operationId": "get_api_projects_project_id_quarantined_events"
+      }
+    },
+    "/api/projects/{project_id}/quarantined_events/{event_id}/replay/": {
+      "post": {
+        "summary": "Put a quarantined event back into the ingestion log, its crashes forgotten",
+        "tags": [
+          "ingestion"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/project_id"
+          },
+          {
+            "name": "event_id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "integer"
+            }
+          }
+        ],
+        "responses": {
+          "202": {
+            "description": "Back in the ingestion log",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "status": {
+                      "type": "string"
+                    },
+                    "uuid": {
+                      "type": "string"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        },
+        "operationId": "post_api_projects_project_id_quarantined_events_event_id_replay"
+      }
+    },
     "/api/projects/{project_id}/plugin_usage/": {
       "get": {
         "summary": "Time spent in the project's plugin code (plugin-seconds), in total, per config and per hour",
@@ -1976,6 +2122,71 @@ enum OpenAPIDocument {
             "type": "string"
           },
           "payload": {}
+        }
+      },
+      "IngestionWarnings": {
+        "type": "object",
+        "properties": {
+          "since": {
+            "type": "string"
+          },
+          "results": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "type": {
+                  "type": "string"
+                },
+                "count": {
+                  "type": "integer"
+                },
+                "last_seen": {
+                  "type": "string"
+                },
+                "last_details": {
+                  "type": "object"
+                },
+                "by_hour": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "properties": {
+                      "hour": {
+                        "type": "string"
+                      },
+                      "count": {
+                        "type": "integer"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "QuarantinedEvent": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "integer"
+          },
+          "uuid": {
+            "type": "string"
+          },
+          "distinct_id": {
+            "type": "string"
+          },
+          "crashes": {
+            "type": "integer"
+          },
+          "quarantined_at": {
+            "type": "string"
+          },
+          "event": {
+            "type": "object"
+          }
         }
       },
       "PluginUsage": {

@@ -1,3 +1,4 @@
+import EventIngestion
 import Foundation
 import HTTPTypes
 import Hummingbird

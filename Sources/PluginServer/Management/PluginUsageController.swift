@@ -1,3 +1,4 @@
+import EventIngestion
 import Foundation
 import Hummingbird
 import OrderedJSON
@@ -35,7 +36,7 @@ struct PluginUsageController: Sendable {
         }
         let byHour = totals { Int($0.hour.timeIntervalSince1970) }.map { entry -> JSONValue in
             [
-                "hour": .string(Timestamp(millisecondsSince1970: Int64(entry.key) * 1000).iso8601),
+                "hour": .string(Timestamp(Date(timeIntervalSince1970: Double(entry.key))).iso8601),
                 "plugin_seconds": JSONValue(entry.seconds), "calls": JSONValue(entry.calls),
             ]
         }

@@ -14,6 +14,10 @@ final class IngestionMetrics: Sendable {
         var rejected: [String: Int] = [:]
         /// Events that went through their chain, by what became of them (`stored`, `dropped`).
         var processed: [String: Int] = [:]
+        /// Ingestion warnings, by type (`ignored_invalid_timestamp`, …).
+        var warnings: [String: Int] = [:]
+        /// Events moved to the quarantine: the process died twice while processing each.
+        var quarantined = 0
     }
 
     private let counts = Mutex(Counts())
@@ -40,7 +44,13 @@ final class IngestionMetrics: Sendable {
         counts.withLock { counts in
             counts.processed["stored", default: 0] += outcomes.count - dropped
             counts.processed["dropped", default: 0] += dropped
+            for warning in outcomes.lazy.flatMap(\.warnings) { counts.warnings[warning.type, default: 0] += 1 }
         }
+    }
+
+    func countQuarantined(_ events: Int) {
+        guard events > 0 else { return }
+        counts.withLock { $0.quarantined += events }
     }
 
     /// Writes the counters in Prometheus' text format.
@@ -63,5 +73,13 @@ final class IngestionMetrics: Sendable {
             "quill_events_processed_total", type: .counter,
             help: "Events that went through their project's plugin chain, by outcome.",
             samples: ["stored", "dropped"].map { (["outcome": $0], Double(counts.processed[$0, default: 0])) })
+        exposition.family(
+            "quill_ingestion_warnings_total", type: .counter,
+            help: "Corrections ingestion made to events it kept (an unreadable or impossible timestamp, …), by type.",
+            samples: counts.warnings.sorted { $0.key < $1.key }.map { (["type": $0.key], Double($0.value)) })
+        exposition.family(
+            "quill_events_quarantined_total", type: .counter,
+            help: "Events moved to the quarantine since the start: the process died twice while processing each.",
+            samples: [([:], Double(counts.quarantined))])
     }
 }

@@ -51,6 +51,10 @@ struct MetricsController: Sendable {
             "quill_ingestion_log_events", type: .gauge,
             help: "Accepted events waiting in the durable ingestion log for their plugin chain.",
             samples: [([:], Double(try await ingestion.pendingCount()))])
+        exposition.family(
+            "quill_ingestion_quarantine_events", type: .gauge,
+            help: "Events in the quarantine, waiting for someone to look at them or replay them.",
+            samples: [([:], Double(try await ingestion.quarantinedCount()))])
         let counts = try await workQueue.counts()
         exposition.family(
             "quill_work_queue_items", type: .gauge,

@@ -1,3 +1,4 @@
+import EventIngestion
 import Foundation
 public import HTTPTypes
 public import Hummingbird
@@ -23,6 +24,13 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         self.code = code
         self.detail = detail
         self.attribute = attribute
+    }
+
+    /// A refused capture request, as capture answers it.
+    init(_ rejection: CaptureRejection) {
+        self.init(
+            status: HTTPResponse.Status(code: rejection.status), type: "validation_error", code: rejection.code,
+            detail: rejection.detail)
     }
 
     static func invalidPayload(_ detail: String) -> APIError {

@@ -121,7 +121,8 @@ enum ManagementRouteTable {
             logger: Logger(label: "routes"), workQueue: SQLiteWorkQueueStore(database: database),
             schedule: SQLiteScheduleStore(database: database),
             usage: PluginUsageRecorder(
-                runtime: runtime, store: SQLitePluginUsageStore(database: database), logger: Logger(label: "routes")))
+                runtime: runtime, store: SQLitePluginUsageStore(database: database), logger: Logger(label: "routes")),
+            ingestion: SQLiteIngestionStore(database: database), wakeups: TeamWakeups())
         return routes.map { "\($0.method.rawValue) \($0.openAPIPath)" }
     }
 }

@@ -1,32 +1,55 @@
-import Foundation
+package import Foundation
 
-/// Milliseconds since 1970 in UTC, read from and written as ISO 8601.
+/// Milliseconds since 1970 in UTC, within the years 0000–9999, read from and written as ISO 8601.
 ///
 /// Hand-written rather than a `DateFormatter`: it runs for every event, and must accept what
 /// clients send (offsets, any number of fraction digits, a space for `T`, epoch milliseconds).
-struct Timestamp: Comparable, Sendable {
-    var millisecondsSince1970: Int64
+/// Every way to make one is checked: a value from a request, a plugin or a stored row that falls
+/// outside the four-digit years gives `nil`, never a trap or a date that can't be written back.
+package struct Timestamp: Comparable, Hashable, Sendable {
+    package let millisecondsSince1970: Int64
 
-    init(millisecondsSince1970: Int64) {
+    /// 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z.
+    package static let validMilliseconds: ClosedRange<Int64> = -62_167_219_200_000...253_402_300_799_999
+
+    package init?(millisecondsSince1970: Int64) {
+        guard Self.validMilliseconds.contains(millisecondsSince1970) else { return nil }
         self.millisecondsSince1970 = millisecondsSince1970
     }
 
-    init(_ date: Date) {
-        millisecondsSince1970 = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    /// A number of milliseconds as JSON or JavaScript give it: fractions are cut, non-finite values are `nil`.
+    package init?(millisecondsSince1970 value: Double) {
+        guard value.isFinite, let milliseconds = Int64(exactly: value.rounded(.towardZero)) else { return nil }
+        self.init(millisecondsSince1970: milliseconds)
     }
 
-    static var now: Timestamp { Timestamp(Date()) }
+    /// The clock's time; clamped into the valid years, which a working clock never leaves.
+    package init(_ date: Date) {
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        let range = Self.validMilliseconds
+        millisecondsSince1970 =
+            milliseconds.isNaN ? 0 : Int64(min(max(milliseconds, Double(range.lowerBound)), Double(range.upperBound)))
+    }
 
-    var date: Date { Date(timeIntervalSince1970: Double(millisecondsSince1970) / 1000) }
+    package static var now: Timestamp { Timestamp(Date()) }
 
-    static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.millisecondsSince1970 < rhs.millisecondsSince1970 }
+    package var date: Date { Date(timeIntervalSince1970: Double(millisecondsSince1970) / 1000) }
 
-    func adding(milliseconds: Int64) -> Timestamp {
-        Timestamp(millisecondsSince1970: millisecondsSince1970 + milliseconds)
+    package static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.millisecondsSince1970 < rhs.millisecondsSince1970 }
+
+    /// This time moved by `milliseconds`; `nil` when that leaves the valid years.
+    package func adding(milliseconds: Int64) -> Timestamp? {
+        let (sum, overflow) = millisecondsSince1970.addingReportingOverflow(milliseconds)
+        return overflow ? nil : Timestamp(millisecondsSince1970: sum)
+    }
+
+    /// Milliseconds from `other` to this time; never overflows, both being in the valid years.
+    package func milliseconds(since other: Timestamp) -> Int64 {
+        millisecondsSince1970 - other.millisecondsSince1970
     }
 
     /// `2026-11-21T12:00:00.000Z`: sorts as text in time order.
-    var iso8601: String {
+    package var iso8601: String {
         let milliseconds = Int(((millisecondsSince1970 % 1000) + 1000) % 1000)
         let seconds = (millisecondsSince1970 - Int64(milliseconds)) / 1000
         let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
@@ -41,8 +64,8 @@ struct Timestamp: Comparable, Sendable {
     }
 
     /// Parses `YYYY-MM-DD`, optionally `THH:MM[:SS[.fraction]]` (or a space for `T`) and `Z`/`±HH:MM`/`±HHMM`
-    /// (no zone means UTC). `nil` for anything else.
-    init?(iso8601 text: String) {
+    /// (no zone means UTC). `nil` for anything else, and for a zone that moves it out of the valid years.
+    package init?(iso8601 text: String) {
         var scanner = DigitScanner(Array(text.utf8))
         guard let year = scanner.number(digits: 4), scanner.skip("-"), let month = scanner.number(digits: 2),
             scanner.skip("-"), let day = scanner.number(digits: 2), (1...12).contains(month), (1...31).contains(day)
@@ -60,20 +83,21 @@ struct Timestamp: Comparable, Sendable {
                 if scanner.skip(".") || scanner.skip(",") {
                     guard let (digits, count) = scanner.digitRun(), count > 0 else { return nil }
                     // Milliseconds from the first three fraction digits.
-                    fraction = count >= 3 ? Int(String(digits.prefix(3)))! : Int(digits)! * (count == 1 ? 100 : 10)
+                    fraction = digits.prefix(3).reduce(0) { $0 * 10 + Int($1 - 48) } * (count == 1 ? 100 : count == 2 ? 10 : 1)
                 }
             }
             milliseconds += Int64(((hour * 60 + minute) * 60 + second) * 1000 + fraction)
             if scanner.skip("Z") || scanner.skip("z") {
             } else if let sign = scanner.sign() {
-                guard let offsetHours = scanner.number(digits: 2) else { return nil }
+                guard let offsetHours = scanner.number(digits: 2), offsetHours < 24 else { return nil }
                 _ = scanner.skip(":")
                 let offsetMinutes = scanner.number(digits: 2) ?? 0
+                guard offsetMinutes < 60 else { return nil }
                 milliseconds -= Int64(sign * (offsetHours * 60 + offsetMinutes) * 60_000)
             }
         }
         guard scanner.isAtEnd else { return nil }
-        millisecondsSince1970 = milliseconds
+        self.init(millisecondsSince1970: milliseconds)
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -132,9 +156,10 @@ private struct DigitScanner {
         return value
     }
 
-    mutating func digitRun() -> (String, Int)? {
+    /// The digits from here on, as bytes, and how many there are.
+    mutating func digitRun() -> (ArraySlice<UInt8>, Int)? {
         let start = index
         while index < bytes.count, (48...57).contains(bytes[index]) { index += 1 }
-        return (String(decoding: bytes[start..<index], as: UTF8.self), index - start)
+        return (bytes[start..<index], index - start)
     }
 }

@@ -1,29 +1,38 @@
 import Compression
 import Foundation
-import OrderedJSON
+package import OrderedJSON
 
 /// A capture request reduced to what decoding needs: where the payload may be and how it is encoded.
-struct CaptureRequest: Sendable {
-    var isGET: Bool
+package struct CaptureRequest: Sendable {
+    package var isGET: Bool
     /// Query parameters (first value of each name).
-    var query: [String: String]
-    var contentType: String?
-    var contentEncoding: String?
-    var body: [UInt8]
+    package var query: [String: String]
+    package var contentType: String?
+    package var contentEncoding: String?
+    package var body: [UInt8]
+
+    package init(isGET: Bool, query: [String: String], contentType: String?, contentEncoding: String?, body: [UInt8]) {
+        self.isGET = isGET
+        self.query = query
+        self.contentType = contentType
+        self.contentEncoding = contentEncoding
+        self.body = body
+    }
 }
 
 /// A decoded capture payload: the JSON and the form fields it came with.
-struct CapturePayload: Sendable {
-    var json: JSONValue
+package struct CapturePayload: Sendable {
+    package var json: JSONValue
     /// Fields of a form-encoded body (`data`, `api_key`, `compression`, `sent_at`, …).
-    var form: [String: String]
+    package var form: [String: String]
 }
 
 /// Turns a capture request's body (or `data` field) into JSON, as PostHog's capture does (reference §4):
 /// the body for JSON and text posts, the form's `data` field otherwise, the `data` query parameter for
 /// GET; then gzip / lz64 per `compression` or `Content-Encoding`, then base64 when it decodes, then JSON.
-enum CapturePayloadDecoder {
-    static func decode(_ request: CaptureRequest, maximumSize: Int) throws(APIError) -> CapturePayload {
+package enum CapturePayloadDecoder {
+    /// - Parameter maximumSize: The most bytes the payload may have after decompression; more is a 413.
+    package static func decode(_ request: CaptureRequest, maximumSize: Int) throws(CaptureRejection) -> CapturePayload {
         var form: [String: String] = [:]
         let data: [UInt8]
         let mediaType = request.contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
@@ -55,7 +64,8 @@ enum CapturePayloadDecoder {
             do {
                 decompressed = try Zlib.gunzip(data, maximumOutput: maximumSize)
             } catch {
-                throw .invalidPayload("Malformed request data: Failed to decompress data. (\(error))")
+                throw error.exceedsLimit
+                    ? .tooLarge(limit: maximumSize) : .invalidPayload("Malformed request data: Failed to decompress data. (\(error))")
             }
         case "lz64", "lz-string":
             let text = String(decoding: data, as: UTF8.self).replacingOccurrences(of: " ", with: "+")
@@ -63,12 +73,15 @@ enum CapturePayloadDecoder {
             do {
                 decoded = try LZString.decompressFromBase64(text, maximumOutput: maximumSize)
             } catch {
-                throw .invalidPayload("Malformed request data: Failed to decompress data. (\(error))")
+                throw error.exceedsLimit
+                    ? .tooLarge(limit: maximumSize) : .invalidPayload("Malformed request data: Failed to decompress data. (\(error))")
             }
             guard let decoded, !decoded.isEmpty else {
                 throw .invalidPayload("Malformed request data: Failed to decompress data. (invalid lz64)")
             }
+            // The limit counted UTF-16 code units; in UTF-8 the same text may take up to three times as many bytes.
             decompressed = Array(decoded.utf8)
+            guard decompressed.count <= maximumSize else { throw .tooLarge(limit: maximumSize) }
         case nil, "", "none", "identity":
             decompressed = data
         case let other?:
@@ -80,7 +93,7 @@ enum CapturePayloadDecoder {
     }
 
     /// JSON, or base64 of JSON; an uncompressed body that is neither may be gzip sent without saying so.
-    private static func parseJSON(_ bytes: [UInt8], compressed: Bool, maximumSize: Int) throws(APIError) -> JSONValue {
+    private static func parseJSON(_ bytes: [UInt8], compressed: Bool, maximumSize: Int) throws(CaptureRejection) -> JSONValue {
         let firstByte = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
         if firstByte != UInt8(ascii: "{") && firstByte != UInt8(ascii: "["), let decoded = base64Decoded(bytes) {
             if let json = try? parseLenientJSON(decoded) { return json }
@@ -88,10 +101,16 @@ enum CapturePayloadDecoder {
         do {
             return try parseLenientJSON(bytes)
         } catch {
-            if !compressed, Zlib.looksLikeGzip(bytes), let inflated = try? Zlib.gunzip(bytes, maximumOutput: maximumSize),
-                let json = try? parseLenientJSON(inflated)
-            {
-                return json
+            if !compressed, Zlib.looksLikeGzip(bytes) {
+                let inflated: [UInt8]
+                do {
+                    inflated = try Zlib.gunzip(bytes, maximumOutput: maximumSize)
+                } catch let compression where compression.exceedsLimit {
+                    throw .tooLarge(limit: maximumSize)
+                } catch _ {
+                    throw .invalidPayload("Malformed request data: invalid JSON: \(error.description)")
+                }
+                if let json = try? parseLenientJSON(inflated) { return json }
             }
             throw .invalidPayload("Malformed request data: invalid JSON: \(error.description)")
         }
@@ -148,8 +167,8 @@ enum CapturePayloadDecoder {
 }
 
 /// `application/x-www-form-urlencoded` bodies.
-enum FormDecoding {
-    static func fields(of body: [UInt8]) -> [String: String] {
+package enum FormDecoding {
+    package static func fields(of body: [UInt8]) -> [String: String] {
         var fields: [String: String] = [:]
         for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

@@ -1,8 +1,8 @@
-import Foundation
+package import Foundation
 
 /// A time-ordered UUID (RFC 9562 version 7), as PostHog assigns to events without one.
-enum UUIDv7 {
-    static func make(at timestamp: Timestamp = .now) -> UUID {
+package enum UUIDv7 {
+    package static func make(at timestamp: Timestamp = .now) -> UUID {
         var bytes = [UInt8](repeating: 0, count: 16)
         var generator = SystemRandomNumberGenerator()
         for index in 6..<16 { bytes[index] = generator.next() }
