@@ -91,13 +91,13 @@ import Testing
         #expect(lastError.event?.contains(#""first":true"#) == true)
     }
 
-    @Test func changingTeamIDIsUndoneAndCountsAsAFailure() async throws {
+    @Test func changingTeamIDIsUndoneWithTheRestOfThePluginsEditsAsAThrowIs() async throws {
         let harness = try PluginHarness()
         try await harness.load("function processEvent(event) { event.team_id = 400; event.properties.kept = 1; return event }")
         let (event, _) = try await harness.process(sampleEvent())
         let properties = try #require(event?["properties"] as? [String: Any])
         #expect(event?["team_id"] as? Int == 2)
-        #expect(properties["kept"] as? Int == 1)
+        #expect(properties["kept"] == nil)
         #expect(properties["$plugins_failed"] as? [String] == ["test-plugin (39)"])
         let lastError = await harness.runtime.lastError(pluginConfigID: 39, teamID: 2)
         #expect(lastError?.name == "IllegalOperationError")

@@ -1,3 +1,4 @@
+import EventIngestion
 import Foundation
 import JavaScriptEngine
 import Storage
@@ -356,9 +357,12 @@ actor PluginWorker {
                         name: "TypeError",
                         message: "processEvent must return an event object, null or undefined, not \(returned.isArray ? "an array" : (try? returned.toString()) ?? "a primitive")")
                 }
-                let teamIDChanged = !(try returned.get("team_id")).isStrictlyEqual(to: teamIDValue)
-                if teamIDChanged { try returned.set("team_id", teamIDValue) }
-                if vm === lastProcessor && !teamIDChanged {
+                // A changed team_id or an impossible timestamp is undone as a throw is: the event goes on as it was.
+                guard (try returned.get("team_id")).isStrictlyEqual(to: teamIDValue) else {
+                    throw vm.illegalOperation("Plugin tried to change event.team_id")
+                }
+                try Self.checkTimestamp(of: returned)
+                if vm === lastProcessor {
                     event = returned
                     unchecked = vm
                     vm.statistics.value.eventsSucceeded += 1
@@ -368,14 +372,8 @@ actor PluginWorker {
                 guard let bytes = try returned.jsonBytes() else { throw Self.noJSONForm }
                 event = returned
                 snapshot = bytes
-                if teamIDChanged {
-                    vm.recordError(vm.illegalOperation("Plugin tried to change event.team_id"), event: bytes)
-                    vm.statistics.value.eventsFailed += 1
-                    result.failed.append(vm.definition.label)
-                } else {
-                    vm.statistics.value.eventsSucceeded += 1
-                    result.succeeded.append(vm.definition.label)
-                }
+                vm.statistics.value.eventsSucceeded += 1
+                result.succeeded.append(vm.definition.label)
             } catch {
                 vm.statistics.value.eventsFailed += 1
                 vm.recordError(error, event: snapshot)
@@ -424,6 +422,18 @@ actor PluginWorker {
     }
 
     private static let noJSONForm = ScriptError(name: "TypeError", message: "processEvent returned an event that has no JSON form")
+
+    /// A numeric `timestamp` must be milliseconds within the years 0000–9999; strings are read (and warned
+    /// about) by ingestion, as a client's are.
+    private static func checkTimestamp(of event: ScriptValue) throws(ScriptError) {
+        let timestamp = try event.get("timestamp")
+        guard timestamp.isNumber else { return }
+        let milliseconds = try timestamp.toNumber()
+        guard Timestamp(millisecondsSince1970: milliseconds) == nil else { return }
+        throw ScriptError(
+            name: "RangeError",
+            message: "processEvent returned an event whose timestamp \(milliseconds) is not a time in the years 0000–9999")
+    }
 
     /// Sets `$plugins_succeeded`, `$plugins_failed` and `$plugins_deferred` on the event's properties.
     private func record(_ result: ChainResult, on event: ScriptValue, in context: ScriptContext) throws(ScriptError) {
