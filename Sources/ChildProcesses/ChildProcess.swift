@@ -39,9 +39,10 @@ public enum ChildProcess {
     /// - Parameters:
     ///   - input: Written to its standard input, which is then closed; without it, the null device.
     ///   - mergingErrors: Whether standard error goes into `standardOutput`, interleaved as printed.
+    ///   - timeLimit: When given, a program still running after it is killed (SIGKILL); its status then says so.
     public static func run(
         _ executable: URL, arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil,
-        input: Data? = nil, mergingErrors: Bool = false
+        input: Data? = nil, mergingErrors: Bool = false, timeLimit: Duration? = nil
     ) async throws -> Output {
         let process = Process()
         process.executableURL = executable
@@ -70,11 +71,19 @@ public enum ChildProcess {
                 try? inputPipe.writing.close()
             }
         }
+        let pid = process.processIdentifier
+        let killer = timeLimit.map { limit in
+            Task {
+                try await Task.sleep(for: limit)
+                kill(pid, SIGKILL)
+            }
+        }
         async let standardOutput = readToEnd(output.reading)
         async let standardError = mergingErrors ? Data() : readToEnd(errors.reading)
         let (outputData, errorData) = await (standardOutput, standardError)
         var status: Int32 = -1
         for await exitStatus in exits { status = exitStatus }
+        killer?.cancel()
         return Output(status: status, standardOutput: outputData, standardError: errorData)
     }
 

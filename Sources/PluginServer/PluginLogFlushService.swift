@@ -6,7 +6,7 @@ struct PluginLogFlushService: Service {
     let store: SQLitePluginLogStore
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(500))
             try? await store.flush()
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import PluginServer
 
 /// `quill serve`: the capture API, the plugin pipeline and the management API.
@@ -54,6 +55,20 @@ struct ServeCommand: AsyncParsableCommand {
         let application = try await QuillServer.buildApplication(configuration: configuration, logger: logger) { message in
             FileHandle.standardOutput.write(Data((message + "\n").utf8))
         }
-        try await application.runService()
+        do {
+            try await application.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            FileHandle.standardError.write(
+                Data(
+                    """
+                    quill: cannot listen on \(configuration.host):\(configuration.port): the port is already in use (another \
+                    Quill, or another program, listens there). Choose another with --port or QUILL_PORT.
+
+                    """.utf8))
+            throw ExitCode(Self.addressInUseExitCode)
+        }
     }
+
+    /// EX_UNAVAILABLE of sysexits(3): the port to listen on is taken.
+    static let addressInUseExitCode: Int32 = 69
 }

@@ -28,7 +28,7 @@ actor EventRateHistory: Service {
     }
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await sample()
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.sampleInterval) }
         }

@@ -88,6 +88,8 @@ final class WorkQueueService: Service {
                         items = try await store.lease(
                             now: now, until: now.addingTimeInterval(configuration.lease.seconds), limit: free,
                             perConfig: configuration.perConfigConcurrency, excluding: excluded)
+                    } catch is CancellationError {
+                        // The loop ends: the server stops without a drain.
                     } catch {
                         logger.error("Could not read the work queue", metadata: ["error": "\(error)"])
                     }
@@ -150,6 +152,8 @@ final class WorkQueueService: Service {
                         pluginConfigID: buffer.pluginConfigID, maximumBytes: settings.bytes, now: now)
                 }
             }
+        } catch is CancellationError {
+            // The server stops without a drain: the buffers stay in the database for the next start.
         } catch {
             logger.error("Could not batch export events", metadata: ["error": "\(error)"])
         }

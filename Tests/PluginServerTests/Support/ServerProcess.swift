@@ -31,11 +31,12 @@ final class ServerProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(at: dataDirectory)
     }
 
-    /// Runs `quill` with the data folder (for `plugin install` and the like) and waits for it.
-    func runQuill(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+    /// Runs `quill` with the data folder (for `plugin install` and the like) and waits for it, killing it after
+    /// `timeLimit`.
+    func runQuill(_ arguments: [String], timeLimit: Duration = .seconds(120)) async throws -> (status: Int32, output: String) {
         let result = try await ChildProcess.run(
             QuillExecutable.url, arguments: arguments + ["--data-dir", dataDirectory.path], environment: quillEnvironment,
-            mergingErrors: true)
+            mergingErrors: true, timeLimit: timeLimit)
         return (result.status, result.text)
     }
 
