@@ -46,6 +46,9 @@ let package = Package(
             dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: librarySettings
         ),
+        // Embeds a target's .js files as Swift strings at build time, so `quill` stays one self-contained file.
+        .executableTarget(name: "embed-javascript", path: "Sources/EmbedJavaScript", swiftSettings: upcomingFeatures),
+        .plugin(name: "EmbedJavaScript", capability: .buildTool(), dependencies: ["embed-javascript"]),
         .target(
             name: "PluginRuntime",
             dependencies: [
