@@ -58,7 +58,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            swiftSettings: librarySettings
+            swiftSettings: librarySettings,
+            plugins: ["EmbedJavaScript"]
         ),
         .target(
             name: "PluginServer",
