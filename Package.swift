@@ -48,6 +48,9 @@ let package = Package(
             dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: librarySettings
         ),
+        // Embeds a target's .js files as Swift strings at build time, so `quill` stays one self-contained file.
+        .executableTarget(name: "embed-javascript", path: "Sources/EmbedJavaScript", swiftSettings: upcomingFeatures),
+        .plugin(name: "EmbedJavaScript", capability: .buildTool(), dependencies: ["embed-javascript"]),
         .target(
             name: "PluginRuntime",
             dependencies: [
@@ -57,7 +60,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            swiftSettings: librarySettings
+            swiftSettings: librarySettings,
+            plugins: ["EmbedJavaScript"]
         ),
         .target(
             name: "PluginServer",

@@ -183,7 +183,7 @@ public struct PluginCompiler: Sendable {
         return folder
     }
 
-    private static func findOnPath(_ name: String) -> String? {
+    static func findOnPath(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }

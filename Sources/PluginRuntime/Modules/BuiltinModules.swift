@@ -9,8 +9,9 @@ struct BuiltinModule: Sendable {
 
 /// The modules and module-backed globals every plugin VM offers.
 ///
-/// To add a module: write its source beside this file and list it in `all`; if it makes a
-/// global, list that in `globals`. The compiler leaves these imports to the runtime.
+/// To add a module: write its source as `JavaScript/Modules/NAME.js` (the build embeds it as
+/// `EmbeddedJavaScript.name`), give it a `BuiltinModule` beside this file and list that in `all`; if it
+/// makes a global, list that in `globals`. The compiler leaves these imports to the runtime.
 enum BuiltinModules {
     static let all: [String: BuiltinModule] = Dictionary(
         uniqueKeysWithValues: [
