@@ -14,4 +14,7 @@ JS_EXPORT void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
 // Exported but missing from the installed headers (JSBasePrivate.h): the heap's size and object counts.
 JS_EXPORT JSObjectRef JSGetMemoryUsageStatistics(JSContextRef ctx);
 
+// Exported but missing from the installed headers (JSBasePrivate.h): a full collection, finished before it returns.
+JS_EXPORT void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
+
 #endif

@@ -7,6 +7,8 @@ internal import CJavaScriptCore
 public final class ScriptContext {
     public let group: ScriptContextGroup
     let ref: JSGlobalContextRef
+    /// Where promise settlements on this context count the fresh memory their JavaScript brought in.
+    public var memoryAccount: ScriptMemoryAccount?
 
     /// - Parameters:
     ///   - group: The group whose heap and thread this context shares.
@@ -54,13 +56,13 @@ public final class ScriptContext {
         _ = try trying { JSCheckScriptSyntax(ref, script, url, 1, $0) }
     }
 
-    /// Runs one entry into JavaScriptCore and turns its exception, or its stop at the time limit,
-    /// into a thrown ``ScriptError``. Nothing else reads the exception out-parameter.
+    /// Runs one entry into JavaScriptCore and turns its exception, or its stop at the time or memory
+    /// limit, into a thrown ``ScriptError``. Nothing else reads the exception out-parameter.
     func trying<T>(_ body: (UnsafeMutablePointer<JSValueRef?>) -> T) throws(ScriptError) -> T {
-        let terminationsBefore = group.terminationCount
+        let outermost = group.enter()
         var exception: JSValueRef?
         let result = withUnsafeMutablePointer(to: &exception) { body($0) }
-        if group.terminationCount != terminationsBefore {
+        if let stop = group.leave(outermost: outermost) {
             // A stop while the entry drained the microtask queue (an `await` continuation that
             // spins) leaves the termination pending, and the next entry would fail with it; an
             // empty entry takes it now.
@@ -68,12 +70,23 @@ public final class ScriptContext {
             defer { JSStringRelease(empty) }
             var pending: JSValueRef?
             _ = JSEvaluateScript(ref, empty, nil, nil, 1, &pending)
-            throw .timeout("Script execution timed out after \(group.timeLimit.formattedSeconds)")
+            switch stop {
+            case .timeLimit: throw .timeout("Script execution timed out after \(group.timeLimit.formattedSeconds)")
+            case .memoryLimit: throw .memoryLimit(group.memoryLimit ?? 0)
+            }
         }
         if let exception {
             throw ScriptError(thrown: ScriptValue(exception, in: self))
         }
         return result
+    }
+
+    /// Runs `body` and counts the fresh memory the thread brought in meanwhile to this context's account.
+    func countingFreshMemory<T>(_ body: () throws -> T) rethrows -> T {
+        guard let account = memoryAccount else { return try body() }
+        let before = ThreadMemory.minorFaults()
+        defer { account.add(max(0, ThreadMemory.minorFaults() - before) * ThreadMemory.pageSize) }
+        return try body()
     }
 }
 

@@ -5,30 +5,43 @@ import Synchronization
 /// A JavaScriptCore context group: one VM heap shared by its contexts, run on one thread.
 ///
 /// Contexts in one group can exchange objects, so a team's plugin chain can hand one event
-/// object from plugin to plugin without converting it. The group also carries the time limit:
-/// every entry into JavaScript (a call, an evaluation, a promise settling) may run for at most
-/// `timeLimit` before JavaScriptCore stops it; the context stays usable afterwards.
+/// object from plugin to plugin without converting it. The group also holds every entry into
+/// JavaScript (a call, an evaluation, a promise settling) to its limits: an entry that runs longer
+/// than `timeLimit`, or touches more than `memoryLimit` bytes of fresh memory, is stopped; the
+/// context stays usable afterwards.
 public final class ScriptContextGroup {
     /// The thread all of this group's JavaScript runs on.
     public let thread: ScriptThread
     let ref: JSContextGroupRef
-    private let terminations: TerminationCounter
+    private let watchdog: EntryWatchdog
 
     /// The longest one synchronous entry into JavaScript may run.
     public var timeLimit: Duration {
-        didSet { arm() }
+        get { .nanoseconds(Int64(watchdog.timeLimitNanoseconds)) }
+        set { watchdog.timeLimitNanoseconds = UInt64(max(0, newValue.components.seconds)) * 1_000_000_000 + UInt64(max(0, newValue.components.attoseconds / 1_000_000_000)) }
+    }
+
+    /// The most fresh memory (pages this thread touches for the first time, as the kernel counts them)
+    /// one long entry may bring in before it is stopped; `nil` for no limit. It is counted from the
+    /// watchdog's first look at the entry, a few milliseconds in. Work spread over many short entries
+    /// (awaits between allocations) is counted by ``ScriptMemoryAccount``s instead.
+    public var memoryLimit: Int? {
+        get { watchdog.memoryLimitPages.map { $0 * ThreadMemory.pageSize } }
+        set { watchdog.memoryLimitPages = newValue.map { max(1, $0 / ThreadMemory.pageSize) } }
     }
 
     /// - Parameters:
     ///   - thread: The thread that runs this group's JavaScript; use the group only from it.
     ///   - timeLimit: The longest one synchronous entry into JavaScript may run.
-    public init(thread: ScriptThread, timeLimit: Duration = .seconds(30)) {
+    ///   - memoryLimit: The most fresh memory one entry may bring in; `nil` for no limit.
+    public init(thread: ScriptThread, timeLimit: Duration = .seconds(30), memoryLimit: Int? = nil) {
         _ = Self.engineOptions
         self.thread = thread
         self.ref = JSContextGroupCreate()
-        self.terminations = TerminationCounter()
+        self.watchdog = EntryWatchdog(group: ref)
         self.timeLimit = timeLimit
-        arm()
+        self.memoryLimit = memoryLimit
+        watchdog.arm()
     }
 
     deinit {
@@ -46,24 +59,132 @@ public final class ScriptContextGroup {
         setenv("JSC_usePollingTraps", "true", 0)
     }()
 
-    /// The number of entries JavaScriptCore has stopped so far; compared before and after an entry.
-    var terminationCount: Int { terminations.count.load(ordering: .relaxed) }
+    /// When the JavaScript running now was entered, readable from any thread: to see a script thread
+    /// held by one long call.
+    public var activity: ScriptActivity { watchdog.activity }
 
-    private func arm() {
-        // The callback runs on the thread executing JavaScript; counting lets the entry that was
-        // stopped tell a time-out from an ordinary exception.
-        JSContextGroupSetExecutionTimeLimit(
-            ref, timeLimit.secondsValue,
-            { _, counter in
-                guard let counter else { return true }
-                Unmanaged<TerminationCounter>.fromOpaque(counter).takeUnretainedValue().count.add(1, ordering: .relaxed)
-                return true
-            },
-            Unmanaged.passUnretained(terminations).toOpaque()
-        )
+    /// Starts an entry; the outermost one is timed. Returns whether it is the outermost.
+    func enter() -> Bool {
+        watchdog.enter()
+    }
+
+    /// Ends an entry begun by `enter()`; for the outermost, returns why it was stopped, if it was.
+    func leave(outermost: Bool) -> EntryStop? {
+        watchdog.leave(outermost: outermost)
+    }
+
+    /// Collects the whole heap now and waits for it: after a context was dropped for holding too much,
+    /// so its memory goes back to the system instead of waiting for the next collection.
+    public func collectGarbage(using context: ScriptContext) {
+        JSSynchronousGarbageCollectForDebugging(context.ref)
     }
 }
 
-private final class TerminationCounter: Sendable {
-    let count = Atomic<Int>(0)
+/// Whether a group's thread is running JavaScript, and since when; safe to read from any thread.
+public final class ScriptActivity: Sendable {
+    fileprivate let busySinceNanoseconds = Atomic<UInt64>(0)
+
+    /// How long the JavaScript running now has run; `nil` while none runs.
+    public var busyFor: Duration? {
+        let started = busySinceNanoseconds.load(ordering: .relaxed)
+        guard started != 0 else { return nil }
+        return .nanoseconds(Int64(MonotonicClock.nanoseconds() &- started))
+    }
+}
+
+/// Why JavaScriptCore stopped an entry.
+enum EntryStop: Equatable {
+    case timeLimit
+    case memoryLimit
+}
+
+/// The limits of one group's entries, checked by JavaScriptCore's watchdog every few milliseconds
+/// while an entry runs: the watchdog calls back on the running thread, which re-arms it until the
+/// entry is over its time or its fresh memory.
+private final class EntryWatchdog: @unchecked Sendable {
+    // @unchecked: every field but `activity` is touched only on the group's thread (entries and the
+    // watchdog's callback run there); `activity` is atomic for readers on other threads.
+    static let period = 0.01
+
+    let group: JSContextGroupRef
+    var timeLimitNanoseconds: UInt64 = 30_000_000_000
+    var memoryLimitPages: Int?
+    let activity = ScriptActivity()
+    private var depth = 0
+    /// The thread's fresh pages when the watchdog first looked at the running entry.
+    private var faultsAtFirstLook: Int?
+    private var stop: EntryStop?
+
+    init(group: JSContextGroupRef) {
+        self.group = group
+    }
+
+    func arm() {
+        JSContextGroupSetExecutionTimeLimit(
+            group, Self.period,
+            { _, watchdog in
+                guard let watchdog else { return true }
+                return Unmanaged<EntryWatchdog>.fromOpaque(watchdog).takeUnretainedValue().shouldStop()
+            },
+            Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    // Cheap on purpose (a clock read): every property read from Swift is an entry.
+    func enter() -> Bool {
+        depth += 1
+        guard depth == 1 else { return false }
+        activity.busySinceNanoseconds.store(MonotonicClock.nanoseconds(), ordering: .relaxed)
+        return true
+    }
+
+    func leave(outermost: Bool) -> EntryStop? {
+        depth -= 1
+        guard outermost else { return nil }
+        activity.busySinceNanoseconds.store(0, ordering: .relaxed)
+        faultsAtFirstLook = nil
+        defer { stop = nil }
+        return stop
+    }
+
+    /// The watchdog's callback, on the running thread: stop the entry (true) or re-arm (false).
+    private func shouldStop() -> Bool {
+        let started = activity.busySinceNanoseconds.load(ordering: .relaxed)
+        if started != 0, MonotonicClock.nanoseconds() &- started > timeLimitNanoseconds {
+            stop = .timeLimit
+            return true
+        }
+        if let limit = memoryLimitPages, depth > 0 {
+            let faults = ThreadMemory.minorFaults()
+            if let first = faultsAtFirstLook, faults - first > limit {
+                stop = .memoryLimit
+                return true
+            }
+            if faultsAtFirstLook == nil { faultsAtFirstLook = faults }
+        }
+        // A callback that returns false must arm the next period itself, or the entry runs on unwatched.
+        arm()
+        return false
+    }
+}
+
+/// The monotonic clock in nanoseconds, as one atomic word can hold it.
+enum MonotonicClock {
+    static func nanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}
+
+/// What the kernel counts of the calling thread's memory use.
+enum ThreadMemory {
+    static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// Pages this thread touched for the first time (minor faults): memory it brought in, whoever frees it later.
+    static func minorFaults() -> Int {
+        var usage = rusage()
+        // RUSAGE_THREAD (1): Glibc's module leaves out this GNU extension.
+        getrusage(__rusage_who_t(1), &usage)
+        return usage.ru_minflt
+    }
 }

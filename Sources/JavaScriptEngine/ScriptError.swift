@@ -5,6 +5,8 @@ public struct ScriptError: Error, Sendable, CustomStringConvertible {
         case exception
         /// The call ran past its time limit, synchronously or waiting for a promise.
         case timeout
+        /// The call brought in more fresh memory than its limit allows.
+        case memoryLimit
     }
 
     public var kind: Kind
@@ -23,6 +25,12 @@ public struct ScriptError: Error, Sendable, CustomStringConvertible {
 
     static func timeout(_ message: String) -> ScriptError {
         ScriptError(kind: .timeout, name: "TimeoutError", message: message)
+    }
+
+    package static func memoryLimit(_ limit: Int) -> ScriptError {
+        ScriptError(
+            kind: .memoryLimit, name: "MemoryLimitError",
+            message: "Script execution stopped: it took more than \(limit / 1_048_576) MiB of memory")
     }
 
     /// `Name: message`, as JavaScript's `String(error)` prints it.

@@ -5,8 +5,9 @@ extension ScriptValue {
     /// Waits for this value to settle if it is a promise (or any thenable), and returns it as is otherwise.
     ///
     /// A rejection throws its reason as a ``ScriptError``. A promise that has not settled after
-    /// `timeLimit` throws a ``ScriptError/Kind/timeout`` error; it may still settle later, unobserved,
-    /// and the context stays usable.
+    /// `timeLimit` throws a ``ScriptError/Kind/timeout`` error, and one whose settlements passed the
+    /// context's memory account a ``ScriptError/Kind/memoryLimit`` error; it may still settle later,
+    /// unobserved, and the context stays usable.
     ///
     /// - Parameters:
     ///   - timeLimit: How long to wait for the promise.
@@ -14,6 +15,9 @@ extension ScriptValue {
     public func settled(timeLimit: Duration, description: String = "promise") async throws(ScriptError) -> ScriptValue {
         guard isThenable else { return self }
         let settlement = PromiseSettlement()
+        let account = context.memoryAccount
+        let memoryWatch = account.map { account in account.onExceeded { settlement.settle(.memoryLimit(account.limit)) } }
+        defer { if let account, let memoryWatch { account.cancel(memoryWatch) } }
         let onFulfilled = context.function { arguments, _ in
             settlement.settle(.fulfilled(arguments.first))
             return nil
@@ -39,6 +43,8 @@ extension ScriptValue {
             throw ScriptError(thrown: reason ?? context.undefined)
         case .timedOut:
             throw .timeout("\(description) timed out after promise waited for \(timeLimit.formattedSeconds)")
+        case .memoryLimit(let limit):
+            throw .memoryLimit(limit)
         }
     }
 }
@@ -52,6 +58,7 @@ private final class PromiseSettlement: @unchecked Sendable {
         case fulfilled(ScriptValue?)
         case rejected(ScriptValue?)
         case timedOut
+        case memoryLimit(Int)
     }
 
     private let lock = NSLock()
@@ -145,14 +152,17 @@ private struct PendingPromise<Output> {
     let convert: (Output, ScriptContext) throws -> ScriptValue
 
     func settle(with result: Result<Output, any Error>) {
-        do {
-            let value = try convert(try result.get(), context)
-            try resolve.call([value])
-        } catch let error as ScriptError where error.kind == .timeout {
-            // The settling call itself (an `await` continuation) was stopped at the time limit:
-            // the awaiting call times out on its own timer, as a time-out rather than a rejection.
-        } catch {
-            _ = try? reject.call([context.thrownValue(for: error)])
+        // The continuations this runs are the plugin's: what they allocate counts against its account.
+        context.countingFreshMemory {
+            do {
+                let value = try convert(try result.get(), context)
+                try resolve.call([value])
+            } catch let error as ScriptError where error.kind == .timeout || error.kind == .memoryLimit {
+                // The settling call itself (an `await` continuation) was stopped at a limit: the awaiting
+                // call ends on its own timer or account, as a time-out or memory stop rather than a rejection.
+            } catch {
+                _ = try? reject.call([context.thrownValue(for: error)])
+            }
         }
     }
 }
