@@ -56,6 +56,8 @@ let package = Package(
             dependencies: [
                 "JavaScriptEngine", "Storage", "OrderedJSON", "Compression", "GeoIP", "ChildProcesses", "EventIngestion",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

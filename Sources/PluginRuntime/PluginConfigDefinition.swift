@@ -81,6 +81,15 @@ public struct PluginStatistics: Sendable, Equatable {
 
     /// Seconds spent inside the plugin's functions: the seeds' plugin-seconds.
     public var seconds: Double { functions.values.reduce(0) { $0 + $1.seconds } }
+
+    /// Adds what `other` counted: a config's figures from another script thread.
+    mutating func add(_ other: PluginStatistics) {
+        eventsIn += other.eventsIn
+        eventsSucceeded += other.eventsSucceeded
+        eventsFailed += other.eventsFailed
+        eventsDropped += other.eventsDropped
+        for (name, function) in other.functions { functions[name, default: FunctionStatistics()].add(function) }
+    }
 }
 
 /// Calls of one plugin function.
@@ -95,6 +104,14 @@ public struct FunctionStatistics: Sendable, Equatable {
     public var seconds: Double = 0
     /// Calls per duration bucket (not cumulative); one more than `durationBucketBounds`.
     public var durationBuckets = [Int](repeating: 0, count: durationBucketBounds.count + 1)
+
+    mutating func add(_ other: FunctionStatistics) {
+        calls += other.calls
+        errors += other.errors
+        timeouts += other.timeouts
+        seconds += other.seconds
+        for index in durationBuckets.indices { durationBuckets[index] += other.durationBuckets[index] }
+    }
 
     mutating func record(seconds: Double, timedOut: Bool, failed: Bool) {
         calls += 1

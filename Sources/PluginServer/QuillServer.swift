@@ -39,13 +39,15 @@ public enum QuillServer {
         let apiAccess = PluginAPIAccessService(projects: projects)
         let runtime = PluginRuntime(
             configuration: PluginRuntimeConfiguration(
-                workerCount: configuration.pluginWorkers, timeLimit: configuration.pluginTimeLimit),
+                workerCount: configuration.pluginWorkers, timeLimit: configuration.pluginTimeLimit,
+                memoryLimit: configuration.pluginMemoryLimit),
             services: PluginHostServices(
                 cache: MemoryPluginCacheStore(), storage: SQLitePluginStorageStore(database: database), logs: pluginLogs,
                 fetchPolicy: configuration.fetchPolicy, geoip: geoip,
                 jobs: WorkQueueJobs(store: workQueueStore, clock: workClock, wakeup: workWakeup),
                 capture: PipelineCapture(projects: projects, writer: writer, limiter: CaptureRateLimiter()),
                 api: apiAccess),
+            logger: logger,
             onStatusChange: { change in
                 guard case .disabled(let id, let reason) = change else { return }
                 Task {
@@ -108,8 +110,8 @@ public enum QuillServer {
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Quill"),
             // Shut down in reverse: the server stops taking requests, the work queue finishes what runs, the
-            // pipeline drains the log and tears plugins down, plugin-seconds and logs are written.
-            services: [PluginLogFlushService(store: pluginLogs), usageRecorder, pipeline, workQueue, scheduler, eventRates],
+            // pipeline drains the log, the runtime tears plugins down, plugin-seconds and logs are written.
+            services: [PluginLogFlushService(store: pluginLogs), usageRecorder, runtime, pipeline, workQueue, scheduler, eventRates],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 apiAccess.serverStarted(host: configuration.host, port: port)

@@ -11,6 +11,9 @@ public struct ServerConfiguration: Sendable {
     public var dataDirectory: URL = URL(fileURLWithPath: "data")
     /// `--plugin-time-limit` / `QUILL_PLUGIN_TIME_LIMIT`: seconds one plugin call may take. Default 30.
     public var pluginTimeLimit: Duration = .seconds(30)
+    /// `--plugin-memory-limit` / `QUILL_PLUGIN_MEMORY_LIMIT`: MiB of memory one plugin call may bring in
+    /// before it is stopped and its VM thrown away; 0 for no limit. Default 128.
+    public var pluginMemoryLimit: Int? = 128 * 1_048_576
     /// `--plugin-workers` / `QUILL_PLUGIN_WORKERS`: script threads. Default: one per core.
     public var pluginWorkers: Int = ProcessInfo.processInfo.activeProcessorCount
     /// `--max-body-size` / `QUILL_MAX_BODY_SIZE`: largest capture request body in bytes, after
@@ -44,6 +47,7 @@ public struct ServerConfiguration: Sendable {
         if let directory = try value("QUILL_DATA_DIR", { $0 }) { dataDirectory = URL(fileURLWithPath: directory) }
         if let seconds = try value("QUILL_PLUGIN_TIME_LIMIT", Self.positiveSeconds) { pluginTimeLimit = seconds }
         if let workers = try value("QUILL_PLUGIN_WORKERS", { Int($0).flatMap { $0 > 0 ? $0 : nil } }) { pluginWorkers = workers }
+        if let megabytes = try value("QUILL_PLUGIN_MEMORY_LIMIT", Self.memoryLimit) { pluginMemoryLimit = megabytes }
         if let size = try value("QUILL_MAX_BODY_SIZE", { Int($0).flatMap { $0 > 0 ? $0 : nil } }) { maxBodySize = size }
         if let seconds = try value("QUILL_DRAIN_TIME", Self.positiveSeconds) { drainTime = seconds }
         repositories = PluginRepositorySettings(environment: environment)
@@ -57,6 +61,12 @@ public struct ServerConfiguration: Sendable {
         geoipDatabasePath = try value("QUILL_GEOIP_DATABASE", { $0 })
         initialProjectAPIKey = try value("QUILL_PROJECT_API_KEY", { $0 })
         initialPersonalAPIKey = try value("QUILL_PERSONAL_API_KEY", { $0 })
+    }
+
+    /// A number of MiB, 0 (no limit) or from 8 to 1,048,576 (1 TiB); the limit in bytes, `nil` for none.
+    public static func memoryLimit(_ text: String) -> Int?? {
+        guard let megabytes = Int(text), megabytes == 0 || (8...1_048_576).contains(megabytes) else { return nil }
+        return .some(megabytes == 0 ? nil : megabytes * 1_048_576)
     }
 
     /// A number of seconds (fractions allowed), more than zero.

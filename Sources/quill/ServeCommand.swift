@@ -28,6 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Plugin script threads (QUILL_PLUGIN_WORKERS). Default: one per core.")
     var pluginWorkers: Int?
 
+    @Option(help: "MiB of memory one plugin call may bring in; 0 for no limit (QUILL_PLUGIN_MEMORY_LIMIT). Default 128.")
+    var pluginMemoryLimit: Int?
+
     @Option(help: "Largest capture request body in bytes (QUILL_MAX_BODY_SIZE). Default 20 MiB.")
     var maxBodySize: Int?
 
@@ -48,6 +51,12 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.pluginTimeLimit = limit
         }
         if let pluginWorkers { configuration.pluginWorkers = max(1, pluginWorkers) }
+        if let pluginMemoryLimit {
+            guard let limit = ServerConfiguration.memoryLimit(String(pluginMemoryLimit)) else {
+                throw ValidationError("--plugin-memory-limit must be 0 (no limit) or from 8 to 1048576 MiB")
+            }
+            configuration.pluginMemoryLimit = limit
+        }
         if let maxBodySize { configuration.maxBodySize = maxBodySize }
 
         var logger = Logger(label: "quill")

@@ -34,8 +34,36 @@ import Testing
         let (attacked, result) = try await harness.process(sampleEvent("attack"))
         #expect(result.failed == ["test-plugin (39)"])
         #expect((attacked?["properties"] as? [String: Any])?["fine"] == nil)
-        let (after, _) = try await harness.process(sampleEvent("calm"))
+        let (after, afterResult) = try await harness.process(sampleEvent("calm"))
+        if await harness.runtime.lastError(pluginConfigID: 39, teamID: 2)?.name == "TimeoutError" {
+            // A time-out pauses the config (10 s at first): events pass it as failed meanwhile.
+            #expect(afterResult.failed == ["test-plugin (39)"], "a paused config is passed as failed")
+            #expect((after?["properties"] as? [String: Any])?["fine"] == nil)
+            #expect(harness.messages(source: .system).contains {
+                $0 == "processEvent timed out 1 time in a row; pausing this plugin for 10 seconds: events pass it as failed meanwhile"
+            })
+        } else {
+            #expect((after?["properties"] as? [String: Any])?["fine"] as? Bool == true)
+        }
+    }
+
+    @Test func aPausedProcessEventIsTriedOnceWhenThePauseEndsAndResumesWhenItReturnsInTime() async throws {
+        let harness = try PluginHarness(
+            timeLimit: .seconds(1), processEventBreaker: TimeOutBreakers.Settings(firstPause: .milliseconds(500)))
+        try await harness.load(
+            """
+            function processEvent(event) {
+              if (event.event === 'attack') { while (true) {} }
+              event.properties.fine = true
+              return event
+            }
+            """)
+        #expect(try await harness.process(sampleEvent("attack")).result.failed == ["test-plugin (39)"])
+        try await Task.sleep(for: .milliseconds(700))
+        let (after, result) = try await harness.process(sampleEvent("calm"))
+        #expect(result.succeeded == ["test-plugin (39)"])
         #expect((after?["properties"] as? [String: Any])?["fine"] as? Bool == true)
+        #expect(harness.messages(source: .system).contains("processEvent returned in time again; resuming this plugin"))
     }
 
     @Test func syncTimeoutNamesThePluginAndFunction() async throws {

@@ -68,11 +68,12 @@ import Testing
             "quill_plugin_call_duration_seconds_count{\(processEvent)}": 4,
             "quill_plugin_call_duration_seconds_bucket{\(processEvent),le=\"0.01\"}": 0,
             "quill_plugin_call_duration_seconds_bucket{\(processEvent),le=\"+Inf\"}": 4,
-            "quill_plugin_vms": 1,
         ]
         for (name, value) in expected {
             #expect(samples[name] == value, "\(name)")
         }
+        // A VM on each script thread that ran the config's events: the server has one per core.
+        #expect((1...Double(ProcessInfo.processInfo.activeProcessorCount)).contains(samples["quill_plugin_vms"] ?? 0))
         let pluginSeconds = try #require(samples["quill_plugin_seconds_total{team_id=\"1\"}"])
         #expect(pluginSeconds >= 0.07, "four calls of about 20 ms each (Date.now() has whole milliseconds)")
         #expect(pluginSeconds == samples["quill_plugin_call_duration_seconds_sum{\(processEvent)}"])

@@ -1,13 +1,29 @@
+import Foundation
 import JavaScriptEngine
+public import Logging
+public import ServiceLifecycle
 public import Storage
 import Synchronization
 
-/// Runs plugin configs: loads them into VMs, runs each team's chain, tears them down.
+/// Runs plugin configs: loads them, runs each team's chain, tears them down.
 ///
-/// Teams are spread over workers (one script thread each); all configs of a team share a worker,
-/// so its chain hands one JavaScript event object from plugin to plugin.
-public final class PluginRuntime: Sendable {
+/// Each script thread (worker) makes a VM of a config when it first needs one, so a team's events
+/// can run on every thread: each lane of events (one `distinct_id`'s, in order) goes to the least
+/// busy thread, passing over a thread held by a long call. What concerns a config rather than one
+/// VM (its state, last error, time-out pauses, memory breaches) lives in a registry all threads share.
+///
+/// As a `Service`, it tears down idle VMs while it runs and every config when it stops.
+public final class PluginRuntime: Service, Sendable {
     private let workers: [PluginWorker]
+    private let loads: [WorkerLoad]
+    private let registry: ConfigRegistry
+    private let configuration: PluginRuntimeConfiguration
+    private let services: PluginHostServices
+    private let clock: any Clock<Duration>
+    private let onStatusChange: @Sendable (PluginConfigStatusChange) -> Void
+    private let logger: Logger
+    /// The running `setupPlugin` retries, by config.
+    private let setupRetries = Mutex<[Int: Task<Void, Never>]>([:])
     /// The usage at shutdown, after every teardown: the script threads are gone from then on.
     private let usageAtShutdown = FinalValue<[PluginConfigUsage]>()
     /// Calls from other services (the management API, the work queue, metrics) may arrive while the runtime
@@ -15,21 +31,35 @@ public final class PluginRuntime: Sendable {
     private let calls = CallGate()
 
     /// - Parameters:
-    ///   - configuration: Time limits, retry waits and the number of script threads.
+    ///   - configuration: Time and memory limits, retry waits and the number of script threads.
     ///   - services: Cache, storage and logs for the plugins.
     ///   - clock: The clock `setupPlugin` retries wait on; tests pass one they control.
+    ///   - logger: For what the operator should know (configs disabled, VMs retired).
     ///   - onStatusChange: Told when a config gets disabled, so its owner can record it.
     public init(
         configuration: PluginRuntimeConfiguration = PluginRuntimeConfiguration(),
         services: PluginHostServices,
         clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger = Logger(label: "quill.plugins", factory: { _ in SwiftLogNoOpLogHandler() }),
         onStatusChange: @escaping @Sendable (PluginConfigStatusChange) -> Void = { _ in }
     ) {
+        let registry = ConfigRegistry(breakerSettings: configuration.processEventBreaker)
+        self.registry = registry
+        self.configuration = configuration
+        self.services = services
+        self.clock = clock
+        self.logger = logger
+        self.onStatusChange = onStatusChange
+        loads = (0..<configuration.workerCount).map { _ in WorkerLoad() }
+        // The workers report to the runtime, which owns them: they reach it through this box, filled below.
+        let runtime = WeakRuntime()
+        let reports = WorkerReports(
+            setupNeedsRetry: { id, generation, worker in runtime.value?.retrySetup(of: id, generation: generation, on: worker) },
+            disable: { id, reason in runtime.value?.disableLater(id, reason: reason) })
         workers = (0..<configuration.workerCount).map { index in
-            PluginWorker(
-                name: "quill-plugins-\(index)", configuration: configuration, services: services, clock: clock,
-                onStatusChange: onStatusChange)
+            PluginWorker(index: index, configuration: configuration, services: services, registry: registry, reports: reports)
         }
+        runtime.value = self
     }
 
     /// The module names plugins may import: what the compiler leaves to the runtime's `require`.
@@ -37,19 +67,160 @@ public final class PluginRuntime: Sendable {
     public static let providedModules: Set<String> = Set(BuiltinModules.all.keys).union(
         BuiltinModules.all.keys.filter { !$0.hasPrefix("@") && !$0.hasPrefix("quill:") }.map { "node:" + $0 })
 
-    private func worker(forTeam teamID: Int) -> PluginWorker {
-        workers[Int(UInt(bitPattern: teamID) % UInt(workers.count))]
+    // MARK: Service
+
+    /// Tears down VMs idle past `idleTimeout` until shutdown begins, then every config.
+    public func run() async throws {
+        if let idleTimeout = configuration.idleTimeout {
+            try? await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: min(idleTimeout / 4, .seconds(60)))
+                    await self.retireIdleVMs(unusedFor: idleTimeout)
+                }
+            }
+        } else {
+            try? await gracefulShutdown()
+        }
+        await shutdown()
     }
 
-    /// Loads a config, or reloads it with new code or settings, and runs its `setupPlugin`.
+    /// Tears down the VMs that ran nothing for `idleTime`.
+    public func retireIdleVMs(unusedFor idleTime: Duration) async {
+        let cutoff = ContinuousClock.now - idleTime
+        for worker in workers {
+            _ = await calls.run { await worker.retireIdleVMs(unusedSince: cutoff) }
+        }
+    }
+
+    // MARK: Choosing a thread
+
+    /// The thread for new work: the one with the fewest lanes, passing over threads held by one long call
+    /// while another isn't, and preferring `preferred` threads among equals.
+    private func leastBusyWorker(preferring preferred: (Int) -> Bool = { _ in false }) -> Int {
+        let threshold = configuration.busyThreshold
+        return workers.indices.min { first, second in
+            func rank(_ index: Int) -> (Int, Int, Int) {
+                let held = (workers[index].activity.busyFor ?? .zero) > threshold
+                return (held ? 1 : 0, loads[index].lanes.load(ordering: .relaxed), preferred(index) ? 0 : 1)
+            }
+            return rank(first) < rank(second)
+        }!
+    }
+
+    /// Runs `body` on `worker`, counted as one lane of its load meanwhile.
+    private func onWorker<Result>(_ index: Int, _ body: (PluginWorker) async -> Result) async -> Result {
+        loads[index].lanes.add(1, ordering: .relaxed)
+        defer { loads[index].lanes.subtract(1, ordering: .relaxed) }
+        return await body(workers[index])
+    }
+
+    // MARK: Loading
+
+    /// Loads a config, or reloads it with new code or settings, and runs its `setupPlugin` on one thread.
+    /// The config's previous VMs keep serving until the new one is set up; then they are torn down.
     public func load(_ definition: PluginConfigDefinition) async -> PluginLoadOutcome {
-        await calls.run { await worker(forTeam: definition.teamID).load(definition) } ?? .disabled(reason: Self.stopped)
+        await calls.run { await performLoad(definition) } ?? .disabled(reason: Self.stopped)
     }
 
-    /// Runs the config's `teardownPlugin` and removes it from its team's chain.
-    public func unload(pluginConfigID: Int, teamID: Int) async {
-        await calls.run { await worker(forTeam: teamID).unload(pluginConfigID: pluginConfigID) }
+    private func performLoad(_ definition: PluginConfigDefinition) async -> PluginLoadOutcome {
+        let id = definition.id
+        let generation = registry.nextGeneration(of: id)
+        let instanceID = UUID()
+        let worker = leastBusyWorker()
+        let outcome = await onWorker(worker) { await $0.load(definition, generation: generation, instanceID: instanceID) }
+        cancelSetupRetries(of: id)
+        switch outcome {
+        case .failed(let reason):
+            await unloadEverywhere(id)
+            onStatusChange(.disabled(pluginConfigID: id, reason: reason))
+            return .disabled(reason: reason)
+        case .ready(let capabilities), .retry(let capabilities):
+            let isReady = if case .ready = outcome { true } else { false }
+            let config = LoadedConfig(
+                definition: definition, generation: generation, instanceID: instanceID, capabilities: capabilities,
+                state: isReady ? .ready : .retryingSetup)
+            guard registry.install(config) else { return .disabled(reason: "a newer load of plugin config \(id) replaced this one") }
+            for (index, other) in workers.enumerated() where index != worker {
+                await other.retire(pluginConfigID: id, before: generation)
+            }
+            log(.info, "Plugin loaded (instance ID \(instanceID)).", config: config)
+            if isReady { return .ready(capabilities) }
+            retrySetup(of: id, generation: generation, on: worker)
+            return .retryingSetup(capabilities)
+        }
     }
+
+    /// Runs the config's `teardownPlugin` on every thread and removes it from its team's chain.
+    public func unload(pluginConfigID: Int, teamID: Int) async {
+        await calls.run { await unloadEverywhere(pluginConfigID) }
+    }
+
+    private func unloadEverywhere(_ id: Int) async {
+        cancelSetupRetries(of: id)
+        registry.remove(id)
+        for worker in workers { await worker.unload(pluginConfigID: id) }
+    }
+
+    /// Retries `setupPlugin` on the thread whose VM asked for it, after each delay, until it succeeds or the
+    /// attempts run out; meanwhile the config is skipped (listed as failed).
+    private func retrySetup(of id: Int, generation: Int, on worker: Int) {
+        registry.setState(.retryingSetup, of: id, generation: generation)
+        setupRetries.withLock { retries in
+            guard retries[id] == nil else { return }
+            retries[id] = Task {
+                defer { _ = setupRetries.withLock { $0.removeValue(forKey: id) } }
+                for attempt in 2...(configuration.setupRetryDelays.count + 1) {
+                    do {
+                        try await clock.sleep(for: configuration.setupRetryDelays[attempt - 2])
+                    } catch {
+                        return  // cancelled: the config was reloaded or removed
+                    }
+                    let outcome = await calls.run {
+                        await onWorker(worker) { await $0.retrySetup(pluginConfigID: id, generation: generation, attempt: attempt) }
+                    }
+                    switch outcome {
+                    case .ready?:
+                        registry.setState(.ready, of: id, generation: generation)
+                        return
+                    case .retry?:
+                        continue
+                    case .failed(let reason)?:
+                        await disable(id, reason: reason)
+                        return
+                    case nil, nil?:
+                        return  // stopped, or the VM was replaced meanwhile
+                    }
+                }
+            }
+        }
+    }
+
+    private func cancelSetupRetries(of id: Int) {
+        setupRetries.withLock { $0.removeValue(forKey: id) }?.cancel()
+    }
+
+    /// Disables a config everywhere, for a reason its owner records.
+    private func disable(_ id: Int, reason: String) async {
+        guard let config = registry.config(id) else { return }
+        log(.error, reason, config: config)
+        logger.warning("Disabled a plugin config", metadata: ["plugin_config.id": "\(id)", "reason": "\(reason)"])
+        await unloadEverywhere(id)
+        onStatusChange(.disabled(pluginConfigID: id, reason: reason))
+    }
+
+    /// `disable` for a worker, which must not wait for itself.
+    private func disableLater(_ id: Int, reason: String) {
+        Task { _ = await calls.run { await disable(id, reason: reason) } }
+    }
+
+    private func log(_ type: PluginLogEntry.Level, _ message: String, config: LoadedConfig) {
+        services.logs.append(
+            PluginLogEntry(
+                teamID: config.definition.teamID, pluginID: config.definition.pluginID, pluginConfigID: config.id,
+                source: .system, type: type, message: message, instanceID: config.instanceID))
+    }
+
+    // MARK: The chain
 
     /// Runs the team's `processEvent` chain on one event given as JSON.
     ///
@@ -58,80 +229,111 @@ public final class PluginRuntime: Sendable {
     public func processEvent(
         _ event: [UInt8], teamID: Int, recordingPluginLists: Bool = true
     ) async throws(MalformedEventError) -> ChainResult {
-        try await worker(forTeam: teamID).processEvent(event, teamID: teamID, recordingPluginLists: recordingPluginLists)
+        try await processEvents([event], teamID: teamID, recordingPluginLists: recordingPluginLists)[0].get()
     }
 
-    /// Runs the team's chain on each event in turn, as ``processEvent(_:teamID:recordingPluginLists:)`` does;
-    /// the events go to the script thread and back once, not once each.
+    /// Runs the team's chain on each event in turn, in order, on one script thread (the least busy): the
+    /// events go to it and back once, not once each.
     public func processEvents(
         _ events: [[UInt8]], teamID: Int, recordingPluginLists: Bool = true
     ) async -> [Result<ChainResult, MalformedEventError>] {
-        await worker(forTeam: teamID).processEvents(events, teamID: teamID, recordingPluginLists: recordingPluginLists)
+        let stopped = Result<ChainResult, MalformedEventError>.failure(MalformedEventError(description: Self.stopped))
+        return await calls.run {
+            await onWorker(leastBusyWorker()) {
+                await $0.processEvents(events, teamID: teamID, recordingPluginLists: recordingPluginLists)
+            }
+        } ?? Array(repeating: stopped, count: events.count)
+    }
+
+    // MARK: Work beside the chain
+
+    /// Runs work of the queue for a loaded config: `onEvent`, `onSnapshot`, `exportEvents`, a job or a
+    /// scheduled task; on a thread that has the config's VM if one is free.
+    public func deliver(_ delivery: Delivery, pluginConfigID: Int, teamID: Int) async -> DeliveryOutcome {
+        let sent = ContinuousClock.now
+        return await calls.run {
+            guard let config = registry.config(pluginConfigID) else {
+                return .unavailable("plugin config \(pluginConfigID) is not loaded: it is disabled or was removed")
+            }
+            var withVM: Set<Int> = []
+            for (index, worker) in workers.enumerated() where await worker.hasVM(for: pluginConfigID) { withVM.insert(index) }
+            return await onWorker(leastBusyWorker(preferring: withVM.contains)) {
+                await $0.deliver(delivery, config: config, sent: sent)
+            }
+        } ?? .unavailable(Self.stopped)
     }
 
     /// Loads `code` into a throwaway VM (no `setupPlugin`) to check it runs and see what it exports.
     public func inspect(_ code: CompiledPlugin, pluginName: String) async -> Result<PluginCapabilities, PluginCodeError> {
         await calls.run {
-            await workers[0].inspect(code, pluginName: pluginName)
+            await onWorker(leastBusyWorker()) { await $0.inspect(code, pluginName: pluginName) }
         } ?? .failure(PluginCodeError(description: Self.stopped))
     }
 
+    // MARK: What the configs are and did
+
     public func capabilities(pluginConfigID: Int, teamID: Int) async -> PluginCapabilities? {
-        await calls.run { await worker(forTeam: teamID).capabilities(pluginConfigID: pluginConfigID) } ?? nil
+        registry.config(pluginConfigID)?.capabilities
     }
 
     /// Whether the config is loaded with its `setupPlugin` done.
     public func isReady(pluginConfigID: Int, teamID: Int) async -> Bool {
-        await calls.run { await worker(forTeam: teamID).isReady(pluginConfigID: pluginConfigID) } ?? false
+        registry.config(pluginConfigID)?.state == .ready
     }
 
     public func lastError(pluginConfigID: Int, teamID: Int) async -> PluginErrorRecord? {
-        await calls.run { await worker(forTeam: teamID).lastError(pluginConfigID: pluginConfigID) } ?? nil
+        registry.lastError(of: pluginConfigID)
     }
 
     /// Writes a SYSTEM entry in a loaded config's plugin log, as its current instance; for what the
     /// server decides about the config, such as the work queue pausing it.
     public func logSystemMessage(_ level: PluginLogEntry.Level, _ message: String, pluginConfigID: Int, teamID: Int) async {
-        await calls.run { await worker(forTeam: teamID).logSystemMessage(level, message, pluginConfigID: pluginConfigID) }
-    }
-
-    /// Runs work of the queue for a loaded config: `onEvent`, `onSnapshot`, `exportEvents` or a job.
-    public func deliver(_ delivery: Delivery, pluginConfigID: Int, teamID: Int) async -> DeliveryOutcome {
-        await calls.run {
-            await worker(forTeam: teamID).deliver(delivery, pluginConfigID: pluginConfigID, sent: .now)
-        } ?? .unavailable(Self.stopped)
+        guard let config = registry.config(pluginConfigID) else { return }
+        log(level, message, config: config)
     }
 
     /// Every loaded config's scheduled tasks (`runEveryMinute`, …).
     public func scheduledTasks() async -> [(pluginConfigID: Int, teamID: Int, tasks: [String])] {
-        await calls.run {
-            var all: [(pluginConfigID: Int, teamID: Int, tasks: [String])] = []
-            for worker in workers { all += await worker.scheduledTasks() }
-            return all
-        } ?? []
+        registry.all.filter { !$0.capabilities.scheduledTasks.isEmpty }.sorted { $0.id < $1.id }.map {
+            ($0.id, $0.definition.teamID, $0.capabilities.scheduledTasks)
+        }
     }
 
     /// The export buffer settings of a loaded config.
     public func exportBuffer(pluginConfigID: Int, teamID: Int) async -> ExportBufferSettings? {
-        await calls.run { await worker(forTeam: teamID).exportBuffer(pluginConfigID: pluginConfigID) } ?? nil
+        registry.config(pluginConfigID).map { ExportBufferSettings(config: $0.definition.config) }
     }
 
-    /// What the config has done since the server started.
+    /// What the config has done since the server started, on all threads.
     public func statistics(pluginConfigID: Int, teamID: Int) async -> PluginStatistics? {
-        guard let statistics = await calls.run({ await worker(forTeam: teamID).statistics(pluginConfigID: pluginConfigID) })
-        else { return await usageAtShutdown.value.first { $0.pluginConfigID == pluginConfigID }?.statistics }
-        return statistics
+        await usage().first { $0.pluginConfigID == pluginConfigID }?.statistics
     }
 
-    /// Every config the runtime has run since it started, with its statistics; after shutdown, the final figures.
+    /// Every config the runtime has run since it started, with its statistics summed over the threads;
+    /// after shutdown, the final figures.
     public func usage() async -> [PluginConfigUsage] {
-        let usage = await calls.run {
-            var all: [PluginConfigUsage] = []
-            for worker in workers { all += await worker.usage() }
+        let perWorker = await calls.run {
+            var all: [[PluginConfigUsage]] = []
+            for worker in workers { all.append(await worker.usage()) }
             return all
         }
-        guard let usage else { return await usageAtShutdown.value }
-        return usage
+        guard let perWorker else { return await usageAtShutdown.value }
+        return merged(perWorker)
+    }
+
+    private func merged(_ perWorker: [[PluginConfigUsage]]) -> [PluginConfigUsage] {
+        var byConfig: [Int: PluginConfigUsage] = [:]
+        for usage in perWorker.joined() {
+            if var existing = byConfig[usage.pluginConfigID] {
+                existing.statistics.add(usage.statistics)
+                existing.isLoaded = existing.isLoaded || usage.isLoaded
+                byConfig[usage.pluginConfigID] = existing
+            } else {
+                byConfig[usage.pluginConfigID] = usage
+            }
+        }
+        for id in byConfig.keys { byConfig[id]?.isLoaded = registry.config(id) != nil }
+        return byConfig.values.sorted { $0.pluginConfigID < $1.pluginConfigID }
     }
 
     /// The loaded VMs and the script threads' heaps. Walks the heaps: for a metrics scrape, not per event.
@@ -149,26 +351,75 @@ public final class PluginRuntime: Sendable {
         } ?? all
     }
 
-    /// The current values of the plugin's `metrics`, as a JSON object.
+    /// The current values of the plugin's `metrics`, as a JSON object: each metric combined over the
+    /// config's VMs as its kind says (`sum` adds, `max` and `min` pick).
     public func metricsJSON(pluginConfigID: Int, teamID: Int) async -> String? {
-        await calls.run { await worker(forTeam: teamID).metricsJSON(pluginConfigID: pluginConfigID) } ?? nil
+        await calls.run {
+            var kinds: [String: String] = [:]
+            var values: [String: Double] = [:]
+            var found = false
+            for worker in workers {
+                guard let metrics = await worker.metrics(pluginConfigID: pluginConfigID) else { continue }
+                found = true
+                kinds.merge(metrics.kinds) { first, _ in first }
+                for (name, value) in metrics.values {
+                    values[name] =
+                        switch kinds[name] {
+                        case "max": max(values[name] ?? value, value)
+                        case "min": min(values[name] ?? value, value)
+                        default: (values[name] ?? 0) + value
+                        }
+                }
+            }
+            guard found else { return nil }
+            let members = values.sorted { $0.key < $1.key }.map { name, value in
+                "\(Self.jsonString(name)):\(value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value))"
+            }
+            return "{" + members.joined(separator: ",") + "}"
+        } ?? nil
     }
+
+    private static func jsonString(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// The script threads held by one entry into JavaScript for longer than `limit`, and for how long.
+    public func threadsBusy(longerThan limit: Duration) -> [(thread: String, busyFor: Duration)] {
+        workers.compactMap { worker in
+            guard let busy = worker.activity.busyFor, busy > limit else { return nil }
+            return ("quill-plugins-\(worker.index)", busy)
+        }
+    }
+
+    // MARK: Stopping
 
     /// Waits for the calls in progress, then tears down every config and stops the script threads. Calls
     /// from then on answer at once as for a config that isn't loaded; ``usage()`` gives the final figures.
-    /// The event chains (``processEvents(_:teamID:recordingPluginLists:)``) must have ended before.
     public func shutdown() async {
         await calls.close()
-        var final: [PluginConfigUsage] = []
+        for id in setupRetries.withLock({ Array($0.keys) }) { cancelSetupRetries(of: id) }
+        var final: [[PluginConfigUsage]] = []
         for worker in workers {
             await worker.unloadAll()
-            final += await worker.usage()
+            final.append(await worker.usage())
             worker.thread.shutdown()
         }
-        usageAtShutdown.set(final)
+        for config in registry.all { registry.remove(config.id) }
+        usageAtShutdown.set(merged(final))
     }
 
     private static let stopped = "the plugin runtime has stopped: the server is shutting down"
+}
+
+/// How many lanes a worker has now, for choosing the least busy.
+private final class WorkerLoad: Sendable {
+    let lanes = Atomic<Int>(0)
+}
+
+/// The runtime as its workers reach it: weak, since the runtime owns them.
+private final class WeakRuntime: @unchecked Sendable {
+    // @unchecked: set once in the runtime's init, before any worker can report; read-only after.
+    weak var value: PluginRuntime?
 }
 
 /// A value set once, later than some want to read it: readers wait for it.

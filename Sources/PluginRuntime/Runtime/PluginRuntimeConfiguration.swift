@@ -10,15 +10,31 @@ public struct PluginRuntimeConfiguration: Sendable {
     /// The waits before each retry of a `setupPlugin` that threw `RetryError`; when they run out the
     /// config is disabled. Default 5, 10, 20, 40, 80 s (DESIGN.md).
     public var setupRetryDelays: [Duration]
+    /// The most memory one plugin call may bring in (JavaScript heap and what its objects own), in bytes;
+    /// `nil` for no limit. A call past it is stopped and its VM thrown away. Default 128 MiB.
+    public var memoryLimit: Int?
+    /// How many calls past the memory limit within `memoryBreachWindow` disable the config. Default 3 in an hour.
+    public var memoryBreachesBeforeDisabling = 3
+    public var memoryBreachWindow: Duration = .seconds(3_600)
+    /// When a `processEvent` that runs out of time pauses its config (events pass it as failed meanwhile).
+    public var processEventBreaker = TimeOutBreakers.Settings()
+    /// A VM that has run nothing for this long is torn down, and made again when next needed; `nil` keeps
+    /// VMs for as long as their config is loaded. Default 15 minutes.
+    public var idleTimeout: Duration? = .seconds(900)
+    /// A script thread running one entry into JavaScript for longer than this is passed over for new
+    /// work while another is free. Default 50 ms.
+    public var busyThreshold: Duration = .milliseconds(50)
 
     public init(
         workerCount: Int = ProcessInfo.processInfo.activeProcessorCount,
         timeLimit: Duration = .seconds(30),
-        setupRetryDelays: [Duration] = [5, 10, 20, 40, 80].map { .seconds($0) }
+        setupRetryDelays: [Duration] = [5, 10, 20, 40, 80].map { .seconds($0) },
+        memoryLimit: Int? = 128 * 1_048_576
     ) {
         self.workerCount = max(1, workerCount)
         self.timeLimit = timeLimit
         self.setupRetryDelays = setupRetryDelays
+        self.memoryLimit = memoryLimit
     }
 }
 

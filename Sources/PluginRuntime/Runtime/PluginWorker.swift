@@ -3,93 +3,181 @@ import Foundation
 import JavaScriptEngine
 import Storage
 
-/// A script thread and its context group, with the plugin VMs and chains of the teams given to it.
+/// How making a config's VM and running its `setupPlugin` went.
+enum SetupOutcome: Sendable, Equatable {
+    case ready(PluginCapabilities)
+    /// `setupPlugin` threw `RetryError`; the VM waits on this thread for the next attempt.
+    case retry(PluginCapabilities)
+    /// The code didn't load or `setupPlugin` failed for good: the config must be disabled.
+    case failed(reason: String)
+}
+
+/// What a worker tells its runtime about a config, beyond one call's outcome.
+struct WorkerReports: Sendable {
+    /// A lazily made VM's `setupPlugin` asked to be retried: the config waits for the retries.
+    var setupNeedsRetry: @Sendable (_ pluginConfigID: Int, _ generation: Int, _ worker: Int) -> Void
+    /// The config can't run any more: disable it everywhere.
+    var disable: @Sendable (_ pluginConfigID: Int, _ reason: String) -> Void
+}
+
+/// A script thread and its context group, with a VM for each config whose work it has run.
 ///
 /// The actor runs on its script thread, so VMs and JS values never leave it. While one event's
-/// chain awaits a promise (a cache read, a fetch), other events of the worker's teams go on.
+/// chain awaits a promise (a cache read, a fetch), other events of the worker's lanes go on. VMs
+/// are made when the thread first needs a config, and every VM of a config runs `setupPlugin`.
 actor PluginWorker {
     nonisolated let thread: ScriptThread
+    nonisolated let index: Int
+    /// When the JavaScript running on the thread began, readable from any thread.
+    nonisolated let activity: ScriptActivity
     private let group: ScriptContextGroup
+    private let registry: ConfigRegistry
     private let configuration: PluginRuntimeConfiguration
     private let services: PluginHostServices
-    private let clock: any Clock<Duration>
-    private let onStatusChange: @Sendable (PluginConfigStatusChange) -> Void
+    private let reports: WorkerReports
     private var vms: [Int: PluginVM] = [:]
-    /// Each team's configs in chain order.
-    private var chains: [Int: [PluginVM]] = [:]
-    /// Every config's statistics since the server started, kept after it is unloaded: its
-    /// plugin-seconds still count for its team.
+    /// VMs being made, so two lanes needing the same config make one.
+    private var settingUp: [Int: Task<Void, Never>] = [:]
+    /// Every config's statistics on this thread since the server started, kept after it is unloaded:
+    /// its plugin-seconds still count for its team.
     private var statisticsRecords: [Int: PluginStatisticsRecord] = [:]
-    /// When each config that ran out of time last did, for `deliver`.
-    private var latestTimeOut: [Int: ContinuousClock.Instant] = [:]
-    /// A context for reading the heap's size when no VM is loaded.
-    private lazy var heapProbe = ScriptContext(group: group, name: "heap statistics")
+    /// A context of the group that isn't a plugin's: for heap statistics and collections.
+    private lazy var probe = ScriptContext(group: group, name: "quill")
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
     init(
-        name: String, configuration: PluginRuntimeConfiguration, services: PluginHostServices,
-        clock: any Clock<Duration>, onStatusChange: @escaping @Sendable (PluginConfigStatusChange) -> Void
+        index: Int, configuration: PluginRuntimeConfiguration, services: PluginHostServices, registry: ConfigRegistry,
+        reports: WorkerReports
     ) {
-        thread = ScriptThread(name: name)
-        group = ScriptContextGroup(thread: thread, timeLimit: configuration.timeLimit)
+        self.index = index
+        thread = ScriptThread(name: "quill-plugins-\(index)")
+        group = ScriptContextGroup(thread: thread, timeLimit: configuration.timeLimit, memoryLimit: configuration.memoryLimit)
+        activity = group.activity
         self.configuration = configuration
         self.services = services
-        self.clock = clock
-        self.onStatusChange = onStatusChange
+        self.registry = registry
+        self.reports = reports
     }
 
-    // MARK: Loading
+    // MARK: VMs
 
-    /// Loads (or reloads) a config: a new VM, `setupPlugin`, then the swap; the old VM keeps
-    /// serving until the new one is ready and is torn down after.
-    func load(_ definition: PluginConfigDefinition) async -> PluginLoadOutcome {
+    /// Makes a VM of the config's `generation` and runs `setupPlugin` (attempt 1); the VM replaces the
+    /// config's older one on this thread, unless it failed.
+    func load(_ definition: PluginConfigDefinition, generation: Int, instanceID: UUID) async -> SetupOutcome {
         let vm: PluginVM
         do {
-            vm = try PluginVM(
-                definition: definition, group: group, services: services, timeLimit: configuration.timeLimit,
-                statistics: statisticsRecord(of: definition))
+            vm = try makeVM(definition, generation: generation, instanceID: instanceID)
         } catch {
-            let instanceID = UUID()
             let reason = "Plugin failed to load (instance ID \(instanceID)): \(error)"
             services.logs.append(
                 PluginLogEntry(
                     teamID: definition.teamID, pluginID: definition.pluginID, pluginConfigID: definition.id,
                     source: .system, type: .error, message: reason, instanceID: instanceID))
-            await unload(pluginConfigID: definition.id)
-            onStatusChange(.disabled(pluginConfigID: definition.id, reason: reason))
-            return .disabled(reason: reason)
+            return .failed(reason: reason)
         }
-
-        if vm.has(.setupPlugin) {
-            switch await attemptSetup(of: vm, attempt: 1) {
-            case .succeeded:
-                vm.state = .ready
-            case .retry:
-                vm.state = .retryingSetup
-                vm.setupRetries = Task { await self.retrySetup(of: vm.definition.id, instanceID: vm.instanceID) }
-            case .failed(let reason):
-                await unload(pluginConfigID: definition.id)
-                disable(vm, reason: reason)
-                return .disabled(reason: reason)
-            }
-        } else {
-            vm.state = .ready
+        let outcome = await setUp(vm, attempt: 1)
+        if case .failed = outcome {
+            return outcome
         }
-
         let previous = vms[definition.id]
-        install(vm)
-        if let previous { await tearDown(previous) }
-        vm.log(.system, .info, "Plugin loaded (instance ID \(vm.instanceID)).")
-        if case .retryingSetup = vm.state { return .retryingSetup(vm.capabilities) }
-        return .ready(vm.capabilities)
+        vms[definition.id] = vm
+        if let previous, previous !== vm { await tearDown(previous) }
+        return outcome
     }
 
-    /// Stops a config: it leaves its chain and its `teardownPlugin` runs.
+    /// Runs `setupPlugin` again on the config's VM of `generation` here (attempt `attempt`).
+    func retrySetup(pluginConfigID: Int, generation: Int, attempt: Int) async -> SetupOutcome? {
+        guard let vm = vms[pluginConfigID], vm.generation == generation, !vm.isSetUp else { return nil }
+        let outcome = await setUp(vm, attempt: attempt)
+        if case .ready = outcome { vm.log(.system, .info, "setupPlugin succeeded on attempt \(attempt)/\(setupAttempts).") }
+        if case .failed = outcome { vms[pluginConfigID] = nil }
+        return outcome
+    }
+
+    /// The config's VM on this thread, made and set up now if there is none of its generation; `nil` when it
+    /// couldn't be (its setup failed: the runtime hears of it) or the config isn't ready.
+    private func vm(for config: LoadedConfig) async -> PluginVM? {
+        func current() -> PluginVM? {
+            guard let vm = vms[config.id], vm.generation == config.generation, vm.isSetUp else { return nil }
+            return vm
+        }
+        if let vm = vms[config.id], vm.generation == config.generation { return current() }
+        guard config.state == .ready else { return nil }
+        if let pending = settingUp[config.id] {
+            await pending.value
+            return current()
+        }
+        let task = Task {
+            defer { settingUp[config.id] = nil }
+            switch await load(config.definition, generation: config.generation, instanceID: config.instanceID) {
+            case .ready: break
+            case .retry: reports.setupNeedsRetry(config.id, config.generation, index)
+            case .failed(let reason): reports.disable(config.id, reason)
+            }
+        }
+        settingUp[config.id] = task
+        await task.value
+        return current()
+    }
+
+    private func makeVM(_ definition: PluginConfigDefinition, generation: Int, instanceID: UUID) throws(ScriptError) -> PluginVM {
+        let registry = self.registry
+        let id = definition.id
+        return try PluginVM(
+            definition: definition, generation: generation, instanceID: instanceID, group: group, services: services,
+            timeLimit: configuration.timeLimit, memoryLimit: configuration.memoryLimit,
+            statistics: statisticsRecord(of: definition), onError: { registry.recordError($0, of: id) })
+    }
+
+    private var setupAttempts: Int { configuration.setupRetryDelays.count + 1 }
+
+    /// Runs `setupPlugin` (if the plugin has one) and says what the runtime must do.
+    private func setUp(_ vm: PluginVM, attempt: Int) async -> SetupOutcome {
+        guard vm.has(.setupPlugin) else {
+            vm.isSetUp = true
+            return .ready(vm.capabilities)
+        }
+        do {
+            _ = try await vm.call(.setupPlugin)
+            vm.isSetUp = true
+            return .ready(vm.capabilities)
+        } catch where error.name == "RetryError" {
+            let label = "setupPlugin failed with RetryError (attempt \(attempt)/\(setupAttempts)): \(error.message)"
+            guard attempt < setupAttempts else {
+                vm.recordError(error)
+                return .failed(reason: "\(label). Disabling the plugin after \(setupAttempts) attempts.")
+            }
+            let delay = configuration.setupRetryDelays[attempt - 1]
+            vm.log(.system, .warn, "\(label). Retrying in \(delay.formattedSeconds).")
+            return .retry(vm.capabilities)
+        } catch {
+            vm.recordError(error)
+            if error.kind == .memoryLimit { discard(vm, over: error) }
+            return .failed(reason: "setupPlugin failed: \(error). Disabling the plugin.")
+        }
+    }
+
+    /// Stops running the config here: `teardownPlugin` runs on its VM, if it was set up.
     func unload(pluginConfigID: Int) async {
+        settingUp[pluginConfigID]?.cancel()
         guard let vm = vms.removeValue(forKey: pluginConfigID) else { return }
-        removeFromChain(vm)
         await tearDown(vm)
+    }
+
+    /// Tears down the config's VM here if it is older than `generation`: a reload replaced it.
+    func retire(pluginConfigID: Int, before generation: Int) async {
+        guard let vm = vms[pluginConfigID], vm.generation < generation else { return }
+        vms[pluginConfigID] = nil
+        await tearDown(vm)
+    }
+
+    /// Tears down the VMs that ran nothing since `cutoff`; the next call that needs one makes it again.
+    func retireIdleVMs(unusedSince cutoff: ContinuousClock.Instant) async {
+        for (id, vm) in vms where vm.lastUsed < cutoff && vm.isIdle {
+            vms[id] = nil
+            await tearDown(vm)
+        }
     }
 
     /// Unloads every config.
@@ -99,76 +187,8 @@ actor PluginWorker {
         }
     }
 
-    func capabilities(pluginConfigID: Int) -> PluginCapabilities? { vms[pluginConfigID]?.capabilities }
-
-    /// Evaluates code in a throwaway VM, without `setupPlugin`, and reports what it exports.
-    func inspect(_ code: CompiledPlugin, pluginName: String) -> Result<PluginCapabilities, PluginCodeError> {
-        let definition = PluginConfigDefinition(id: 0, teamID: 0, pluginID: 0, pluginName: pluginName, code: code)
-        let inspecting = PluginServicesForInspection.services
-        do {
-            return .success(
-                try PluginVM(
-                    definition: definition, group: group, services: inspecting, timeLimit: configuration.timeLimit,
-                    statistics: PluginStatisticsRecord(teamID: 0)
-                ).capabilities)
-        } catch {
-            return .failure(PluginCodeError(description: error.description, stack: error.stack))
-        }
-    }
-    func lastError(pluginConfigID: Int) -> PluginErrorRecord? { vms[pluginConfigID]?.lastError }
-    func logSystemMessage(_ level: PluginLogEntry.Level, _ message: String, pluginConfigID: Int) {
-        vms[pluginConfigID]?.log(.system, level, message)
-    }
-    func metricsJSON(pluginConfigID: Int) -> String? { vms[pluginConfigID]?.metricsJSON() }
-    func statistics(pluginConfigID: Int) -> PluginStatistics? { statisticsRecords[pluginConfigID]?.value }
-
-    /// The record a config's VMs count into, made on its first load.
-    private func statisticsRecord(of definition: PluginConfigDefinition) -> PluginStatisticsRecord {
-        let record = statisticsRecords[definition.id] ?? PluginStatisticsRecord(teamID: definition.teamID)
-        record.pluginID = definition.pluginID
-        record.pluginName = definition.pluginName
-        statisticsRecords[definition.id] = record
-        return record
-    }
-
-    /// Every config this worker has run, with its statistics.
-    func usage() -> [PluginConfigUsage] {
-        statisticsRecords.map { id, record in
-            PluginConfigUsage(
-                pluginConfigID: id, teamID: record.teamID, pluginID: record.pluginID, pluginName: record.pluginName,
-                isLoaded: vms[id] != nil, statistics: record.value)
-        }
-    }
-
-    /// The worker's VMs and its heap.
-    func engineMemory() -> PluginEngineMemory {
-        let heap = (vms.values.first?.context ?? heapProbe).heapStatistics()
-        return PluginEngineMemory(
-            vmCount: vms.count, heapSize: heap.size, heapCapacity: heap.capacity, heapExtraMemory: heap.extraMemory)
-    }
-
-    func isReady(pluginConfigID: Int) -> Bool { vms[pluginConfigID]?.isReady ?? false }
-
-    private func install(_ vm: PluginVM) {
-        let id = vm.definition.id
-        if let previous = vms[id] { removeFromChain(previous) }
-        vms[id] = vm
-        var chain = chains[vm.definition.teamID, default: []]
-        chain.append(vm)
-        // Stable across runs: by order, then by config id.
-        chain.sort { ($0.definition.order, $0.definition.id) < ($1.definition.order, $1.definition.id) }
-        chains[vm.definition.teamID] = chain
-    }
-
-    private func removeFromChain(_ vm: PluginVM) {
-        let team = vm.definition.teamID
-        chains[team]?.removeAll { $0 === vm }
-        if chains[team]?.isEmpty == true { chains[team] = nil }
-    }
-
     private func tearDown(_ vm: PluginVM) async {
-        vm.setupRetries?.cancel()
-        if vm.isReady && vm.has(.teardownPlugin) {
+        if vm.isSetUp && vm.has(.teardownPlugin) {
             do {
                 _ = try await vm.call(.teardownPlugin)
             } catch {
@@ -178,81 +198,93 @@ actor PluginWorker {
         vm.log(.system, .info, "Plugin unloaded (instance ID \(vm.instanceID)).")
     }
 
-    // MARK: setupPlugin and its retries
-
-    private enum SetupAttempt {
-        case succeeded
-        case retry
-        case failed(reason: String)
+    /// Throws a VM away without its teardown: it took more memory than its limit. The memory goes back to
+    /// the system, and the next call that needs the config makes a new VM; a config that keeps doing this
+    /// is disabled.
+    private func discard(_ vm: PluginVM, over error: ScriptError) {
+        if vms[vm.definition.id] === vm { vms[vm.definition.id] = nil }
+        let limit = (configuration.memoryLimit ?? 0) / 1_048_576
+        let breaches = registry.recordMemoryBreach(of: vm.definition.id, within: configuration.memoryBreachWindow)
+        vm.log(
+            .system, .error,
+            "Plugin stopped: it took more than \(limit) MiB of memory. Its VM was thrown away and is made again for the next call "
+                + "(\(breaches) of \(configuration.memoryBreachesBeforeDisabling) allowed within \(configuration.memoryBreachWindow.formattedSeconds)).")
+        vm.context.memoryAccount = nil
+        group.collectGarbage(using: probe)
+        if breaches >= configuration.memoryBreachesBeforeDisabling {
+            reports.disable(
+                vm.definition.id,
+                "The plugin took more than \(limit) MiB of memory \(breaches) times within \(configuration.memoryBreachWindow.formattedSeconds). Disabling the plugin.")
+        }
     }
 
-    private var setupAttempts: Int { configuration.setupRetryDelays.count + 1 }
-
-    private func attemptSetup(of vm: PluginVM, attempt: Int) async -> SetupAttempt {
+    /// Evaluates code in a throwaway VM, without `setupPlugin`, and reports what it exports.
+    func inspect(_ code: CompiledPlugin, pluginName: String) -> Result<PluginCapabilities, PluginCodeError> {
+        let definition = PluginConfigDefinition(id: 0, teamID: 0, pluginID: 0, pluginName: pluginName, code: code)
         do {
-            _ = try await vm.call(.setupPlugin)
-            return .succeeded
-        } catch where error.name == "RetryError" {
-            let label = "setupPlugin failed with RetryError (attempt \(attempt)/\(setupAttempts)): \(error.message)"
-            guard attempt < setupAttempts else {
-                vm.recordError(error)
-                return .failed(reason: "\(label). Disabling the plugin after \(setupAttempts) attempts.")
-            }
-            let delay = configuration.setupRetryDelays[attempt - 1]
-            vm.log(.system, .warn, "\(label). Retrying in \(delay.formattedSeconds).")
-            return .retry
+            return .success(
+                try PluginVM(
+                    definition: definition, generation: 0, instanceID: UUID(), group: group,
+                    services: PluginServicesForInspection.services, timeLimit: configuration.timeLimit,
+                    memoryLimit: configuration.memoryLimit, statistics: PluginStatisticsRecord(teamID: 0), onError: { _ in }
+                ).capabilities)
         } catch {
-            vm.recordError(error)
-            return .failed(reason: "setupPlugin failed: \(error). Disabling the plugin.")
+            return .failure(PluginCodeError(description: error.description, stack: error.stack))
         }
     }
 
-    /// Retries `setupPlugin` after each delay until it succeeds or the attempts run out.
-    private func retrySetup(of pluginConfigID: Int, instanceID: UUID) async {
-        for attempt in 2...setupAttempts {
-            do {
-                try await clock.sleep(for: configuration.setupRetryDelays[attempt - 2])
-            } catch {
-                return  // cancelled: the VM was unloaded
-            }
-            guard let vm = vms[pluginConfigID], vm.instanceID == instanceID else { return }
-            switch await attemptSetup(of: vm, attempt: attempt) {
-            case .succeeded:
-                vm.state = .ready
-                vm.log(.system, .info, "setupPlugin succeeded on attempt \(attempt)/\(setupAttempts).")
-                return
-            case .retry:
-                continue
-            case .failed(let reason):
-                vms[pluginConfigID] = nil
-                removeFromChain(vm)
-                disable(vm, reason: reason)
-                return
-            }
+    // MARK: What the worker has done
+
+    /// The record a config's VMs on this thread count into, made on its first VM.
+    private func statisticsRecord(of definition: PluginConfigDefinition) -> PluginStatisticsRecord {
+        let record = statisticsRecords[definition.id] ?? PluginStatisticsRecord(teamID: definition.teamID)
+        record.pluginID = definition.pluginID
+        record.pluginName = definition.pluginName
+        statisticsRecords[definition.id] = record
+        return record
+    }
+
+    /// Every config this thread has run, with its statistics here.
+    func usage() -> [PluginConfigUsage] {
+        statisticsRecords.map { id, record in
+            PluginConfigUsage(
+                pluginConfigID: id, teamID: record.teamID, pluginID: record.pluginID, pluginName: record.pluginName,
+                isLoaded: vms[id] != nil, statistics: record.value)
         }
     }
 
-    private func disable(_ vm: PluginVM, reason: String) {
-        vm.state = .disabled(reason: reason)
-        vm.log(.system, .error, reason)
-        onStatusChange(.disabled(pluginConfigID: vm.definition.id, reason: reason))
+    func statistics(pluginConfigID: Int) -> PluginStatistics? { statisticsRecords[pluginConfigID]?.value }
+
+    /// The plugin's `metrics` on this thread: their kinds and values.
+    func metrics(pluginConfigID: Int) -> (kinds: [String: String], values: [String: Double])? {
+        vms[pluginConfigID].map { ($0.metricKinds, $0.metricValuesByName()) }
     }
+
+    /// The VMs here and the thread's heap.
+    func engineMemory() -> PluginEngineMemory {
+        let heap = probe.heapStatistics()
+        return PluginEngineMemory(
+            vmCount: vms.count, heapSize: heap.size, heapCapacity: heap.capacity, heapExtraMemory: heap.extraMemory)
+    }
+
+    func hasVM(for pluginConfigID: Int) -> Bool { vms[pluginConfigID] != nil }
 
     // MARK: Work beside the chain
 
-    /// Runs `onEvent`, `onSnapshot`, `exportEvents` or a job of a loaded config, once the script thread has
-    /// run the ingestion chains queued on it.
+    /// Runs `onEvent`, `onSnapshot`, `exportEvents`, a job or a scheduled task of a config, once the script
+    /// thread has run the ingestion chains queued on it.
     ///
     /// - Parameter sent: When the caller sent it: a call sent before the config's latest time-out is
     ///   deferred, so a config that just timed out doesn't run the calls it had waiting, each to the limit.
-    func deliver(_ delivery: Delivery, pluginConfigID: Int, sent: ContinuousClock.Instant) async -> DeliveryOutcome {
+    func deliver(_ delivery: Delivery, config: LoadedConfig, sent: ContinuousClock.Instant) async -> DeliveryOutcome {
         await thread.backgroundTurn()
-        guard let vm = vms[pluginConfigID] else {
-            return .unavailable("plugin config \(pluginConfigID) is not loaded: it is disabled or was removed")
+        let id = config.id
+        guard config.state == .ready else { return .unavailable("plugin config \(id) is still waiting for setupPlugin") }
+        if registry.timedOut(id, after: sent) {
+            return .deferred("an earlier call of plugin config \(id) timed out while this one waited")
         }
-        guard vm.isReady else { return .unavailable("plugin config \(pluginConfigID) is still waiting for setupPlugin") }
-        if let timeOut = latestTimeOut[pluginConfigID], timeOut > sent {
-            return .deferred("an earlier call of plugin config \(pluginConfigID) timed out while this one waited")
+        guard let vm = await vm(for: config) else {
+            return .unavailable("plugin config \(id) could not be set up on this thread: it is disabled or waits for setupPlugin")
         }
         do throws(ScriptError) {
             switch delivery {
@@ -269,23 +301,17 @@ actor PluginWorker {
             return .succeeded
         } catch {
             vm.recordError(error)
-            if error.kind == .timeout {
-                latestTimeOut[pluginConfigID] = .now
+            switch error.kind {
+            case .timeout:
+                registry.recordTimeOut(of: id)
                 return .timedOut(error.description)
+            case .memoryLimit:
+                discard(vm, over: error)
+                return .failed(error.description)
+            case .exception:
+                return error.name == "RetryError" ? .retry(error.description) : .failed(error.description)
             }
-            return error.name == "RetryError" ? .retry(error.description) : .failed(error.description)
         }
-    }
-
-    /// The loaded configs' scheduled tasks.
-    func scheduledTasks() -> [(pluginConfigID: Int, teamID: Int, tasks: [String])] {
-        vms.values.compactMap { vm in
-            vm.capabilities.scheduledTasks.isEmpty ? nil : (vm.definition.id, vm.definition.teamID, vm.capabilities.scheduledTasks)
-        }
-    }
-
-    func exportBuffer(pluginConfigID: Int) -> ExportBufferSettings? {
-        vms[pluginConfigID].map { ExportBufferSettings(config: $0.definition.config) }
     }
 
     // MARK: The chain
@@ -294,11 +320,12 @@ actor PluginWorker {
     func processEvents(
         _ inputs: [[UInt8]], teamID: Int, recordingPluginLists: Bool
     ) async -> [Result<ChainResult, MalformedEventError>] {
+        let chain = registry.chain(ofTeam: teamID)
         var results: [Result<ChainResult, MalformedEventError>] = []
         results.reserveCapacity(inputs.count)
         for input in inputs {
             do {
-                results.append(.success(try await processEvent(input, teamID: teamID, recordingPluginLists: recordingPluginLists)))
+                results.append(.success(try await processEvent(input, chain: chain, recordingPluginLists: recordingPluginLists)))
             } catch {
                 results.append(.failure(error))
             }
@@ -306,12 +333,14 @@ actor PluginWorker {
         return results
     }
 
-    /// Runs a team's `processEvent` chain on one event (JSON), as DESIGN.md's chain semantics say.
-    func processEvent(
-        _ input: [UInt8], teamID: Int, recordingPluginLists: Bool
+    /// Runs a chain's `processEvent`s on one event (JSON), as DESIGN.md's chain semantics say.
+    private func processEvent(
+        _ input: [UInt8], chain teamChain: [LoadedConfig], recordingPluginLists: Bool
     ) async throws(MalformedEventError) -> ChainResult {
-        guard let teamChain = chains[teamID], let first = teamChain.first else { return ChainResult(event: input) }
-        let context = first.context
+        guard !teamChain.isEmpty else { return ChainResult(event: input) }
+        // The event is made in the first processing plugin's realm, so its `instanceof Object` holds, as in PostHog.
+        var context = probe
+        if let first = teamChain.first(where: { $0.has(.processEvent) }), let vm = await vm(for: first) { context = vm.context }
         var event: ScriptValue
         do {
             event = try context.parseJSON(input)
@@ -321,10 +350,10 @@ actor PluginWorker {
         guard event.isObject, !event.isArray else { throw MalformedEventError(description: "event is not a JSON object") }
         // A config never gets back an event it captured itself (posthog.capture), so it can't feed itself.
         let origin = (try? event.get("properties").get(pluginCaptureOriginProperty).toNumber()).flatMap { Int(exactly: $0) }
-        let chain = teamChain.filter { $0.definition.id != origin }
+        let chain = teamChain.filter { $0.id != origin }
         if (try? event.get("event").toString()) == "$snapshot" {
             // Snapshots skip processEvent and go to onSnapshot.
-            let followUps = chain.filter { $0.has(.onSnapshot) }.map { FollowUp(pluginConfigID: $0.definition.id, kind: .onSnapshot) }
+            let followUps = chain.filter { $0.has(.onSnapshot) }.map { FollowUp(pluginConfigID: $0.id, kind: .onSnapshot) }
             return ChainResult(event: input, followUps: followUps)
         }
         let teamIDValue = (try? event.get("team_id")) ?? context.undefined
@@ -334,22 +363,35 @@ actor PluginWorker {
         var snapshot = input
         // The last plugin's event is turned into JSON once, after the chain, with the plugin lists: its
         // own snapshot would never be restored from. Until then it counts as succeeded, unchecked.
-        let lastProcessor = chain.last { $0.has(.processEvent) }
+        let lastProcessor = chain.last { $0.has(.processEvent) }?.id
         var unchecked: PluginVM?
-        for vm in chain {
-            if vm.hasDeferredWork { result.deferred.append(vm.definition.label) }
-            guard vm.has(.processEvent) else { continue }
-            vm.statistics.value.eventsIn += 1
-            guard vm.isReady else {
-                vm.statistics.value.eventsFailed += 1
-                result.failed.append(vm.definition.label)
+        for config in chain {
+            let label = config.definition.label
+            if config.hasDeferredWork { result.deferred.append(label) }
+            guard config.has(.processEvent) else { continue }
+            guard let vm = await vm(for: config) else {
+                countFailed(config, result: &result)
                 continue
             }
+            vm.statistics.value.eventsIn += 1
+            guard registry.admitProcessEvent(of: config.id, now: Date()) == .run else {
+                vm.statistics.value.eventsFailed += 1
+                result.failed.append(label)
+                continue
+            }
+            var timedOut = false
             do throws(ScriptError) {
-                let returned = try await vm.call(.processEvent, [event])
+                defer { finishProcessEvent(vm, timedOut: timedOut) }
+                let returned: ScriptValue
+                do {
+                    returned = try await vm.call(.processEvent, [event])
+                } catch {
+                    timedOut = error.kind == .timeout
+                    throw error
+                }
                 if returned.isNullish {
                     vm.statistics.value.eventsDropped += 1
-                    result.droppedBy = vm.definition.label
+                    result.droppedBy = label
                     return result
                 }
                 guard returned.isObject, !returned.isArray else {
@@ -362,23 +404,24 @@ actor PluginWorker {
                     throw vm.illegalOperation("Plugin tried to change event.team_id")
                 }
                 try Self.checkTimestamp(of: returned)
-                if vm === lastProcessor {
+                if config.id == lastProcessor {
                     event = returned
                     unchecked = vm
                     vm.statistics.value.eventsSucceeded += 1
-                    result.succeeded.append(vm.definition.label)
+                    result.succeeded.append(label)
                     continue
                 }
                 guard let bytes = try returned.jsonBytes() else { throw Self.noJSONForm }
                 event = returned
                 snapshot = bytes
                 vm.statistics.value.eventsSucceeded += 1
-                result.succeeded.append(vm.definition.label)
+                result.succeeded.append(label)
             } catch {
                 vm.statistics.value.eventsFailed += 1
                 vm.recordError(error, event: snapshot)
+                if error.kind == .memoryLimit || vm.isOverMemoryLimit { discard(vm, over: error) }
                 event = (try? context.parseJSON(snapshot)) ?? event
-                result.failed.append(vm.definition.label)
+                result.failed.append(label)
             }
         }
         var output: [UInt8]?
@@ -398,10 +441,10 @@ actor PluginWorker {
             }
         }
         let eventName = (try? event.get("event").toString()) ?? ""
-        for vm in chain {
-            if vm.has(.onEvent) { result.followUps.append(FollowUp(pluginConfigID: vm.definition.id, kind: .onEvent)) }
-            if vm.has(.exportEvents) && !vm.exportIgnoredEvents.contains(eventName) {
-                result.followUps.append(FollowUp(pluginConfigID: vm.definition.id, kind: .exportEvents))
+        for config in chain {
+            if config.has(.onEvent) { result.followUps.append(FollowUp(pluginConfigID: config.id, kind: .onEvent)) }
+            if config.has(.exportEvents) && !config.exportIgnoredEvents.contains(eventName) {
+                result.followUps.append(FollowUp(pluginConfigID: config.id, kind: .exportEvents))
             }
         }
         if let output {
@@ -419,6 +462,29 @@ actor PluginWorker {
             result.event = snapshot
         }
         return result
+    }
+
+    /// A config whose VM couldn't be had here: the event passes it as failed, counted on its statistics.
+    private func countFailed(_ config: LoadedConfig, result: inout ChainResult) {
+        let statistics = statisticsRecord(of: config.definition)
+        statistics.value.eventsIn += 1
+        statistics.value.eventsFailed += 1
+        result.failed.append(config.definition.label)
+    }
+
+    /// Ends a `processEvent` call for the config's time-out breaker, with a SYSTEM line when it pauses or resumes.
+    private func finishProcessEvent(_ vm: PluginVM, timedOut: Bool) {
+        switch registry.finishProcessEvent(of: vm.definition.id, timedOut: timedOut, now: Date()) {
+        case .paused(let timeOuts, let length)?:
+            vm.log(
+                .system, .warn,
+                "processEvent timed out \(timeOuts) time\(timeOuts == 1 ? "" : "s") in a row; pausing this plugin for "
+                    + "\(length.formattedSeconds): events pass it as failed meanwhile")
+        case .resumed?:
+            vm.log(.system, .info, "processEvent returned in time again; resuming this plugin")
+        case nil:
+            break
+        }
     }
 
     private static let noJSONForm = ScriptError(name: "TypeError", message: "processEvent returned an event that has no JSON form")

@@ -1,4 +1,5 @@
 public import Foundation
+import JavaScriptEngine
 
 /// Per plugin config, a circuit breaker on time-outs: a config whose calls keep running to the
 /// time limit is paused, so its work doesn't hold a script thread call after call beside other

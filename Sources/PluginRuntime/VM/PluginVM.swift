@@ -4,55 +4,58 @@ import Storage
 
 /// One plugin config's JavaScript context with its discovered functions and `meta` object.
 ///
-/// A VM lives on its worker's script thread and is only used from the worker.
+/// A VM lives on its worker's script thread and is only used from the worker. A config may have a VM
+/// on each script thread; they share the config's state through the runtime's registry.
 final class PluginVM {
-    enum State {
-        /// `setupPlugin` has not finished yet.
-        case settingUp
-        /// `setupPlugin` asked to be retried; the VM waits for its next attempt.
-        case retryingSetup
-        case ready
-        case disabled(reason: String)
-    }
-
     let definition: PluginConfigDefinition
-    let instanceID = UUID()
+    /// Which load of the config this VM runs: a reload makes a new generation and retires the old VMs.
+    let generation: Int
+    /// The load's instance ID, as PostHog's log lines name it; shared by the VMs of one generation.
+    let instanceID: UUID
     let context: ScriptContext
     let capabilities: PluginCapabilities
-    var state: State = .settingUp
-    var lastError: PluginErrorRecord?
-    /// The config's statistics, kept by the worker across reloads.
+    /// Whether `setupPlugin` has run and returned on this VM.
+    var isSetUp = false
+    /// When the VM last ran a call, for retiring idle VMs.
+    private(set) var lastUsed = ContinuousClock.now
+    /// The config's statistics on this VM's thread, kept by the worker across reloads.
     let statistics: PluginStatisticsRecord
-    /// The background task running `setupPlugin` retries, cancelled when the VM is unloaded.
-    var setupRetries: Task<Void, Never>?
+    /// The metric kinds the plugin exports (`sum`, `max`, `min`), by name.
+    let metricKinds: [String: String]
 
     private let meta: ScriptValue
     private let methods: [PluginMethod: ScriptValue]
     private let jobs: [String: ScriptValue]
-    /// `exportEventsToIgnore`: event names kept out of the export buffer.
-    let exportIgnoredEvents: Set<String>
     private let metricValues: ScriptValue
     private let illegalOperationError: ScriptValue
     private let timeLimit: Duration
     private let logs: any PluginLogSink
+    /// Records the config's last error where every VM of it can see it.
+    private let onError: (PluginErrorRecord) -> Void
+    /// The fresh memory the VM's calls brought in since it last had none running.
+    private let memory: ScriptMemoryAccount?
+    private var callsInProgress = 0
 
     /// Evaluates the prelude and the plugin's code and discovers its exports.
     ///
+    /// - Parameter memoryLimit: The most fresh memory the VM's calls in progress may bring in together.
     /// - Throws: ``ScriptError`` when the code doesn't evaluate (a syntax error, a top-level throw,
-    ///   an unsupported metric type).
+    ///   an unsupported metric type, a stop at a limit).
     init(
-        definition: PluginConfigDefinition, group: ScriptContextGroup, services: PluginHostServices, timeLimit: Duration,
-        statistics: PluginStatisticsRecord
+        definition: PluginConfigDefinition, generation: Int, instanceID: UUID, group: ScriptContextGroup,
+        services: PluginHostServices, timeLimit: Duration, memoryLimit: Int?, statistics: PluginStatisticsRecord,
+        onError: @escaping (PluginErrorRecord) -> Void
     ) throws(ScriptError) {
         self.definition = definition
+        self.generation = generation
+        self.instanceID = instanceID
         self.statistics = statistics
         self.timeLimit = timeLimit
         self.logs = services.logs
-        exportIgnoredEvents = Set(
-            (definition.config["exportEventsToIgnore"] ?? "").split(separator: ",").map {
-                $0.trimmingCharacters(in: .whitespaces)
-            }.filter { !$0.isEmpty })
+        self.onError = onError
+        memory = memoryLimit.map(ScriptMemoryAccount.init)
         let context = ScriptContext(group: group, name: "plugin config \(definition.id): \(definition.pluginName)")
+        context.memoryAccount = memory
         self.context = context
 
         let install = try context.evaluate(Prelude.source, sourceURL: "quill:prelude.js")
@@ -73,6 +76,11 @@ final class PluginVM {
         var jobs: [String: ScriptValue] = [:]
         for name in jobNames { jobs[name] = try jobsObject.get(name) }
         self.jobs = jobs
+        let metricSpec = try exports.get("metrics")
+        metricKinds = try Dictionary(
+            uniqueKeysWithValues: Self.keys(of: metricSpec, in: context).map { name throws(ScriptError) in
+                (name, try metricSpec.get(name).toString())
+            })
         capabilities = PluginCapabilities(
             methods: PluginMethod.allCases.filter { methods[$0] != nil && !PluginMethod.scheduledTasks.contains($0) }
                 .map(\.rawValue),
@@ -86,7 +94,7 @@ final class PluginVM {
             [
                 try Self.config(definition.config, in: context),
                 try Self.attachments(definition.attachments, in: context),
-                try exports.get("metrics"),
+                metricSpec,
                 metricValues,
                 try context.array(jobNames.map(context.string)),
             ])
@@ -94,14 +102,6 @@ final class PluginVM {
     }
 
     func has(_ method: PluginMethod) -> Bool { methods[method] != nil }
-
-    var isReady: Bool {
-        if case .ready = state { return true }
-        return false
-    }
-
-    /// Whether the chain lists this config in `$plugins_deferred`.
-    var hasDeferredWork: Bool { PluginMethod.deferred.contains { methods[$0] != nil } }
 
     /// Calls `method(...arguments, meta)` and waits for its promise, within the time limit.
     func call(_ method: PluginMethod, _ arguments: [ScriptValue] = []) async throws(ScriptError) -> ScriptValue {
@@ -125,25 +125,40 @@ final class PluginVM {
         _ function: ScriptValue, _ arguments: [ScriptValue], counted name: String
     ) async throws(ScriptError) -> ScriptValue {
         let started = ContinuousClock.now
+        lastUsed = started
+        if callsInProgress == 0 { memory?.reset() }
+        callsInProgress += 1
         var failure: ScriptError.Kind?
         defer {
+            callsInProgress -= 1
             statistics.value.functions[name, default: FunctionStatistics()].record(
                 seconds: (ContinuousClock.now - started).secondsValue, timedOut: failure == .timeout, failed: failure != nil)
         }
-        do {
+        do throws(ScriptError) {
+            if let memory, memory.isExceeded { throw ScriptError.memoryLimit(memory.limit) }
             return try await function.call(arguments + [meta]).settled(timeLimit: timeLimit, description: "Script execution")
         } catch {
             failure = error.kind
-            guard error.kind == .timeout else { throw error }
+            guard error.kind == .timeout || error.kind == .memoryLimit else { throw error }
             var described = error
             described.message = "\(error.message) in \(name) of plugin '\(definition.pluginName)' (config \(definition.id))"
             throw described
         }
     }
 
-    /// The values of the plugin's `metrics`, as JSON text.
-    func metricsJSON() -> String {
-        (try? metricValues.jsonString()) ?? "{}"
+    /// Whether no call of the VM is in progress.
+    var isIdle: Bool { callsInProgress == 0 }
+
+    /// Whether the VM's calls brought in more memory than its limit: it must be thrown away.
+    var isOverMemoryLimit: Bool { memory?.isExceeded ?? false }
+
+    /// The values of the plugin's `metrics` on this VM, by name.
+    func metricValuesByName() -> [String: Double] {
+        var values: [String: Double] = [:]
+        for name in metricKinds.keys {
+            if let value = try? metricValues.get(name), value.isNumber, let number = try? value.toNumber() { values[name] = number }
+        }
+        return values
     }
 
     /// An `IllegalOperationError`, as the plugin's own code would see it.
@@ -153,9 +168,10 @@ final class PluginVM {
 
     /// Records `error` as the config's last error and logs it, as PostHog's `processError` does.
     func recordError(_ error: ScriptError, event: [UInt8]? = nil) {
-        lastError = PluginErrorRecord(
-            name: error.name, message: error.message, stack: error.stack, time: Date(),
-            event: event.map { String(decoding: $0, as: UTF8.self) })
+        onError(
+            PluginErrorRecord(
+                name: error.name, message: error.message, stack: error.stack, time: Date(),
+                event: event.map { String(decoding: $0, as: UTF8.self) }))
         log(.plugin, .error, error.description)
     }
 

@@ -77,7 +77,6 @@ final class IngestionPipeline: Service {
             // Cancelled rather than shut down (the server could not start): waiting loops end at once.
             Task { await self.wakeups.close() }
         }
-        await runtime.shutdown()
     }
 
     private func pendingTeams() async -> [Int] {

@@ -16,7 +16,8 @@ final class PluginHarness: Sendable {
 
     init(
         timeLimit: Duration = .seconds(30), workerCount: Int = 1, fetchPolicy: FetchPolicy = FetchPolicy(),
-        geoip: GeoIPDatabase? = nil
+        geoip: GeoIPDatabase? = nil, memoryLimit: Int? = 128 * 1_048_576,
+        processEventBreaker: TimeOutBreakers.Settings = TimeOutBreakers.Settings()
     ) throws {
         databaseDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("quill-test-\(UUID())")
         try FileManager.default.createDirectory(at: databaseDirectory, withIntermediateDirectories: true)
@@ -25,9 +26,9 @@ final class PluginHarness: Sendable {
             cache: MemoryPluginCacheStore(clock: clock), storage: SQLitePluginStorageStore(database: database), logs: logs,
             fetchPolicy: fetchPolicy, geoip: geoip)
         let changes = statusChanges
-        runtime = PluginRuntime(
-            configuration: PluginRuntimeConfiguration(workerCount: workerCount, timeLimit: timeLimit),
-            services: services, clock: clock, onStatusChange: { changes.append($0) })
+        var configuration = PluginRuntimeConfiguration(workerCount: workerCount, timeLimit: timeLimit, memoryLimit: memoryLimit)
+        configuration.processEventBreaker = processEventBreaker
+        runtime = PluginRuntime(configuration: configuration, services: services, clock: clock, onStatusChange: { changes.append($0) })
     }
 
     deinit {
