@@ -9,6 +9,13 @@ public final class ScriptContext {
     let ref: JSGlobalContextRef
     /// Where promise settlements on this context count the fresh memory their JavaScript brought in.
     public var memoryAccount: ScriptMemoryAccount?
+    /// The call whose JavaScript runs now: a host promise made meanwhile belongs to it, and so do the
+    /// continuations its settlement runs.
+    private(set) var currentCall = 0
+    private var lastCall = 0
+    /// Calls given up on (timed out, over memory): their host promises never settle, so what awaits them
+    /// (an async loop that outlived its call) stops there.
+    private var abandonedCalls: Set<Int> = []
 
     /// - Parameters:
     ///   - group: The group whose heap and thread this context shares.
@@ -81,11 +88,39 @@ public final class ScriptContext {
         return result
     }
 
+    /// Runs `body` as a new call (see ``abandon(call:)``) and returns how it went with the call's number.
+    public func startingCall<T>(_ body: () throws(ScriptError) -> T) -> (call: Int, result: Result<T, ScriptError>) {
+        lastCall += 1
+        let call = lastCall
+        let outer = currentCall
+        currentCall = call
+        defer { currentCall = outer }
+        return (call, Result { () throws(ScriptError) in try body() })
+    }
+
+    /// Gives up on a call: the host promises it made never settle, so its JavaScript can't go on behind
+    /// the caller's back (an async loop awaiting the cache would otherwise run forever).
+    public func abandon(call: Int) {
+        abandonedCalls.insert(call)
+        // Bounded: a call given up on long ago has had its host operations end by now.
+        if abandonedCalls.count > 10_000, let oldest = abandonedCalls.min() { abandonedCalls.remove(oldest) }
+    }
+
+    func isAbandoned(_ call: Int) -> Bool { call != 0 && abandonedCalls.contains(call) }
+
+    /// Runs `body` as part of `call`, as a host promise's settlement does.
+    func continuing<T>(_ call: Int, _ body: () throws -> T) rethrows -> T {
+        let outer = currentCall
+        currentCall = call
+        defer { currentCall = outer }
+        return try body()
+    }
+
     /// Runs `body` and counts the fresh memory the thread brought in meanwhile to this context's account.
     func countingFreshMemory<T>(_ body: () throws -> T) rethrows -> T {
         guard let account = memoryAccount else { return try body() }
         let before = ThreadMemory.minorFaults()
-        defer { account.add(max(0, ThreadMemory.minorFaults() - before) * ThreadMemory.pageSize) }
+        defer { account.add(max(0, ThreadMemory.minorFaults() - before) * ThreadMemory.pageSize, measuring: self) }
         return try body()
     }
 }

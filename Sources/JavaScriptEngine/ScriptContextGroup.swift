@@ -111,8 +111,9 @@ private final class EntryWatchdog: @unchecked Sendable {
     var memoryLimitPages: Int?
     let activity = ScriptActivity()
     private var depth = 0
-    /// The thread's fresh pages when the watchdog first looked at the running entry.
+    /// The thread's fresh pages when the watchdog first looked at the running entry, and what it found since.
     private var faultsAtFirstLook: Int?
+    private var growth: HeapGrowthCheck?
     private var stop: EntryStop?
 
     init(group: JSContextGroupRef) {
@@ -122,9 +123,9 @@ private final class EntryWatchdog: @unchecked Sendable {
     func arm() {
         JSContextGroupSetExecutionTimeLimit(
             group, Self.period,
-            { _, watchdog in
-                guard let watchdog else { return true }
-                return Unmanaged<EntryWatchdog>.fromOpaque(watchdog).takeUnretainedValue().shouldStop()
+            { context, watchdog in
+                guard let watchdog, let context else { return true }
+                return Unmanaged<EntryWatchdog>.fromOpaque(watchdog).takeUnretainedValue().shouldStop(context)
             },
             Unmanaged.passUnretained(self).toOpaque())
     }
@@ -142,12 +143,13 @@ private final class EntryWatchdog: @unchecked Sendable {
         guard outermost else { return nil }
         activity.busySinceNanoseconds.store(0, ordering: .relaxed)
         faultsAtFirstLook = nil
+        growth = nil
         defer { stop = nil }
         return stop
     }
 
     /// The watchdog's callback, on the running thread: stop the entry (true) or re-arm (false).
-    private func shouldStop() -> Bool {
+    private func shouldStop(_ context: JSContextRef) -> Bool {
         let started = activity.busySinceNanoseconds.load(ordering: .relaxed)
         if started != 0, MonotonicClock.nanoseconds() &- started > timeLimitNanoseconds {
             stop = .timeLimit
@@ -155,15 +157,55 @@ private final class EntryWatchdog: @unchecked Sendable {
         }
         if let limit = memoryLimitPages, depth > 0 {
             let faults = ThreadMemory.minorFaults()
-            if let first = faultsAtFirstLook, faults - first > limit {
-                stop = .memoryLimit
-                return true
+            if let first = faultsAtFirstLook {
+                let fresh = (faults - first) * ThreadMemory.pageSize
+                if growth!.isOverLimit(freshBytes: fresh, liveHeap: { ScriptHeapStatistics.liveBytes(of: context) }) {
+                    stop = .memoryLimit
+                    return true
+                }
+            } else {
+                faultsAtFirstLook = faults
+                growth = HeapGrowthCheck(limit: limit * ThreadMemory.pageSize)
             }
-            if faultsAtFirstLook == nil { faultsAtFirstLook = faults }
         }
         // A callback that returns false must arm the next period itself, or the entry runs on unwatched.
         arm()
         return false
+    }
+}
+
+/// Whether JavaScript holds more memory than a limit, cheap until it might.
+///
+/// Three signals, each dearer than the last, are asked in turn: the fresh pages the thread touched (a
+/// getrusage call), the process's resident memory (a read of /proc), and the heap's live bytes at its
+/// last collection (a walk of the heap). The first two also count memory made and freed again (an entry
+/// that churns through large arrays maps fresh pages for each, and the system gets them back only later),
+/// so only the heap decides: the limit is passed when the live heap grew by half the limit since it was
+/// first looked at, a look taken once half the limit had been touched: a plugin is stopped holding about
+/// the limit.
+struct HeapGrowthCheck {
+    let limit: Int
+    private var freshAtLastLook = 0
+    private let residentAtStart = ThreadMemory.residentBytes()
+    private var liveHeapAtFirstLook: Int?
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// - Parameters:
+    ///   - freshBytes: Fresh memory touched since counting began.
+    ///   - liveHeap: The heap's live bytes; called only when the cheaper signals say it may be over.
+    mutating func isOverLimit(freshBytes: Int, liveHeap: () -> Int) -> Bool {
+        guard freshBytes - freshAtLastLook > limit / 2 else { return false }
+        freshAtLastLook = freshBytes
+        guard ThreadMemory.residentBytes() - residentAtStart > limit / 2 else { return false }
+        let live = liveHeap()
+        guard let first = liveHeapAtFirstLook else {
+            liveHeapAtFirstLook = live
+            return false
+        }
+        return live - first > limit / 2
     }
 }
 
@@ -179,6 +221,19 @@ enum MonotonicClock {
 /// What the kernel counts of the calling thread's memory use.
 enum ThreadMemory {
     static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// The process's resident memory in bytes, read from `/proc/self/statm` (kept open: a read is about a microsecond).
+    static func residentBytes() -> Int {
+        var buffer = [UInt8](repeating: 0, count: 96)
+        let count = buffer.withUnsafeMutableBytes { pread(statm, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return 0 }
+        // "size resident shared …", in pages.
+        let fields = buffer[..<count].split(separator: UInt8(ascii: " "))
+        guard fields.count > 1 else { return 0 }
+        return fields[1].reduce(0) { $0 * 10 + Int($1 &- 48) } * pageSize
+    }
+
+    private static let statm = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
 
     /// Pages this thread touched for the first time (minor faults): memory it brought in, whoever frees it later.
     static func minorFaults() -> Int {

@@ -12,6 +12,20 @@ public struct ScriptHeapStatistics: Sendable, Equatable {
     public var globalObjects: Int
 }
 
+extension ScriptHeapStatistics {
+    /// The heap's live bytes at its last collection plus what its objects own outside it. Walks the heap.
+    static func liveBytes(of context: JSContextRef) -> Int {
+        let statistics = JSGetMemoryUsageStatistics(context)
+        func number(_ name: String) -> Int {
+            let key = JSStringCreateWithUTF8CString(name)
+            defer { JSStringRelease(key) }
+            let value = JSValueToNumber(context, JSObjectGetProperty(context, statistics, key, nil), nil)
+            return value.isFinite ? Int(value) : 0
+        }
+        return number("heapSize") + number("extraMemorySize")
+    }
+}
+
 extension ScriptContext {
     /// The heap of this context's group, shared by all its contexts.
     ///

@@ -116,7 +116,8 @@ extension ScriptContext {
         convert: @escaping (Output, ScriptContext) throws -> ScriptValue
     ) throws(ScriptError) -> ScriptValue {
         let (promise, resolve, reject) = try makePromise()
-        let pending = ThreadConfined(PendingPromise(context: self, resolve: resolve, reject: reject, convert: convert))
+        let pending = ThreadConfined(
+            PendingPromise(context: self, call: currentCall, resolve: resolve, reject: reject, convert: convert))
         let thread = group.thread
         Task {
             let result: Result<Output, any Error>
@@ -147,13 +148,16 @@ extension ScriptContext {
 
 private struct PendingPromise<Output> {
     let context: ScriptContext
+    /// The call that made it: its settlement continues that call, unless the call was given up on.
+    let call: Int
     let resolve: ScriptValue
     let reject: ScriptValue
     let convert: (Output, ScriptContext) throws -> ScriptValue
 
     func settle(with result: Result<Output, any Error>) {
+        guard !context.isAbandoned(call) else { return }
         // The continuations this runs are the plugin's: what they allocate counts against its account.
-        context.countingFreshMemory {
+        context.continuing(call) { context.countingFreshMemory {
             do {
                 let value = try convert(try result.get(), context)
                 try resolve.call([value])
@@ -163,7 +167,7 @@ private struct PendingPromise<Output> {
             } catch {
                 _ = try? reject.call([context.thrownValue(for: error)])
             }
-        }
+        } }
     }
 }
 

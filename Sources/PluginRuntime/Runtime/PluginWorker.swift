@@ -211,6 +211,11 @@ actor PluginWorker {
                 + "(\(breaches) of \(configuration.memoryBreachesBeforeDisabling) allowed within \(configuration.memoryBreachWindow.formattedSeconds)).")
         vm.context.memoryAccount = nil
         group.collectGarbage(using: probe)
+        // What its abandoned calls still hold is released when their host operations end: collect again then.
+        Task {
+            try? await Task.sleep(for: .seconds(1))
+            group.collectGarbage(using: probe)
+        }
         if breaches >= configuration.memoryBreachesBeforeDisabling {
             reports.disable(
                 vm.definition.id,

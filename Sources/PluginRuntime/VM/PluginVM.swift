@@ -129,6 +129,7 @@ final class PluginVM {
         if callsInProgress == 0 { memory?.reset() }
         callsInProgress += 1
         var failure: ScriptError.Kind?
+        var call = 0
         defer {
             callsInProgress -= 1
             statistics.value.functions[name, default: FunctionStatistics()].record(
@@ -136,10 +137,14 @@ final class PluginVM {
         }
         do throws(ScriptError) {
             if let memory, memory.isExceeded { throw ScriptError.memoryLimit(memory.limit) }
-            return try await function.call(arguments + [meta]).settled(timeLimit: timeLimit, description: "Script execution")
+            let started = context.startingCall { () throws(ScriptError) in try function.call(arguments + [meta]) }
+            call = started.call
+            return try await started.result.get().settled(timeLimit: timeLimit, description: "Script execution")
         } catch {
             failure = error.kind
             guard error.kind == .timeout || error.kind == .memoryLimit else { throw error }
+            // Whatever of the call still runs in the background stops at its next await of the host.
+            context.abandon(call: call)
             var described = error
             described.message = "\(error.message) in \(name) of plugin '\(definition.pluginName)' (config \(definition.id))"
             throw described
