@@ -111,7 +111,8 @@ public enum QuillServer {
             services: [PluginLogFlushService(store: pluginLogs), usageRecorder, pipeline, workQueue, scheduler, eventRates],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
-                apiAccess.serverStarted(host: configuration.host, port: port)
+                // The address bound, not the name configured: fetch's guard knows the server by it.
+                apiAccess.serverStarted(host: channel.localAddress?.ipAddress ?? configuration.host, port: port)
                 announce("Quill is listening on http://\(configuration.host):\(port)")
             },
             logger: logger)

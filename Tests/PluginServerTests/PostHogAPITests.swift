@@ -68,6 +68,49 @@ import Testing
         await server.stop()
     }
 
+    @Test func fetchReachesThisServerOnlyUnderAPIEvenWhereLoopbackIsAllowed() async throws {
+        let redirector = try await LocalHTTPServer.start(Self.redirectingRouter())
+        defer { redirector.stop() }
+        let server = try ServerProcess(environment: ["QUILL_FETCH_ALLOW": "127.0.0.1"])
+        try await server.start()
+        let api = Management(port: server.port)
+        _ = try await captureAndWait(port: server.port, event: "read through the api")
+        let base = "http://127.0.0.1:\(server.port)"
+        let config = try await installCaller(
+            api,
+            body: """
+                const refused = {}
+                for (const url of [
+                  '\(base)/metrics', '\(base)/_ready', '\(base)/ui/', '\(base)/e/', 'http://localhost:\(server.port)/metrics',
+                  '\(base)/api/../metrics', '\(base)/api/%2e%2e/metrics',
+                  '\(redirector.baseURL)/redirect?to=' + encodeURIComponent('\(base)/metrics'),
+                ]) {
+                  refused[url] = await fetch(url).then((response) => response.status, (error) => error.code)
+                }
+                const events = await posthog.api.get('/api/projects/@current/events/', { data: { event: 'read through the api' } })
+                return { refused, status: events.status, events: (await events.json()).results.map((e) => e.event) }
+                """)
+        let message = try await run(api, config: config)
+        let result = try JSONValue.parse(String(message.dropFirst("result ".count)))
+        let refused = try #require(result["refused"]?.objectValue)
+        #expect(refused.count == 8)
+        for (url, outcome) in refused {
+            #expect(outcome == "ERR_ADDRESS_NOT_ALLOWED", "\(url)")
+        }
+        #expect(result["status"] == 200)
+        #expect(result["events"] == ["read through the api"])
+        await server.stop()
+    }
+
+    /// `/redirect?to=URL` answers 302 to URL.
+    private static func redirectingRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("redirect") { request, _ in
+            Response(status: .found, headers: [.location: request.uri.queryParameters["to"].map(String.init) ?? "/"])
+        }
+        return router
+    }
+
     @Test func explicitHostAndKeysShapeTheRequestAsPostHogDoes() async throws {
         let recorder = try await RequestRecorder.start()
         defer { recorder.stop() }
