@@ -80,8 +80,10 @@ public enum QuillServer {
 
         let router = Router(context: QuillRequestContext.self)
         HealthController(database: database, pluginsLoaded: pluginsLoaded).addRoutes(to: router)
-        MetricsController(ingestionMetrics: ingestionMetrics, ingestion: ingestion, workQueue: workQueueStore, runtime: runtime)
-            .addRoutes(to: router)
+        MetricsController(
+            ingestionMetrics: ingestionMetrics, ingestion: ingestion, workQueue: workQueueStore, runtime: runtime,
+            token: configuration.metricsToken
+        ).addRoutes(to: router)
         CaptureController(
             projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize, metrics: ingestionMetrics
         ).addRoutes(to: router)

@@ -21,6 +21,9 @@ public struct ServerConfiguration: Sendable {
     /// `QUILL_FETCH_ALLOW`: addresses plugins' `fetch` may reach although they are loopback or private
     /// (hosts, IPs or CIDRs, comma separated). Default: none, only public addresses.
     public var fetchPolicy = FetchPolicy()
+    /// `QUILL_METRICS_TOKEN`: when set, `/metrics` answers only requests with `Authorization: Bearer
+    /// <token>`. Default: none, `/metrics` is open (keep it on a private network).
+    public var metricsToken: String?
     /// `QUILL_GEOIP_DATABASE`: a MaxMind City `.mmdb` file for `meta.geoip.locate`. Default: none.
     public var geoipDatabasePath: String?
     /// Where plugins installed from a URL come from (`QUILL_GITHUB_URL`, `QUILL_GITLAB_URL`, …).
@@ -54,6 +57,7 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError(description: "QUILL_FETCH_ALLOW: \(error)")
             }
         }
+        metricsToken = try value("QUILL_METRICS_TOKEN", { $0 })
         geoipDatabasePath = try value("QUILL_GEOIP_DATABASE", { $0 })
         initialProjectAPIKey = try value("QUILL_PROJECT_API_KEY", { $0 })
         initialPersonalAPIKey = try value("QUILL_PERSONAL_API_KEY", { $0 })
