@@ -94,6 +94,7 @@ public enum QuillServer {
         ManagementRoute.register(
             managementRoutes(
                 authenticator: authenticator, store: plugins, runtime: runtime, repositories: configuration.repositories,
+                pluginFolders: configuration.pluginFolders,
                 logger: logger, workQueue: workQueueStore, schedule: SQLiteScheduleStore(database: database),
                 usage: usageRecorder, afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) },
                 eventRates: eventRates),
@@ -123,7 +124,8 @@ public enum QuillServer {
     /// The plugin and plugin-config routes of the management API.
     static func managementRoutes(
         authenticator: ManagementAuthenticator, store: any PluginStore, runtime: PluginRuntime,
-        repositories: PluginRepositorySettings, logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
+        repositories: PluginRepositorySettings, pluginFolders: AllowedPluginFolders = AllowedPluginFolders(),
+        logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
         usage: PluginUsageRecorder, afterReload: @escaping @Sendable (Int) async -> Void = { _ in },
         eventRates: EventRateHistory? = nil
     ) -> [ManagementRoute] {
@@ -132,7 +134,7 @@ public enum QuillServer {
         let installer = PluginInstaller(compiler: compiler, runtime: runtime)
         return PluginsController(
             authenticator: authenticator, store: store, installer: installer,
-            repository: PluginRepository(settings: repositories), reloader: reloader
+            repository: PluginRepository(settings: repositories), reloader: reloader, pluginFolders: pluginFolders
         ).routes
             + PluginConfigsController(
                 authenticator: authenticator, store: store, runtime: runtime, reloader: reloader, workQueue: workQueue,

@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     public var metricsToken: String?
     /// `QUILL_GEOIP_DATABASE`: a MaxMind City `.mmdb` file for `meta.geoip.locate`. Default: none.
     public var geoipDatabasePath: String?
+    /// `QUILL_PLUGIN_FOLDERS`: the server folders the management API may install plugins from
+    /// (absolute paths, colon or comma separated). Default: none, so `file:` installs are refused.
+    public var pluginFolders = AllowedPluginFolders()
     /// Where plugins installed from a URL come from (`QUILL_GITHUB_URL`, `QUILL_GITLAB_URL`, …).
     public var repositories = PluginRepositorySettings()
     /// `QUILL_PROJECT_API_KEY`: the default project's token on first start, instead of a generated one.
@@ -56,6 +59,9 @@ public struct ServerConfiguration: Sendable {
             } catch {
                 throw ConfigurationError(description: "QUILL_FETCH_ALLOW: \(error)")
             }
+        }
+        if let folders = environment[AllowedPluginFolders.environmentVariable], !folders.isEmpty {
+            pluginFolders = try AllowedPluginFolders(environmentValue: folders)
         }
         metricsToken = try value("QUILL_METRICS_TOKEN", { $0 })
         geoipDatabasePath = try value("QUILL_GEOIP_DATABASE", { $0 })

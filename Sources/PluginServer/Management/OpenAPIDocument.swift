@@ -1718,7 +1718,7 @@ enum OpenAPIDocument {
       },
       "PluginInstall": {
         "type": "object",
-        "description": "One of: url (GitHub, GitLab or npm URL, an npm package name, or file:/path); source (file name to text, with plugin.json); archive (a .zip or .tar.gz in base64).",
+        "description": "One of: url (GitHub, GitLab or npm URL, an npm package name, or file:/path under a folder the operator lists in QUILL_PLUGIN_FOLDERS); source (file name to text, with plugin.json); archive (a .zip or .tar.gz in base64).",
         "properties": {
           "url": {
             "type": "string"

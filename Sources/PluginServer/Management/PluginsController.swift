@@ -12,6 +12,8 @@ struct PluginsController: Sendable {
     let installer: PluginInstaller
     let repository: PluginRepository
     let reloader: PluginReloader
+    /// The server folders `file:` URLs may name (`QUILL_PLUGIN_FOLDERS`).
+    let pluginFolders: AllowedPluginFolders
 
     static let base = "api/organizations/:organization_id/plugins"
 
@@ -154,7 +156,7 @@ struct PluginsController: Sendable {
         }
         if url.hasPrefix("file:") || url.hasPrefix("/") {
             let path = url.hasPrefix("file:") ? String(url.dropFirst(5)) : url
-            let files = try PluginFolder.files(at: URL(fileURLWithPath: path))
+            let files = try PluginFolder.files(at: try pluginFolders.resolve(path), confined: true)
             return try await installer.contents(of: files, pluginType: "local", url: "file:\(path)")
         }
         guard let location = PluginLocation(url, settings: repository.settings) else {
