@@ -20,6 +20,10 @@ public enum QuillServer {
         let ingestion = SQLiteIngestionStore(database: database)
         let plugins = SQLitePluginStore(database: database)
         let pluginLogs = SQLitePluginLogStore(database: database)
+        let secrets = try ConfigSecrets.load(for: configuration)
+        // Secrets stored before they were encrypted are sealed before anything reads them.
+        let sealed = try await secrets.sealPlaintextSecrets(of: try await plugins.allPluginConfigs(), in: plugins)
+        if sealed > 0 { logger.info("Encrypted the secret config values of \(sealed) plugin configs") }
 
         let ingestionMetrics = IngestionMetrics()
         let wakeups = TeamWakeups()
@@ -56,7 +60,7 @@ public enum QuillServer {
                     }
                 }
             })
-        let loader = PluginConfigLoader(store: plugins, runtime: runtime, logger: logger)
+        let loader = PluginConfigLoader(store: plugins, runtime: runtime, secrets: secrets, logs: pluginLogs, logger: logger)
         let pluginsLoaded = ReadyGate()
         let workQueue = WorkQueueService(
             store: workQueueStore, runtime: runtime, clock: workClock, logger: logger, wakeup: workWakeup,
@@ -94,7 +98,7 @@ public enum QuillServer {
         ManagementRoute.register(
             managementRoutes(
                 authenticator: authenticator, store: plugins, runtime: runtime, repositories: configuration.repositories,
-                pluginFolders: configuration.pluginFolders,
+                pluginFolders: configuration.pluginFolders, secrets: secrets,
                 logger: logger, workQueue: workQueueStore, schedule: SQLiteScheduleStore(database: database),
                 usage: usageRecorder, afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) },
                 eventRates: eventRates),
@@ -125,20 +129,21 @@ public enum QuillServer {
     static func managementRoutes(
         authenticator: ManagementAuthenticator, store: any PluginStore, runtime: PluginRuntime,
         repositories: PluginRepositorySettings, pluginFolders: AllowedPluginFolders = AllowedPluginFolders(),
-        logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
+        secrets: ConfigSecrets, logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
         usage: PluginUsageRecorder, afterReload: @escaping @Sendable (Int) async -> Void = { _ in },
         eventRates: EventRateHistory? = nil
     ) -> [ManagementRoute] {
-        let reloader = PluginReloader(store: store, runtime: runtime, logger: logger, afterReload: afterReload)
+        let reloader = PluginReloader(store: store, runtime: runtime, secrets: secrets, logger: logger, afterReload: afterReload)
         let compiler = PluginCompiler(providedModules: PluginRuntime.providedModules)
         let installer = PluginInstaller(compiler: compiler, runtime: runtime)
         return PluginsController(
             authenticator: authenticator, store: store, installer: installer,
-            repository: PluginRepository(settings: repositories), reloader: reloader, pluginFolders: pluginFolders
+            repository: PluginRepository(settings: repositories), reloader: reloader, pluginFolders: pluginFolders,
+            secrets: secrets
         ).routes
             + PluginConfigsController(
-                authenticator: authenticator, store: store, runtime: runtime, reloader: reloader, workQueue: workQueue,
-                schedule: schedule
+                authenticator: authenticator, store: store, secrets: secrets, runtime: runtime, reloader: reloader,
+                workQueue: workQueue, schedule: schedule
             ).routes
             + PluginUsageController(authenticator: authenticator, recorder: usage).routes
             + CurrentUserController(authenticator: authenticator).routes

@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable {
     /// `QUILL_METRICS_TOKEN`: when set, `/metrics` answers only requests with `Authorization: Bearer
     /// <token>`. Default: none, `/metrics` is open (keep it on a private network).
     public var metricsToken: String?
+    /// `QUILL_SECRET_KEY`: the 32-byte key that encrypts plugins' secret config values, given in
+    /// base64. Default: none, the key in the data folder's `secret.key` (made on first start).
+    public var secretKey: Data?
     /// `QUILL_GEOIP_DATABASE`: a MaxMind City `.mmdb` file for `meta.geoip.locate`. Default: none.
     public var geoipDatabasePath: String?
     /// `QUILL_PLUGIN_FOLDERS`: the server folders the management API may install plugins from
@@ -64,6 +67,7 @@ public struct ServerConfiguration: Sendable {
             pluginFolders = try AllowedPluginFolders(environmentValue: folders)
         }
         metricsToken = try value("QUILL_METRICS_TOKEN", { $0 })
+        if let key = environment["QUILL_SECRET_KEY"], !key.isEmpty { secretKey = try ConfigSecrets.key(environmentValue: key) }
         geoipDatabasePath = try value("QUILL_GEOIP_DATABASE", { $0 })
         initialProjectAPIKey = try value("QUILL_PROJECT_API_KEY", { $0 })
         initialPersonalAPIKey = try value("QUILL_PERSONAL_API_KEY", { $0 })

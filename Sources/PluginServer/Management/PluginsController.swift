@@ -14,6 +14,8 @@ struct PluginsController: Sendable {
     let reloader: PluginReloader
     /// The server folders `file:` URLs may name (`QUILL_PLUGIN_FOLDERS`).
     let pluginFolders: AllowedPluginFolders
+    /// Seals the values of fields a new version makes secret.
+    let secrets: ConfigSecrets
 
     static let base = "api/organizations/:organization_id/plugins"
 
@@ -85,6 +87,7 @@ struct PluginsController: Sendable {
         }
         let contents = try await installer.contents(of: files, pluginType: plugin.pluginType, url: plugin.url, tag: plugin.tag)
         try await store.update(pluginID: plugin.id, with: contents)
+        try await secrets.sealPlaintextSecrets(of: try await store.pluginConfigs(pluginID: plugin.id), in: store)
         await reloader.reloadConfigs(ofPlugin: plugin.id)
         return Response.json(Self.json(try await store.plugin(id: plugin.id) ?? plugin))
     }
@@ -114,6 +117,7 @@ struct PluginsController: Sendable {
         let contents = try await installer.contents(of: files, pluginType: plugin.pluginType, url: plugin.url, tag: tag)
         try await store.update(pluginID: plugin.id, with: contents)
         try await store.setLatestTag(tag, pluginID: plugin.id)
+        try await secrets.sealPlaintextSecrets(of: try await store.pluginConfigs(pluginID: plugin.id), in: store)
         await reloader.reloadConfigs(ofPlugin: plugin.id)
         return Response.json(Self.json(try await store.plugin(id: plugin.id) ?? plugin))
     }
