@@ -120,6 +120,8 @@ let package = Package(
             dependencies: [
                 "PluginServer", "quill", "OrderedJSON", "Compression", "Storage", "StorageSQLite", "QuillTestSupport", "ChildProcesses",
                 "PluginRuntime", .product(name: "Logging", package: "swift-log"),
+                // Tests read the raw rows the server wrote.
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -101,7 +101,9 @@ class Server:
     """quill serve on 127.0.0.1 with a fresh or given data folder."""
 
     def __init__(self, quill, data_dir, **environment):
-        env = dict(os.environ, QUILL_PROJECT_API_KEY=TOKEN, QUILL_PERSONAL_API_KEY=KEY, LOG_LEVEL="error", **environment)
+        # The example plugins are installed from their folders, which the server must allow.
+        env = dict(os.environ, QUILL_PROJECT_API_KEY=TOKEN, QUILL_PERSONAL_API_KEY=KEY, LOG_LEVEL="error",
+                   QUILL_PLUGIN_FOLDERS=os.path.join(ROOT, "examples"), **environment)
         self.data_dir = data_dir
         self.started = time.monotonic()
         self.process = subprocess.Popen([quill, "serve", "--port", "0", "--data-dir", data_dir], env=env,

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PluginRuntime
 import Storage
@@ -6,6 +7,9 @@ import Storage
 struct PluginConfigLoader: Sendable {
     let store: any PluginStore
     let runtime: PluginRuntime
+    let secrets: ConfigSecrets
+    /// Where a config that can't be loaded says why, for its owner to read.
+    let logs: any PluginLogSink
     let logger: Logger
 
     func loadEnabledConfigs() async {
@@ -17,17 +21,29 @@ struct PluginConfigLoader: Sendable {
             return
         }
         for config in configs {
-            let outcome = await runtime.load(Self.definition(of: config))
+            let definition: PluginConfigDefinition
+            do {
+                definition = try Self.definition(of: config, secrets: secrets)
+            } catch {
+                logger.error("\(error)", metadata: ["plugin_config.id": "\(config.id)"])
+                logs.append(
+                    PluginLogEntry(
+                        teamID: config.teamID, pluginID: config.pluginID, pluginConfigID: config.id, source: .system, type: .error,
+                        message: "\(error)", instanceID: UUID()))
+                continue
+            }
+            let outcome = await runtime.load(definition)
             logger.info(
                 "Loaded plugin config",
                 metadata: ["plugin_config.id": "\(config.id)", "plugin.name": "\(config.pluginName)", "outcome": "\(outcome)"])
         }
     }
 
-    static func definition(of config: EnabledPluginConfig) -> PluginConfigDefinition {
+    /// What the runtime runs; its `meta.config` is the one place sealed secrets are opened.
+    static func definition(of config: EnabledPluginConfig, secrets: ConfigSecrets) throws(SecretOpeningError) -> PluginConfigDefinition {
         PluginConfigDefinition(
             id: config.id, teamID: config.teamID, pluginID: config.pluginID, pluginName: config.pluginName, order: config.order,
-            config: config.config, attachments: config.attachments,
+            config: try secrets.opened(config), attachments: config.attachments,
             code: CompiledPlugin(code: config.transpiledCode))
     }
 }

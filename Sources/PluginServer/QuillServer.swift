@@ -20,6 +20,10 @@ public enum QuillServer {
         let ingestion = SQLiteIngestionStore(database: database)
         let plugins = SQLitePluginStore(database: database)
         let pluginLogs = SQLitePluginLogStore(database: database)
+        let secrets = try ConfigSecrets.load(for: configuration)
+        // Secrets stored before they were encrypted are sealed before anything reads them.
+        let sealed = try await secrets.sealPlaintextSecrets(of: try await plugins.allPluginConfigs(), in: plugins)
+        if sealed > 0 { logger.info("Encrypted the secret config values of \(sealed) plugin configs") }
 
         let ingestionMetrics = IngestionMetrics()
         let wakeups = TeamWakeups()
@@ -58,7 +62,7 @@ public enum QuillServer {
                     }
                 }
             })
-        let loader = PluginConfigLoader(store: plugins, runtime: runtime, logger: logger)
+        let loader = PluginConfigLoader(store: plugins, runtime: runtime, secrets: secrets, logs: pluginLogs, logger: logger)
         let pluginsLoaded = ReadyGate()
         let workQueue = WorkQueueService(
             store: workQueueStore, runtime: runtime, clock: workClock, logger: logger, wakeup: workWakeup,
@@ -83,8 +87,10 @@ public enum QuillServer {
 
         let router = Router(context: QuillRequestContext.self)
         HealthController(database: database, pluginsLoaded: pluginsLoaded).addRoutes(to: router)
-        MetricsController(ingestionMetrics: ingestionMetrics, ingestion: ingestion, workQueue: workQueueStore, runtime: runtime)
-            .addRoutes(to: router)
+        MetricsController(
+            ingestionMetrics: ingestionMetrics, ingestion: ingestion, workQueue: workQueueStore, runtime: runtime,
+            token: configuration.metricsToken
+        ).addRoutes(to: router)
         CaptureController(
             projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize, metrics: ingestionMetrics
         ).addRoutes(to: router)
@@ -95,6 +101,7 @@ public enum QuillServer {
         ManagementRoute.register(
             managementRoutes(
                 authenticator: authenticator, store: plugins, runtime: runtime, repositories: configuration.repositories,
+                pluginFolders: configuration.pluginFolders, secrets: secrets,
                 logger: logger, workQueue: workQueueStore, schedule: SQLiteScheduleStore(database: database),
                 usage: usageRecorder, ingestion: ingestion, wakeups: wakeups,
                 afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }, eventRates: eventRates),
@@ -114,7 +121,8 @@ public enum QuillServer {
             services: [PluginLogFlushService(store: pluginLogs), usageRecorder, runtime, pipeline, workQueue, scheduler, eventRates],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
-                apiAccess.serverStarted(host: configuration.host, port: port)
+                // The address bound, not the name configured: fetch's guard knows the server by it.
+                apiAccess.serverStarted(host: channel.localAddress?.ipAddress ?? configuration.host, port: port)
                 announce("Quill is listening on http://\(configuration.host):\(port)")
             },
             logger: logger)
@@ -123,20 +131,22 @@ public enum QuillServer {
     /// The plugin and plugin-config routes of the management API.
     static func managementRoutes(
         authenticator: ManagementAuthenticator, store: any PluginStore, runtime: PluginRuntime,
-        repositories: PluginRepositorySettings, logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
+        repositories: PluginRepositorySettings, pluginFolders: AllowedPluginFolders = AllowedPluginFolders(),
+        secrets: ConfigSecrets, logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
         usage: PluginUsageRecorder, ingestion: any IngestionStore, wakeups: TeamWakeups,
         afterReload: @escaping @Sendable (Int) async -> Void = { _ in }, eventRates: EventRateHistory? = nil
     ) -> [ManagementRoute] {
-        let reloader = PluginReloader(store: store, runtime: runtime, logger: logger, afterReload: afterReload)
+        let reloader = PluginReloader(store: store, runtime: runtime, secrets: secrets, logger: logger, afterReload: afterReload)
         let compiler = PluginCompiler(providedModules: PluginRuntime.providedModules)
         let installer = PluginInstaller(compiler: compiler, runtime: runtime)
         return PluginsController(
             authenticator: authenticator, store: store, installer: installer,
-            repository: PluginRepository(settings: repositories), reloader: reloader
+            repository: PluginRepository(settings: repositories), reloader: reloader, pluginFolders: pluginFolders,
+            secrets: secrets
         ).routes
             + PluginConfigsController(
-                authenticator: authenticator, store: store, runtime: runtime, reloader: reloader, workQueue: workQueue,
-                schedule: schedule
+                authenticator: authenticator, store: store, secrets: secrets, runtime: runtime, reloader: reloader,
+                workQueue: workQueue, schedule: schedule
             ).routes
             + PluginUsageController(authenticator: authenticator, recorder: usage).routes
             + CurrentUserController(authenticator: authenticator).routes

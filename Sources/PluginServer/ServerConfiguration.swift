@@ -24,8 +24,17 @@ public struct ServerConfiguration: Sendable {
     /// `QUILL_FETCH_ALLOW`: addresses plugins' `fetch` may reach although they are loopback or private
     /// (hosts, IPs or CIDRs, comma separated). Default: none, only public addresses.
     public var fetchPolicy = FetchPolicy()
+    /// `QUILL_METRICS_TOKEN`: when set, `/metrics` answers only requests with `Authorization: Bearer
+    /// <token>`. Default: none, `/metrics` is open (keep it on a private network).
+    public var metricsToken: String?
+    /// `QUILL_SECRET_KEY`: the 32-byte key that encrypts plugins' secret config values, given in
+    /// base64. Default: none, the key in the data folder's `secret.key` (made on first start).
+    public var secretKey: Data?
     /// `QUILL_GEOIP_DATABASE`: a MaxMind City `.mmdb` file for `meta.geoip.locate`. Default: none.
     public var geoipDatabasePath: String?
+    /// `QUILL_PLUGIN_FOLDERS`: the server folders the management API may install plugins from
+    /// (absolute paths, colon or comma separated). Default: none, so `file:` installs are refused.
+    public var pluginFolders = AllowedPluginFolders()
     /// Where plugins installed from a URL come from (`QUILL_GITHUB_URL`, `QUILL_GITLAB_URL`, …).
     public var repositories = PluginRepositorySettings()
     /// `QUILL_PROJECT_API_KEY`: the default project's token on first start, instead of a generated one.
@@ -58,6 +67,11 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError(description: "QUILL_FETCH_ALLOW: \(error)")
             }
         }
+        if let folders = environment[AllowedPluginFolders.environmentVariable], !folders.isEmpty {
+            pluginFolders = try AllowedPluginFolders(environmentValue: folders)
+        }
+        metricsToken = try value("QUILL_METRICS_TOKEN", { $0 })
+        if let key = environment["QUILL_SECRET_KEY"], !key.isEmpty { secretKey = try ConfigSecrets.key(environmentValue: key) }
         geoipDatabasePath = try value("QUILL_GEOIP_DATABASE", { $0 })
         initialProjectAPIKey = try value("QUILL_PROJECT_API_KEY", { $0 })
         initialPersonalAPIKey = try value("QUILL_PERSONAL_API_KEY", { $0 })

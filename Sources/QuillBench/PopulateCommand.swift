@@ -36,7 +36,8 @@ struct PopulateCommand: AsyncParsableCommand {
             config[String(pair[..<separator])] = String(pair[pair.index(after: separator)...])
         }
         let installed = try await FolderInstallation.install(
-            URL(fileURLWithPath: plugin), database: database, projectID: 1, order: 0, config: config)
+            URL(fileURLWithPath: plugin), database: database, secrets: try ConfigSecrets.load(for: configuration), projectID: 1,
+            order: 0, config: config)
 
         let store = SQLitePluginStore(database: database)
         guard let record = try await store.plugin(id: installed.pluginID),

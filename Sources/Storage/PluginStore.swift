@@ -197,6 +197,8 @@ public protocol PluginStore: Sendable {
     func createPluginConfig(
         teamID: Int, pluginID: Int, order: Int, config: [String: String], enabled: Bool
     ) async throws -> Int
+    /// Every project's configs.
+    func allPluginConfigs() async throws -> [PluginConfigRecord]
     func pluginConfigs(teamID: Int) async throws -> [PluginConfigRecord]
     func pluginConfigs(pluginID: Int) async throws -> [PluginConfigRecord]
     func pluginConfig(id: Int) async throws -> PluginConfigRecord?

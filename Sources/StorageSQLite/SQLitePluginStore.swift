@@ -118,6 +118,10 @@ public struct SQLitePluginStore: PluginStore {
         }
     }
 
+    public func allPluginConfigs() async throws -> [PluginConfigRecord] {
+        try await configRecords(where: "1", arguments: [])
+    }
+
     public func pluginConfigs(teamID: Int) async throws -> [PluginConfigRecord] {
         try await configRecords(where: "team_id = ?", arguments: [teamID])
     }

@@ -37,7 +37,8 @@ struct PluginInstallCommand: AsyncParsableCommand {
             let values = try keyValuePairs(configValues, option: "--config")
             do {
                 let installed = try await FolderInstallation.install(
-                    URL(fileURLWithPath: directory), database: database, projectID: projectID, order: order, config: values)
+                    URL(fileURLWithPath: directory), database: database, secrets: try ConfigSecrets.load(for: configuration),
+                    projectID: projectID, order: order, config: values)
                 print("Installed \(installed.name) (plugin \(installed.pluginID)) for project \(projectID) as plugin config \(installed.configID).")
             } catch let error as ConfigValidationError {
                 throw CommandFailure(error.description, exitCode: usageExitCode)

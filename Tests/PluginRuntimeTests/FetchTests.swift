@@ -459,6 +459,17 @@ import Testing
         }
     }
 
+    @Test func theQuillServerIsReachedOnlyUnderAPI() {
+        for path in ["/api/projects/1/events/", "/api/a%20b/"] {
+            #expect(FetchPolicy.isUnderAPI(path), "\(path)")
+        }
+        for path in ["", "/", "/metrics", "/_ready", "/ui/", "/e/", "/api", "/apix/", "/api/../metrics", "/api/%2e%2E/metrics", "/api/./x",
+            "/api/a%2Fb", "/api/a%5Cb"]
+        {
+            #expect(!FetchPolicy.isUnderAPI(path), "\(path)")
+        }
+    }
+
     @Test func classifiesAddresses() throws {
         let expectations: [(String, String?)] = [
             ("8.8.8.8", nil), ("2606:4700::1111", nil), ("127.0.0.1", "loopback"), ("127.255.0.1", "loopback"),

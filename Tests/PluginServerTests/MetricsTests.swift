@@ -123,6 +123,21 @@ import Testing
     }
 
     /// The scrape's samples by `name{labels}` as written.
+    @Test func aMetricsTokenMustBeSentWhenTheOperatorSetsOne() async throws {
+        let server = try ServerProcess(environment: ["QUILL_METRICS_TOKEN": "scrape-token"])
+        try await server.start()
+        let missing = try await HTTP.request(.get, port: server.port, "/metrics")
+        #expect(missing.status == 401)
+        #expect(missing.json?["detail"]?.stringValue?.contains("QUILL_METRICS_TOKEN") == true)
+        #expect(try await HTTP.request(.get, port: server.port, "/metrics", headers: ["Authorization": "Bearer scrape-tokem"]).status == 401)
+        #expect(try await HTTP.request(.get, port: server.port, "/metrics", headers: ["Authorization": "scrape-token"]).status == 401)
+        let scraped = try await HTTP.request(.get, port: server.port, "/metrics", headers: ["Authorization": "Bearer scrape-token"])
+        #expect(scraped.status == 200)
+        #expect(scraped.text.contains("quill_events_received_total"))
+        #expect(try await HTTP.request(.get, port: server.port, "/_health").status == 200)
+        await server.stop()
+    }
+
     static func scrape(port: Int) async throws -> [String: Double] {
         let response = try await HTTP.request(.get, port: port, "/metrics")
         var samples: [String: Double] = [:]

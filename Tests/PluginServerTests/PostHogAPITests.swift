@@ -1,9 +1,12 @@
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import NIOCore
 import OrderedJSON
+import PluginServer
 import QuillTestSupport
+import StorageSQLite
 import Synchronization
 import Testing
 
@@ -66,6 +69,115 @@ import Testing
         // Only the server itself is let through the fetch address guard, not loopback in general.
         #expect(result["local"] == "ERR_ADDRESS_NOT_ALLOWED")
         await server.stop()
+    }
+
+    @Test func fetchReachesThisServerOnlyUnderAPIEvenWhereLoopbackIsAllowed() async throws {
+        let redirector = try await LocalHTTPServer.start(Self.redirectingRouter())
+        defer { redirector.stop() }
+        let server = try ServerProcess(environment: ["QUILL_FETCH_ALLOW": "127.0.0.1"])
+        try await server.start()
+        let api = Management(port: server.port)
+        _ = try await captureAndWait(port: server.port, event: "read through the api")
+        let base = "http://127.0.0.1:\(server.port)"
+        let config = try await installCaller(
+            api,
+            body: """
+                const refused = {}
+                for (const url of [
+                  '\(base)/metrics', '\(base)/_ready', '\(base)/ui/', '\(base)/e/', 'http://localhost:\(server.port)/metrics',
+                  '\(base)/api/../metrics', '\(base)/api/%2e%2e/metrics',
+                  '\(redirector.baseURL)/redirect?to=' + encodeURIComponent('\(base)/metrics'),
+                ]) {
+                  refused[url] = await fetch(url).then((response) => response.status, (error) => error.code)
+                }
+                const events = await posthog.api.get('/api/projects/@current/events/', { data: { event: 'read through the api' } })
+                return { refused, status: events.status, events: (await events.json()).results.map((e) => e.event) }
+                """)
+        let message = try await run(api, config: config)
+        let result = try JSONValue.parse(String(message.dropFirst("result ".count)))
+        let refused = try #require(result["refused"]?.objectValue)
+        #expect(refused.count == 8)
+        for (url, outcome) in refused {
+            #expect(outcome == "ERR_ADDRESS_NOT_ALLOWED", "\(url)")
+        }
+        #expect(result["status"] == 200)
+        #expect(result["events"] == ["read through the api"])
+        await server.stop()
+    }
+
+    @Test func aPluginsKeyReadsItsOwnProjectAndNothingElse() async throws {
+        let server = try ServerProcess()
+        try await server.start()
+        let api = Management(port: server.port)
+        // A second project of the same organization, and another organization's project.
+        let database = try SQLiteDatabase(path: server.dataDirectory.appending(path: "quill.sqlite").path)
+        let sibling = try await database.pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO team (organization_id, name, api_token, created_at) VALUES (1, 'Sibling', 'phc_sibling', ?)",
+                arguments: [Date()])
+            return db.lastInsertedRowID
+        }
+        let foreign = try await QuillServer.createOrganization(named: "Other", database: database)
+        _ = try await captureAndWait(port: server.port, event: "own event")
+
+        let config = try await installCaller(
+            api,
+            body: """
+                const status = async (path) => (await posthog.api.get(path)).status
+                const answer = async (response) => [response.status, await response.json()]
+                const configs = (await (await posthog.api.get('/api/projects/@current/plugin_configs/')).json()).results
+                const events = await posthog.api.get('/api/projects/@current/events/', { data: { event: 'own event' } })
+                await posthog.capture('captured by the plugin')
+                return {
+                  events: [events.status, (await events.json()).results.map((e) => e.event)],
+                  configs: configs.length,
+                  logs: await status(`/api/projects/@current/plugin_configs/${configs[0].id}/logs/`),
+                  usage: await status('/api/projects/1/plugin_usage/'),
+                  sibling: await status('/api/projects/\(sibling)/events/'),
+                  foreign: await status('/api/projects/\(foreign.projectID)/events/'),
+                  me: await status('/api/users/@me/'),
+                  plugins: await status('/api/organizations/@current/plugins/'),
+                  install: await answer(await posthog.api.post('/api/organizations/@current/plugins/', {
+                    data: { plugin_type: 'source', source: { 'plugin.json': '{"name": "Planted"}', 'index.js': '' } },
+                  })),
+                  disable: (await posthog.api.patch(`/api/projects/@current/plugin_configs/${configs[0].id}/`, { data: { enabled: false } })).status,
+                  remove: (await posthog.api.delete(`/api/projects/@current/plugin_configs/${configs[0].id}/`)).status,
+                  job: (await posthog.api.post(`/api/projects/@current/plugin_configs/${configs[0].id}/jobs/`, { data: { type: 'call' } })).status,
+                }
+                """)
+        let message = try await run(api, config: config)
+        let result = try JSONValue.parse(String(message.dropFirst("result ".count)))
+        #expect(result["events"] == [200, ["own event"]])
+        #expect(result["configs"] == 1)
+        #expect(result["logs"] == 200)
+        #expect(result["usage"] == 200)
+        #expect(result["sibling"] == 404)
+        #expect(result["foreign"] == 404)
+        #expect(result["me"] == 403)
+        #expect(result["plugins"] == 403)
+        let install = result["install"]?.arrayValue ?? []
+        #expect(install.first == 403)
+        #expect(install.last?["type"] == "authentication_error")
+        #expect(install.last?["code"] == "permission_denied")
+        #expect(install.last?["detail"]?.stringValue?.hasPrefix("Plugin keys are read-only") == true)
+        #expect(result["disable"] == 403)
+        #expect(result["remove"] == 403)
+        #expect(result["job"] == 403)
+
+        // Nothing changed, and what the plugin captured went in with the project's own pipeline.
+        #expect(try await api.get("/api/organizations/@current/plugins/").json?["count"] == 1)
+        #expect(try await api.get("/api/projects/@current/plugin_configs/\(config)/").json?["enabled"] == true)
+        #expect(try await HTTP.waitForEvents(port: server.port, query: "event=captured%20by%20the%20plugin", count: 1).count == 1)
+        await server.stop()
+    }
+
+    /// `/redirect?to=URL` answers 302 to URL.
+    private static func redirectingRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("redirect") { request, _ in
+            Response(status: .found, headers: [.location: request.uri.queryParameters["to"].map(String.init) ?? "/"])
+        }
+        return router
     }
 
     @Test func explicitHostAndKeysShapeTheRequestAsPostHogDoes() async throws {

@@ -64,7 +64,12 @@ extension Array where Element == ConfigField {
     /// Requirement follows PostHog's frontend: dependencies see defaults as its form does, a field hidden by
     /// `visible_if` is never required, and an empty string counts as missing. Every problem is collected before
     /// throwing, so a user can fix them all at once.
-    public func validate(_ values: [String: String], attachmentKeys: Set<String>) throws(ConfigValidationError) -> [String: String] {
+    ///
+    /// - Parameter sealedKeys: Fields whose values are stored encrypted and can't be read here: they
+    ///   count as filled in, and were checked when they were given.
+    public func validate(
+        _ values: [String: String], attachmentKeys: Set<String>, sealedKeys: Set<String> = []
+    ) throws(ConfigValidationError) -> [String: String] {
         var config = values
         for field in self where field.type != .attachment {
             if let key = field.key, config[key] == nil, let defaultValue = field.defaultValue {
@@ -92,6 +97,8 @@ extension Array where Element == ConfigField {
                 } else if isRequired && !attachmentKeys.contains(key) {
                     fail("required attachment is missing")
                 }
+            case _ where sealedKeys.contains(key):
+                break
             // An empty value is only checked for being required; choices and JSON apply to what was filled in.
             case _ where value.isEmpty:
                 if isRequired { fail("required value is missing") }

@@ -17,8 +17,8 @@ enum FetchBindings {
                 let request = try FetchRequest(arguments)
                 // The plugin call's own limit: no fetch outlives the call that made it.
                 let timeLimit = this.context.group.timeLimit
-                // Quill's own address is allowed, for posthog.api: it is the server itself.
-                let policy = server?.serverURL.map(policy.trusting) ?? policy
+                // Quill's own address is allowed for posthog.api, under /api/ only.
+                let policy = server?.serverURL.map(policy.allowingOwnServer) ?? policy
                 return try this.context.promise(
                     for: { await FetchClient.perform(request, policy: policy, timeLimit: timeLimit) },
                     convert: { result, context in try Self.value(of: result, in: context) })

@@ -82,7 +82,8 @@ enum FetchClient {
         else { throw FetchFailure.typeError("Only absolute URLs are supported") }
         guard scheme == "http" || scheme == "https" else { throw FetchFailure.typeError("Only HTTP(S) protocols are supported") }
         let port = url.port ?? (scheme == "https" ? 443 : 80)
-        let addresses = try await policy.checkedAddresses(of: host, port: port, url: request.url)
+        let addresses = try await policy.checkedAddresses(
+            of: host, port: port, path: url.path(percentEncoded: true), url: request.url)
         // Like Node's happy eyeballs, an address that can't be reached gives way to the next one;
         // the last one's failure is the fetch's (there is always one address).
         var unreachable: FetchFailure?

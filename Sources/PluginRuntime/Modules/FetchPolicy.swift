@@ -21,8 +21,9 @@ public struct FetchPolicy: Sendable, Equatable {
     public var allowedNetworks: [Network]
     /// The largest response body, after decompression; a bigger one fails the fetch. Default 10 MiB.
     public var maximumResponseSize: Int
-    /// One host and port allowed whatever it resolves to: the Quill server's own (`posthog.api`).
-    private var trustedServer: HostAndPort?
+    /// The Quill server's own host and port, for `posthog.api`: reachable whatever it resolves to,
+    /// but only under `/api/`, since its other paths (`/metrics`, `/_ready`, the web UI) are the operator's.
+    private var ownServer: HostAndPort?
 
     private struct HostAndPort: Sendable, Equatable {
         var host: String
@@ -57,21 +58,24 @@ public struct FetchPolicy: Sendable, Equatable {
         self.init(allowedHosts: hosts, allowedNetworks: networks)
     }
 
-    /// This policy, also allowing the server at `url` (its host and port only).
-    func trusting(_ url: URL) -> FetchPolicy {
+    /// This policy, also allowing the Quill server at `url` (its host and port), under `/api/` only.
+    func allowingOwnServer(at url: URL) -> FetchPolicy {
         guard let host = url.host else { return self }
         var policy = self
-        policy.trustedServer = HostAndPort(host: Self.normalized(host), port: url.port ?? (url.scheme == "https" ? 443 : 80))
+        policy.ownServer = HostAndPort(host: Self.normalized(host), port: url.port ?? (url.scheme == "https" ? 443 : 80))
         return policy
     }
 
     /// Resolves `host` and checks every address it has (each must be allowed), off the script thread.
     ///
+    /// - Parameter path: The request's path as sent (percent-encoded): the Quill server itself is
+    ///   reachable only under `/api/`, even at an address the operator allows.
     /// - Returns: The addresses to connect to, in resolver order, so the connection goes where the check looked.
     /// - Throws: ``FetchFailure`` for a refused address or a name that doesn't resolve.
-    func checkedAddresses(of host: String, port: Int, url: String) async throws -> [FetchAddress] {
+    func checkedAddresses(of host: String, port: Int, path: String, url: String) async throws -> [FetchAddress] {
         let name = Self.normalized(host)
-        let hostAllowed = allowedHosts.contains(name) || trustedServer == HostAndPort(host: name, port: port)
+        let namesOwnServer = ownServer == HostAndPort(host: name, port: port)
+        let hostAllowed = allowedHosts.contains(name) || namesOwnServer
         if ForbiddenAddresses.hostNames.contains(name), !hostAllowed {
             throw refusal(url: url, what: "host \(name) (cloud metadata)")
         }
@@ -80,6 +84,10 @@ public struct FetchPolicy: Sendable, Equatable {
             addresses = [literal]
         } else {
             addresses = try await HostResolver.addresses(of: host, url: url)
+        }
+        if namesOwnServer || addresses.contains(where: { isOwnServer($0, port: port) }), !Self.isUnderAPI(path) {
+            throw FetchFailure.system(
+                url: url, reason: "this Quill server answers plugins only under /api/ (posthog.api)", code: "ERR_ADDRESS_NOT_ALLOWED")
         }
         if !hostAllowed {
             for address in addresses {
@@ -91,6 +99,24 @@ public struct FetchPolicy: Sendable, Equatable {
             }
         }
         return addresses
+    }
+
+    /// Whether `address` and `port` reach the Quill server: its own address, or any loopback
+    /// address when it listens on loopback (or on every interface, which it is reached by).
+    private func isOwnServer(_ address: FetchAddress, port: Int) -> Bool {
+        guard let ownServer, port == ownServer.port, let ownAddress = FetchAddress(ownServer.host) else { return false }
+        let loopback = { (address: FetchAddress) in ForbiddenAddresses.reason(for: address) == "loopback" }
+        return address == ownAddress || (loopback(ownAddress) && loopback(address))
+    }
+
+    /// Whether a path as sent stays under `/api/`: no `.` or `..` segment, plain or percent-encoded,
+    /// and no encoded slash that a server might read as one.
+    static func isUnderAPI(_ path: String) -> Bool {
+        guard path.hasPrefix("/api/") else { return false }
+        return !path.split(separator: "/").contains { segment in
+            let decoded = segment.removingPercentEncoding ?? String(segment)
+            return decoded == "." || decoded == ".." || decoded.contains("/") || decoded.contains("\\")
+        }
     }
 
     private func refusal(url: String, what: String) -> FetchFailure {

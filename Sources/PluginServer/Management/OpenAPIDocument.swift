@@ -9,7 +9,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "Quill management API",
     "version": "1",
-    "description": "PostHog-compatible plugin and plugin-config API of Quill. Authenticate with 'Authorization: Bearer <personal API key>'. Another organization's resources answer 404."
+    "description": "PostHog-compatible plugin and plugin-config API of Quill. Authenticate with 'Authorization: Bearer <personal API key>'. Another organization's resources answer 404. The key posthog.api gives a plugin only reads its own project: writes and organization routes answer 403 (permission_denied), other projects 404."
   },
   "servers": [
     {
@@ -1864,7 +1864,7 @@ enum OpenAPIDocument {
       },
       "PluginInstall": {
         "type": "object",
-        "description": "One of: url (GitHub, GitLab or npm URL, an npm package name, or file:/path); source (file name to text, with plugin.json); archive (a .zip or .tar.gz in base64).",
+        "description": "One of: url (GitHub, GitLab or npm URL, an npm package name, or file:/path under a folder the operator lists in QUILL_PLUGIN_FOLDERS); source (file name to text, with plugin.json); archive (a .zip or .tar.gz in base64).",
         "properties": {
           "url": {
             "type": "string"

@@ -9,10 +9,11 @@ import Storage
 /// `/api/projects/:project_id/plugin_configs/…`: a project's plugin chain.
 ///
 /// Secret config fields are write-only: no answer contains them, and an update that leaves them
-/// out keeps them.
+/// out keeps them. They are stored sealed (``ConfigSecrets``).
 struct PluginConfigsController: Sendable {
     let authenticator: ManagementAuthenticator
     let store: any PluginStore
+    let secrets: ConfigSecrets
     let runtime: PluginRuntime
     let reloader: PluginReloader
     let workQueue: any WorkQueueStore
@@ -69,8 +70,9 @@ struct PluginConfigsController: Sendable {
         let existing = try await store.pluginConfigs(teamID: project.id)
         let order = try body["order"].map(Self.integer) ?? ((existing.map(\.order).max() ?? 0) + 1)
         let enabled = body["enabled"]?.boolValue ?? false
-        let values = try validated(
-            merging: body["config"], into: [:], schema: plugin.configSchema, attachmentKeys: Set(uploads.keys))
+        let values = try secrets.sealingSecrets(
+            of: try validated(merging: body["config"], into: [:], schema: plugin.configSchema, attachmentKeys: Set(uploads.keys)),
+            secretKeys: ConfigSecrets.secretKeys(schema: plugin.configSchema))
         let id = try await store.createPluginConfig(
             teamID: project.id, pluginID: plugin.id, order: order, config: values, enabled: enabled)
         for (key, attachment) in uploads {
@@ -89,7 +91,10 @@ struct PluginConfigsController: Sendable {
         let attachmentKeys = Set(config.attachments.keys).union(uploads.keys)
         let values =
             body["config"] != nil || !uploads.isEmpty
-            ? try validated(merging: body["config"], into: config.config, schema: plugin.configSchema, attachmentKeys: attachmentKeys)
+            ? try secrets.sealingSecrets(
+                of: try validated(
+                    merging: body["config"], into: config.config, schema: plugin.configSchema, attachmentKeys: attachmentKeys),
+                secretKeys: ConfigSecrets.secretKeys(schema: plugin.configSchema), keeping: config.config)
             : nil
         try await store.updatePluginConfig(id: config.id, enabled: enabled, order: order, config: values)
         for (key, attachment) in uploads {
@@ -258,7 +263,8 @@ struct PluginConfigsController: Sendable {
 
     // MARK: Config values
 
-    /// The config after applying `given` (`null` removes a key) to `current`, checked against the schema.
+    /// The config after applying `given` (`null` removes a key) to `current`, checked against the
+    /// schema; sealed secrets kept from `current` were checked when they were given.
     private func validated(
         merging given: JSONValue?, into current: [String: String], schema: String, attachmentKeys: Set<String>
     ) throws -> [String: String] {
@@ -277,8 +283,9 @@ struct PluginConfigsController: Sendable {
         } catch {
             throw APIError.invalidInput("The plugin's config schema is broken: \(error)")
         }
+        let keptSealed = Set(values.filter { ConfigSecrets.isSealed($0.value) && current[$0.key] == $0.value }.keys)
         do {
-            return try fields.validate(values, attachmentKeys: attachmentKeys)
+            return try fields.validate(values, attachmentKeys: attachmentKeys, sealedKeys: keptSealed)
         } catch {
             var apiError = APIError.invalidInput(error.description, attribute: error.fieldErrors.first?.key)
             apiError.fieldErrors = error.fieldErrors.map { ($0.key, $0.message) }
@@ -339,11 +346,11 @@ struct PluginConfigsController: Sendable {
 
     private func json(_ config: PluginConfigRecord) async throws -> JSONValue {
         let plugin = try await store.plugin(id: config.pluginID)
-        let secrets = Set(
-            ((try? PluginManifest.configSchema(fromJSON: plugin?.configSchema ?? "[]")) ?? []).filter(\.isSecret)
-                .compactMap(\.key))
+        let secretKeys = ConfigSecrets.secretKeys(schema: plugin?.configSchema ?? "[]")
         var values = JSONObject()
-        for (key, value) in config.config.sorted(by: { $0.key < $1.key }) where !secrets.contains(key) {
+        // A sealed value stays hidden after a plugin update makes its field no longer secret.
+        for (key, value) in config.config.sorted(by: { $0.key < $1.key })
+        where !secretKeys.contains(key) && !ConfigSecrets.isSealed(value) {
             values[key] = .string(value)
         }
         var attachments = JSONObject()
@@ -379,7 +386,7 @@ struct PluginConfigsController: Sendable {
         return [
             "id": JSONValue(config.id), "plugin": JSONValue(config.pluginID), "team_id": JSONValue(config.teamID),
             "enabled": .bool(config.enabled), "order": JSONValue(config.order), "config": .object(values),
-            "secret_fields_set": .array(secrets.sorted().filter { config.config[$0] != nil }.map(JSONValue.string)),
+            "secret_fields_set": .array(secretKeys.sorted().filter { config.config[$0] != nil }.map(JSONValue.string)),
             "attachments": .object(attachments), "error": .stored(config.error), "last_error": lastError,
             "stats": statistics,
             "plugin_info": plugin.map(PluginsController.json) ?? .null,

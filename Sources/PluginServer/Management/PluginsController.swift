@@ -12,6 +12,10 @@ struct PluginsController: Sendable {
     let installer: PluginInstaller
     let repository: PluginRepository
     let reloader: PluginReloader
+    /// The server folders `file:` URLs may name (`QUILL_PLUGIN_FOLDERS`).
+    let pluginFolders: AllowedPluginFolders
+    /// Seals the values of fields a new version makes secret.
+    let secrets: ConfigSecrets
 
     static let base = "api/organizations/:organization_id/plugins"
 
@@ -83,6 +87,7 @@ struct PluginsController: Sendable {
         }
         let contents = try await installer.contents(of: files, pluginType: plugin.pluginType, url: plugin.url, tag: plugin.tag)
         try await store.update(pluginID: plugin.id, with: contents)
+        try await secrets.sealPlaintextSecrets(of: try await store.pluginConfigs(pluginID: plugin.id), in: store)
         await reloader.reloadConfigs(ofPlugin: plugin.id)
         return Response.json(Self.json(try await store.plugin(id: plugin.id) ?? plugin))
     }
@@ -112,6 +117,7 @@ struct PluginsController: Sendable {
         let contents = try await installer.contents(of: files, pluginType: plugin.pluginType, url: plugin.url, tag: tag)
         try await store.update(pluginID: plugin.id, with: contents)
         try await store.setLatestTag(tag, pluginID: plugin.id)
+        try await secrets.sealPlaintextSecrets(of: try await store.pluginConfigs(pluginID: plugin.id), in: store)
         await reloader.reloadConfigs(ofPlugin: plugin.id)
         return Response.json(Self.json(try await store.plugin(id: plugin.id) ?? plugin))
     }
@@ -154,7 +160,7 @@ struct PluginsController: Sendable {
         }
         if url.hasPrefix("file:") || url.hasPrefix("/") {
             let path = url.hasPrefix("file:") ? String(url.dropFirst(5)) : url
-            let files = try PluginFolder.files(at: URL(fileURLWithPath: path))
+            let files = try PluginFolder.files(at: try pluginFolders.resolve(path), confined: true)
             return try await installer.contents(of: files, pluginType: "local", url: "file:\(path)")
         }
         guard let location = PluginLocation(url, settings: repository.settings) else {

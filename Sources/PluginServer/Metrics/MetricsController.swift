@@ -1,4 +1,6 @@
+import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import PluginRuntime
@@ -13,12 +15,30 @@ struct MetricsController: Sendable {
     let ingestion: any IngestionStore
     let workQueue: any WorkQueueStore
     let runtime: PluginRuntime
+    /// `QUILL_METRICS_TOKEN`: when set, a scrape must send `Authorization: Bearer <token>`.
+    var token: String?
 
     func addRoutes(to router: Router<QuillRequestContext>) {
-        router.get("metrics") { _, _ in
-            Response(
+        router.get("metrics") { request, _ in
+            try authorize(request)
+            return Response(
                 status: .ok, headers: [.contentType: PrometheusExposition.contentType],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: try await exposition())))
+        }
+    }
+
+    /// Compares digests, whose equality takes the same time wherever they differ, so the time of
+    /// an answer tells nothing of the token.
+    private func authorize(_ request: Request) throws {
+        guard let token else { return }
+        let given = request.headers[.authorization].flatMap { header -> Substring? in
+            let parts = header.split(separator: " ", maxSplits: 1)
+            return parts.count == 2 && parts[0].lowercased() == "bearer" ? parts[1].trimmingPrefix(" ") : nil
+        }
+        guard let given, SHA256.hash(data: Data(given.utf8)) == SHA256.hash(data: Data(token.utf8)) else {
+            throw APIError(
+                status: .unauthorized, type: "authentication_error", code: "not_authenticated",
+                detail: "/metrics needs 'Authorization: Bearer <token>' with the server's QUILL_METRICS_TOKEN.")
         }
     }
 

@@ -4,11 +4,12 @@ import Storage
 public import StorageSQLite
 
 /// Installs a plugin folder into a database, as `quill plugin install` does: checked, compiled and
-/// stored exactly as the management API stores a local plugin, with an enabled config.
+/// stored exactly as the management API stores a local plugin, with an enabled config whose secret
+/// values are sealed with `secrets`.
 public enum FolderInstallation {
     /// - Returns: the plugin's name, its id and the new config's id.
     public static func install(
-        _ directory: URL, database: SQLiteDatabase, projectID: Int, order: Int, config: [String: String]
+        _ directory: URL, database: SQLiteDatabase, secrets: ConfigSecrets, projectID: Int, order: Int, config: [String: String]
     ) async throws -> (name: String, pluginID: Int, configID: Int) {
         guard let project = try await SQLiteProjectStore(database: database).project(id: projectID) else {
             throw APIError.invalidInput("There is no project \(projectID).", attribute: "project_id")
@@ -23,7 +24,8 @@ public enum FolderInstallation {
         let contents = try await installer.contents(
             of: try PluginFolder.files(at: directory), pluginType: "local", url: "file:\(path)")
         let fields = try PluginManifest.configSchema(fromJSON: contents.configSchema)
-        let values = try fields.validate(config, attachmentKeys: [])
+        let values = try secrets.sealingSecrets(
+            of: try fields.validate(config, attachmentKeys: []), secretKeys: ConfigSecrets.secretKeys(schema: contents.configSchema))
         let store = SQLitePluginStore(database: database)
         let pluginID = try await store.install(contents, organizationID: project.organizationID)
         let configID = try await store.createPluginConfig(

@@ -62,10 +62,14 @@ enum PluginFolder {
     static let ignoredNames: Set<String> = [".git", ".DS_Store", ".github"]
 
     /// The folder's files by relative path, within the archive limits.
-    static func files(at directory: URL) throws -> [String: Data] {
+    ///
+    /// - Parameter confined: Whether every file must really be inside the folder: a link that
+    ///   leads out of it is refused without telling where it leads (a tenant's install).
+    static func files(at directory: URL, confined: Bool = false) throws -> [String: Data] {
         var files: [String: Data] = [:]
         var total = 0
         let root = directory.standardizedFileURL.resolvingSymlinksInPath()
+        let realRoot = AllowedPluginFolders.realPath(root.path) ?? root.path
         guard
             let enumerator = FileManager.default.enumerator(
                 at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey])
@@ -76,6 +80,13 @@ enum PluginFolder {
             if ignoredNames.contains(url.lastPathComponent) {
                 enumerator.skipDescendants()
                 continue
+            }
+            if confined {
+                guard let real = AllowedPluginFolders.realPath(url.path), AllowedPluginFolders.path(real, isWithin: [realRoot])
+                else {
+                    let name = url.path.hasPrefix(root.path + "/") ? String(url.path.dropFirst(root.path.count + 1)) : url.lastPathComponent
+                    throw APIError.invalidInput("'\(name)' in the plugin folder is a link that leads out of it.", attribute: "url")
+                }
             }
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
             let path = String(url.standardizedFileURL.resolvingSymlinksInPath().path.dropFirst(root.path.count + 1))

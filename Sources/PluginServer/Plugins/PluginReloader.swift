@@ -10,16 +10,18 @@ import Storage
 actor PluginReloader {
     private let store: any PluginStore
     private let runtime: PluginRuntime
+    private let secrets: ConfigSecrets
     private let logger: Logger
     /// Runs after each config's reload: its export buffer is flushed on a config change.
     private let afterReload: @Sendable (Int) async -> Void
 
     init(
-        store: any PluginStore, runtime: PluginRuntime, logger: Logger,
+        store: any PluginStore, runtime: PluginRuntime, secrets: ConfigSecrets, logger: Logger,
         afterReload: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.store = store
         self.runtime = runtime
+        self.secrets = secrets
         self.logger = logger
         self.afterReload = afterReload
     }
@@ -28,7 +30,8 @@ actor PluginReloader {
     func reload(pluginConfigID: Int, teamID: Int) async {
         do {
             if let config = try await store.enabledPluginConfig(id: pluginConfigID) {
-                _ = await runtime.load(PluginConfigLoader.definition(of: config))
+                let definition = try PluginConfigLoader.definition(of: config, secrets: secrets)
+                _ = await runtime.load(definition)
             } else {
                 await runtime.unload(pluginConfigID: pluginConfigID, teamID: teamID)
             }

@@ -57,6 +57,11 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         status: .unauthorized, type: "authentication_error", code: "authentication_failed",
         detail: "Personal API key invalid.")
 
+    /// The key `posthog.api` gives a plugin reads its own project, as PostHog's plugin keys did.
+    static let pluginKeyIsReadOnly = APIError(
+        status: .forbidden, type: "authentication_error", code: "permission_denied",
+        detail: "Plugin keys are read-only: the key posthog.api gives a plugin may only read its own project (GET its events, plugin configs, logs, …), not change anything or reach its organization.")
+
     static let notFound = APIError(status: .notFound, type: "invalid_request", code: "not_found", detail: "Not found.")
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {

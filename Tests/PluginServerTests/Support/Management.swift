@@ -115,10 +115,12 @@ enum ManagementRouteTable {
             configuration: PluginRuntimeConfiguration(workerCount: 1),
             services: PluginHostServices(
                 cache: MemoryPluginCacheStore(), storage: MemoryPluginStorageStore(), logs: MemoryPluginLogStore()))
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = folder.url
         let routes = QuillServer.managementRoutes(
             authenticator: ManagementAuthenticator(projects: SQLiteProjectStore(database: database)),
             store: SQLitePluginStore(database: database), runtime: runtime, repositories: PluginRepositorySettings(),
-            logger: Logger(label: "routes"), workQueue: SQLiteWorkQueueStore(database: database),
+            secrets: try ConfigSecrets.load(for: configuration), logger: Logger(label: "routes"), workQueue: SQLiteWorkQueueStore(database: database),
             schedule: SQLiteScheduleStore(database: database),
             usage: PluginUsageRecorder(
                 runtime: runtime, store: SQLitePluginUsageStore(database: database), logger: Logger(label: "routes")),

@@ -6,7 +6,7 @@ import Testing
 
 /// `quill serve` running as its own process on 127.0.0.1, on a free port, with a temporary data folder.
 final class ServerProcess: @unchecked Sendable {
-    // @unchecked: `process` and `port` change only in start/stop, which the test calls in sequence.
+    // @unchecked: `process`, `port` and `environment` change only around start/stop, which the test calls in sequence.
     static let projectToken = "phc_test_project_token"
     static let personalAPIKey = "phx_test_personal_api_key"
 
@@ -14,7 +14,8 @@ final class ServerProcess: @unchecked Sendable {
     private(set) var port = 0
     private var process: Process?
     private let output = SharedText()
-    private let environment: [String: String]
+    /// Settings of the next start, beside the test's keys; a test may change them while the server is stopped.
+    var environment: [String: String]
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
     /// Everything the server printed so far.
