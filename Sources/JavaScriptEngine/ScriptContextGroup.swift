@@ -159,7 +159,7 @@ private final class EntryWatchdog: @unchecked Sendable {
             let faults = ThreadMemory.minorFaults()
             if let first = faultsAtFirstLook {
                 let fresh = (faults - first) * ThreadMemory.pageSize
-                if growth!.isOverLimit(freshBytes: fresh, liveHeap: { ScriptHeapStatistics.liveBytes(of: context) }) {
+                if growth!.isOverLimit(freshBytes: fresh, liveHeap: { ScriptHeapStatistics.liveBytesAfterCollection(of: context) }) {
                     stop = .memoryLimit
                     return true
                 }
@@ -177,12 +177,13 @@ private final class EntryWatchdog: @unchecked Sendable {
 /// Whether JavaScript holds more memory than a limit, cheap until it might.
 ///
 /// Three signals, each dearer than the last, are asked in turn: the fresh pages the thread touched (a
-/// getrusage call), the process's resident memory (a read of /proc), and the heap's live bytes at its
-/// last collection (a walk of the heap). The first two also count memory made and freed again (an entry
-/// that churns through large arrays maps fresh pages for each, and the system gets them back only later),
-/// so only the heap decides: the limit is passed when the live heap grew by half the limit since it was
-/// first looked at, a look taken once half the limit had been touched: a plugin is stopped holding about
-/// the limit.
+/// getrusage call), the process's resident memory (a read of /proc), and the heap's live bytes after a
+/// full collection. The first two also count memory made and freed again (an entry that churns through
+/// large arrays maps fresh pages for each, and the system gets them back only later; a generational
+/// collection leaves dead old objects counted), so only the collected heap decides. It is first looked at
+/// once a quarter of the limit was touched and is held; the limit is passed when the live heap then grew
+/// by three quarters more. So a plugin that keeps what it allocates is stopped holding about the limit,
+/// and one that holds up to three quarters of it at a time, however much it churns, is never stopped.
 struct HeapGrowthCheck {
     let limit: Int
     private var freshAtLastLook = 0
@@ -195,17 +196,18 @@ struct HeapGrowthCheck {
 
     /// - Parameters:
     ///   - freshBytes: Fresh memory touched since counting began.
-    ///   - liveHeap: The heap's live bytes; called only when the cheaper signals say it may be over.
+    ///   - liveHeap: The heap's live bytes after a full collection; called only when the cheaper signals say
+    ///     it may be over.
     mutating func isOverLimit(freshBytes: Int, liveHeap: () -> Int) -> Bool {
-        guard freshBytes - freshAtLastLook > limit / 2 else { return false }
+        guard freshBytes - freshAtLastLook > limit / 4 else { return false }
         freshAtLastLook = freshBytes
-        guard ThreadMemory.residentBytes() - residentAtStart > limit / 2 else { return false }
+        guard ThreadMemory.residentBytes() - residentAtStart > limit / 4 else { return false }
         let live = liveHeap()
         guard let first = liveHeapAtFirstLook else {
             liveHeapAtFirstLook = live
             return false
         }
-        return live - first > limit / 2
+        return live - first > limit * 3 / 4
     }
 }
 

@@ -13,8 +13,12 @@ public struct ScriptHeapStatistics: Sendable, Equatable {
 }
 
 extension ScriptHeapStatistics {
-    /// The heap's live bytes at its last collection plus what its objects own outside it. Walks the heap.
-    static func liveBytes(of context: JSContextRef) -> Int {
+    /// The heap's live bytes, after a full collection made to count them, plus what its objects own outside
+    /// it. Dear (a full collection, milliseconds on a small heap), so asked only when cheaper signals say a
+    /// limit may be passed; the collection also gives what was garbage back to the system.
+    static func liveBytesAfterCollection(of context: JSContextRef) -> Int {
+        // Safe inside the watchdog's callback too: it runs at a point where JavaScriptCore may collect.
+        JSSynchronousGarbageCollectForDebugging(context)
         let statistics = JSGetMemoryUsageStatistics(context)
         func number(_ name: String) -> Int {
             let key = JSStringCreateWithUTF8CString(name)

@@ -30,7 +30,7 @@ public final class ScriptMemoryAccount {
         bytes += fresh
         var growth = self.growth ?? HeapGrowthCheck(limit: limit)
         defer { self.growth = growth }
-        guard growth.isOverLimit(freshBytes: bytes, liveHeap: { ScriptHeapStatistics.liveBytes(of: context.ref) }) else { return }
+        guard growth.isOverLimit(freshBytes: bytes, liveHeap: { ScriptHeapStatistics.liveBytesAfterCollection(of: context.ref) }) else { return }
         isExceeded = true
         let exceeded = waiters.values
         waiters = [:]

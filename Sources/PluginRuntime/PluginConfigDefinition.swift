@@ -1,5 +1,6 @@
 public import Foundation
 public import Storage
+import Synchronization
 
 /// Everything the runtime needs to run one plugin config: a plugin installed for one team.
 public struct PluginConfigDefinition: Sendable {
@@ -122,15 +123,61 @@ public struct FunctionStatistics: Sendable, Equatable {
     }
 }
 
-/// A plugin config's statistics, shared by the config's successive VMs so reloads don't reset them.
-final class PluginStatisticsRecord {
+/// A plugin config's statistics on one script thread, shared by the config's successive VMs there so
+/// reloads don't reset them. Counted on the thread, read from anywhere: a metrics scrape never waits
+/// for a thread held by a long call.
+final class PluginStatisticsRecord: Sendable {
     let teamID: Int
-    var pluginID = 0
-    var pluginName = ""
-    var value = PluginStatistics()
+    let pluginID: Int
+    let pluginName: String
+    private let statistics = Mutex(PluginStatistics())
 
-    init(teamID: Int) {
+    init(teamID: Int, pluginID: Int, pluginName: String) {
         self.teamID = teamID
+        self.pluginID = pluginID
+        self.pluginName = pluginName
+    }
+
+    var value: PluginStatistics { statistics.withLock { $0 } }
+
+    func update(_ change: (inout PluginStatistics) -> Void) {
+        statistics.withLock { change(&$0) }
+    }
+}
+
+/// Every config's statistics records, one per script thread that ran it, kept after the config is unloaded:
+/// its plugin-seconds still count for its team.
+final class StatisticsBook: Sendable {
+    private let records = Mutex<[Int: [Int: PluginStatisticsRecord]]>([:])
+
+    /// The config's record for `worker`, made on first use; a reload under a new name starts a new record
+    /// with the figures so far.
+    func record(for definition: PluginConfigDefinition, worker: Int) -> PluginStatisticsRecord {
+        records.withLock { records in
+            if let record = records[definition.id]?[worker], record.pluginName == definition.pluginName,
+                record.pluginID == definition.pluginID
+            {
+                return record
+            }
+            let record = PluginStatisticsRecord(teamID: definition.teamID, pluginID: definition.pluginID, pluginName: definition.pluginName)
+            if let previous = records[definition.id]?[worker] { record.update { $0.add(previous.value) } }
+            records[definition.id, default: [:]][worker] = record
+            return record
+        }
+    }
+
+    /// Every config with its figures summed over the threads; `isLoaded` as `isLoaded` says.
+    func usage(isLoaded: (Int) -> Bool) -> [PluginConfigUsage] {
+        let all = records.withLock { $0 }
+        return all.keys.sorted().compactMap { id in
+            let threads = all[id]!.values
+            guard let first = threads.first else { return nil }
+            var statistics = PluginStatistics()
+            for record in threads { statistics.add(record.value) }
+            return PluginConfigUsage(
+                pluginConfigID: id, teamID: first.teamID, pluginID: first.pluginID, pluginName: first.pluginName,
+                isLoaded: isLoaded(id), statistics: statistics)
+        }
     }
 }
 

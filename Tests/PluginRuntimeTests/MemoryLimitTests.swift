@@ -4,7 +4,8 @@ import Storage
 import Testing
 
 /// A plugin call that takes more memory than its limit is stopped during the call, its VM is thrown away
-/// and made again, and a config that keeps doing it is disabled.
+/// and made again, and a config that keeps doing it is disabled. (That the memory goes back to the system
+/// is checked on a server of its own, in HostilePluginServerTests: this process runs other tests meanwhile.)
 @Suite(.serialized) struct MemoryLimitTests {
     static let limit = 64 * 1_048_576
 
@@ -25,7 +26,6 @@ import Testing
     func aCallPastTheLimitIsStoppedAndTheNextCallGetsANewVM(attack: String) async throws {
         let harness = try PluginHarness(memoryLimit: Self.limit)
         try await harness.load(Self.bomb)
-        let residentBefore = try residentMemory()
         let started = ContinuousClock.now
         let (attacked, result) = try await harness.process(sampleEvent(attack))
         #expect(ContinuousClock.now - started < .seconds(20), "stopped during the call, well before the time limit")
@@ -39,11 +39,6 @@ import Testing
         let (after, afterResult) = try await harness.process(sampleEvent("calm"))
         #expect(afterResult.succeeded == ["test-plugin (39)"])
         #expect((after?["properties"] as? [String: Any])?["fine"] as? Bool == true)
-
-        // The thrown-away VM's memory goes back to the system.
-        try await Task.sleep(for: .seconds(2))
-        let residentAfter = try residentMemory()
-        #expect(residentAfter < residentBefore + 48 * 1_048_576, "resident \(residentBefore >> 20) MiB before, \(residentAfter >> 20) MiB after")
     }
 
     @Test func threeBreachesWithinAnHourDisableTheConfig() async throws {
@@ -76,10 +71,4 @@ import Testing
         #expect(result.succeeded == ["test-plugin (39)"])
         #expect((event?["properties"] as? [String: Any])?["last"] as? Int == 99)
     }
-}
-
-/// This process's resident memory in bytes.
-func residentMemory() throws -> Int {
-    let fields = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8).split(separator: " ")
-    return (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
 }

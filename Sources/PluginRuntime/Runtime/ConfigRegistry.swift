@@ -54,6 +54,8 @@ final class ConfigRegistry: Sendable {
         /// When each config's call last ran out of time.
         var latestTimeOut: [Int: ContinuousClock.Instant] = [:]
         var memoryBreaches: [Int: [ContinuousClock.Instant]] = [:]
+        /// The threads that have a VM of each config.
+        var vmLocations: [Int: Set<Int>] = [:]
     }
 
     private let state: Mutex<State>
@@ -129,6 +131,29 @@ final class ConfigRegistry: Sendable {
 
     func lastError(of id: Int) -> PluginErrorRecord? {
         state.withLock { $0.lastErrors[id] }
+    }
+
+    // MARK: Where the VMs are
+
+    func noteVM(of id: Int, onWorker worker: Int, present: Bool) {
+        state.withLock { state in
+            if present {
+                state.vmLocations[id, default: []].insert(worker)
+            } else {
+                state.vmLocations[id]?.remove(worker)
+                if state.vmLocations[id]?.isEmpty == true { state.vmLocations[id] = nil }
+            }
+        }
+    }
+
+    /// The threads that have a VM of the config.
+    func workersWithVM(of id: Int) -> Set<Int> {
+        state.withLock { $0.vmLocations[id] ?? [] }
+    }
+
+    /// How many VMs the threads have, of all configs.
+    var vmCount: Int {
+        state.withLock { $0.vmLocations.values.reduce(0) { $0 + $1.count } }
     }
 
     // MARK: processEvent time-outs

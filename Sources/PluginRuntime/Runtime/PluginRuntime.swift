@@ -17,6 +17,9 @@ public final class PluginRuntime: Service, Sendable {
     private let workers: [PluginWorker]
     private let loads: [WorkerLoad]
     private let registry: ConfigRegistry
+    private let statistics = StatisticsBook()
+    /// Each thread's heap as last read (a read walks the heap and needs the thread), for metrics.
+    private let heaps: Mutex<[ScriptHeapStatistics?]>
     private let configuration: PluginRuntimeConfiguration
     private let services: PluginHostServices
     private let clock: any Clock<Duration>
@@ -24,8 +27,6 @@ public final class PluginRuntime: Service, Sendable {
     private let logger: Logger
     /// The running `setupPlugin` retries, by config.
     private let setupRetries = Mutex<[Int: Task<Void, Never>]>([:])
-    /// The usage at shutdown, after every teardown: the script threads are gone from then on.
-    private let usageAtShutdown = FinalValue<[PluginConfigUsage]>()
     /// Calls from other services (the management API, the work queue, metrics) may arrive while the runtime
     /// stops, as when the server is cancelled: a call that reached a stopped script thread would wait forever.
     private let calls = CallGate()
@@ -51,13 +52,17 @@ public final class PluginRuntime: Service, Sendable {
         self.logger = logger
         self.onStatusChange = onStatusChange
         loads = (0..<configuration.workerCount).map { _ in WorkerLoad() }
+        heaps = Mutex(Array(repeating: nil, count: configuration.workerCount))
         // The workers report to the runtime, which owns them: they reach it through this box, filled below.
         let runtime = WeakRuntime()
         let reports = WorkerReports(
             setupNeedsRetry: { id, generation, worker in runtime.value?.retrySetup(of: id, generation: generation, on: worker) },
             disable: { id, reason in runtime.value?.disableLater(id, reason: reason) })
+        let statistics = self.statistics
         workers = (0..<configuration.workerCount).map { index in
-            PluginWorker(index: index, configuration: configuration, services: services, registry: registry, reports: reports)
+            PluginWorker(
+                index: index, configuration: configuration, services: services, registry: registry, statistics: statistics,
+                reports: reports)
         }
         runtime.value = self
     }
@@ -69,19 +74,29 @@ public final class PluginRuntime: Service, Sendable {
 
     // MARK: Service
 
-    /// Tears down VMs idle past `idleTimeout` until shutdown begins, then every config.
+    /// Until shutdown begins: reads the threads' heaps every 10 s (for metrics, which must not wait for a
+    /// thread) and tears down VMs idle past `idleTimeout`. Then tears down every config.
     public func run() async throws {
-        if let idleTimeout = configuration.idleTimeout {
-            try? await cancelWhenGracefulShutdown {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: min(idleTimeout / 4, .seconds(60)))
-                    await self.retireIdleVMs(unusedFor: idleTimeout)
+        try? await cancelWhenGracefulShutdown {
+            var lastRetirement = ContinuousClock.now
+            while !Task.isCancelled {
+                await self.readHeaps()
+                try await Task.sleep(for: .seconds(10))
+                if let idleTime = self.configuration.idleTimeout, ContinuousClock.now - lastRetirement >= min(idleTime / 4, .seconds(60)) {
+                    lastRetirement = .now
+                    await self.retireIdleVMs(unusedFor: idleTime)
                 }
             }
-        } else {
-            try? await gracefulShutdown()
         }
         await shutdown()
+    }
+
+    /// Reads each thread's heap, on the thread, one at a time: a thread held by a long call holds up only this.
+    private func readHeaps() async {
+        for (index, worker) in workers.enumerated() {
+            guard let heap = await calls.run({ await worker.heapStatistics() }) else { return }
+            heaps.withLock { $0[index] = heap }
+        }
     }
 
     /// Tears down the VMs that ran nothing for `idleTime`.
@@ -157,8 +172,16 @@ public final class PluginRuntime: Service, Sendable {
 
     private func unloadEverywhere(_ id: Int) async {
         cancelSetupRetries(of: id)
+        let threads = registry.workersWithVM(of: id)
         registry.remove(id)
-        for worker in workers { await worker.unload(pluginConfigID: id) }
+        // The config is out of every chain now. Its VMs' teardowns are waited for, except on a thread held by a
+        // long call: that one runs when the thread gets to it, so whoever removed the config isn't held up.
+        var teardowns: [Task<Void, Never>] = []
+        for worker in workers where threads.contains(worker.index) {
+            let teardown = Task { await worker.unload(pluginConfigID: id) }
+            if (worker.activity.busyFor ?? .zero) <= configuration.busyThreshold { teardowns.append(teardown) }
+        }
+        for teardown in teardowns { await teardown.value }
     }
 
     /// Retries `setupPlugin` on the thread whose VM asked for it, after each delay, until it succeeds or the
@@ -255,8 +278,7 @@ public final class PluginRuntime: Service, Sendable {
             guard let config = registry.config(pluginConfigID) else {
                 return .unavailable("plugin config \(pluginConfigID) is not loaded: it is disabled or was removed")
             }
-            var withVM: Set<Int> = []
-            for (index, worker) in workers.enumerated() where await worker.hasVM(for: pluginConfigID) { withVM.insert(index) }
+            let withVM = registry.workersWithVM(of: pluginConfigID)
             return await onWorker(leastBusyWorker(preferring: withVM.contains)) {
                 await $0.deliver(delivery, config: config, sent: sent)
             }
@@ -309,46 +331,21 @@ public final class PluginRuntime: Service, Sendable {
         await usage().first { $0.pluginConfigID == pluginConfigID }?.statistics
     }
 
-    /// Every config the runtime has run since it started, with its statistics summed over the threads;
-    /// after shutdown, the final figures.
+    /// Every config the runtime has run since it started, with its statistics summed over the threads.
+    /// Read without the threads: it never waits for one held by a long call.
     public func usage() async -> [PluginConfigUsage] {
-        let perWorker = await calls.run {
-            var all: [[PluginConfigUsage]] = []
-            for worker in workers { all.append(await worker.usage()) }
-            return all
-        }
-        guard let perWorker else { return await usageAtShutdown.value }
-        return merged(perWorker)
+        statistics.usage { registry.config($0) != nil }
     }
 
-    private func merged(_ perWorker: [[PluginConfigUsage]]) -> [PluginConfigUsage] {
-        var byConfig: [Int: PluginConfigUsage] = [:]
-        for usage in perWorker.joined() {
-            if var existing = byConfig[usage.pluginConfigID] {
-                existing.statistics.add(usage.statistics)
-                existing.isLoaded = existing.isLoaded || usage.isLoaded
-                byConfig[usage.pluginConfigID] = existing
-            } else {
-                byConfig[usage.pluginConfigID] = usage
-            }
-        }
-        for id in byConfig.keys { byConfig[id]?.isLoaded = registry.config(id) != nil }
-        return byConfig.values.sorted { $0.pluginConfigID < $1.pluginConfigID }
-    }
-
-    /// The loaded VMs and the script threads' heaps. Walks the heaps: for a metrics scrape, not per event.
+    /// The VMs now, and the threads' heaps as last read (every 10 s while the runtime runs).
     public func engineMemory() async -> PluginEngineMemory {
-        var all = PluginEngineMemory(vmCount: 0, heapSize: 0, heapCapacity: 0, heapExtraMemory: 0)
-        return await calls.run {
-            for worker in workers {
-                let metrics = await worker.engineMemory()
-                all.vmCount += metrics.vmCount
-                all.heapSize += metrics.heapSize
-                all.heapCapacity += metrics.heapCapacity
-                all.heapExtraMemory += metrics.heapExtraMemory
-            }
-            return all
-        } ?? all
+        var all = PluginEngineMemory(vmCount: registry.vmCount, heapSize: 0, heapCapacity: 0, heapExtraMemory: 0)
+        for heap in heaps.withLock({ $0 }).compactMap({ $0 }) {
+            all.heapSize += heap.size
+            all.heapCapacity += heap.capacity
+            all.heapExtraMemory += heap.extraMemory
+        }
+        return all
     }
 
     /// The current values of the plugin's `metrics`, as a JSON object: each metric combined over the
@@ -398,14 +395,11 @@ public final class PluginRuntime: Service, Sendable {
     public func shutdown() async {
         await calls.close()
         for id in setupRetries.withLock({ Array($0.keys) }) { cancelSetupRetries(of: id) }
-        var final: [[PluginConfigUsage]] = []
         for worker in workers {
             await worker.unloadAll()
-            final.append(await worker.usage())
             worker.thread.shutdown()
         }
         for config in registry.all { registry.remove(config.id) }
-        usageAtShutdown.set(merged(final))
     }
 
     private static let stopped = "the plugin runtime has stopped: the server is shutting down"
@@ -420,32 +414,6 @@ private final class WorkerLoad: Sendable {
 private final class WeakRuntime: @unchecked Sendable {
     // @unchecked: set once in the runtime's init, before any worker can report; read-only after.
     weak var value: PluginRuntime?
-}
-
-/// A value set once, later than some want to read it: readers wait for it.
-private final class FinalValue<Value: Sendable>: Sendable {
-    private let state = Mutex<(value: Value?, waiters: [CheckedContinuation<Value, Never>])>((nil, []))
-
-    func set(_ value: Value) {
-        let waiters = state.withLock { state in
-            state.value = value
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume(returning: value) }
-    }
-
-    var value: Value {
-        get async {
-            await withCheckedContinuation { continuation in
-                let value = state.withLock { state in
-                    if state.value == nil { state.waiters.append(continuation) }
-                    return state.value
-                }
-                if let value { continuation.resume(returning: value) }
-            }
-        }
-    }
 }
 
 /// Lets calls through until it closes, and its closing through once the calls in progress are done.

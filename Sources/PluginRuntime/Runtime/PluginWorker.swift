@@ -38,9 +38,7 @@ actor PluginWorker {
     private var vms: [Int: PluginVM] = [:]
     /// VMs being made, so two lanes needing the same config make one.
     private var settingUp: [Int: Task<Void, Never>] = [:]
-    /// Every config's statistics on this thread since the server started, kept after it is unloaded:
-    /// its plugin-seconds still count for its team.
-    private var statisticsRecords: [Int: PluginStatisticsRecord] = [:]
+    private let statistics: StatisticsBook
     /// A context of the group that isn't a plugin's: for heap statistics and collections.
     private lazy var probe = ScriptContext(group: group, name: "quill")
 
@@ -48,8 +46,9 @@ actor PluginWorker {
 
     init(
         index: Int, configuration: PluginRuntimeConfiguration, services: PluginHostServices, registry: ConfigRegistry,
-        reports: WorkerReports
+        statistics: StatisticsBook, reports: WorkerReports
     ) {
+        self.statistics = statistics
         self.index = index
         thread = ScriptThread(name: "quill-plugins-\(index)")
         group = ScriptContextGroup(thread: thread, timeLimit: configuration.timeLimit, memoryLimit: configuration.memoryLimit)
@@ -81,7 +80,7 @@ actor PluginWorker {
             return outcome
         }
         let previous = vms[definition.id]
-        vms[definition.id] = vm
+        place(vm)
         if let previous, previous !== vm { await tearDown(previous) }
         return outcome
     }
@@ -91,7 +90,7 @@ actor PluginWorker {
         guard let vm = vms[pluginConfigID], vm.generation == generation, !vm.isSetUp else { return nil }
         let outcome = await setUp(vm, attempt: attempt)
         if case .ready = outcome { vm.log(.system, .info, "setupPlugin succeeded on attempt \(attempt)/\(setupAttempts).") }
-        if case .failed = outcome { vms[pluginConfigID] = nil }
+        if case .failed = outcome { removeVM(of: pluginConfigID) }
         return outcome
     }
 
@@ -121,13 +120,25 @@ actor PluginWorker {
         return current()
     }
 
+    /// Makes `vm` the config's VM on this thread, where the runtime can see it is.
+    private func place(_ vm: PluginVM) {
+        vms[vm.definition.id] = vm
+        registry.noteVM(of: vm.definition.id, onWorker: index, present: true)
+    }
+
+    @discardableResult
+    private func removeVM(of id: Int) -> PluginVM? {
+        registry.noteVM(of: id, onWorker: index, present: false)
+        return vms.removeValue(forKey: id)
+    }
+
     private func makeVM(_ definition: PluginConfigDefinition, generation: Int, instanceID: UUID) throws(ScriptError) -> PluginVM {
         let registry = self.registry
         let id = definition.id
         return try PluginVM(
             definition: definition, generation: generation, instanceID: instanceID, group: group, services: services,
             timeLimit: configuration.timeLimit, memoryLimit: configuration.memoryLimit,
-            statistics: statisticsRecord(of: definition), onError: { registry.recordError($0, of: id) })
+            statistics: statistics.record(for: definition, worker: index), onError: { registry.recordError($0, of: id) })
     }
 
     private var setupAttempts: Int { configuration.setupRetryDelays.count + 1 }
@@ -161,21 +172,21 @@ actor PluginWorker {
     /// Stops running the config here: `teardownPlugin` runs on its VM, if it was set up.
     func unload(pluginConfigID: Int) async {
         settingUp[pluginConfigID]?.cancel()
-        guard let vm = vms.removeValue(forKey: pluginConfigID) else { return }
+        guard let vm = removeVM(of: pluginConfigID) else { return }
         await tearDown(vm)
     }
 
     /// Tears down the config's VM here if it is older than `generation`: a reload replaced it.
     func retire(pluginConfigID: Int, before generation: Int) async {
         guard let vm = vms[pluginConfigID], vm.generation < generation else { return }
-        vms[pluginConfigID] = nil
+        removeVM(of: pluginConfigID)
         await tearDown(vm)
     }
 
     /// Tears down the VMs that ran nothing since `cutoff`; the next call that needs one makes it again.
     func retireIdleVMs(unusedSince cutoff: ContinuousClock.Instant) async {
         for (id, vm) in vms where vm.lastUsed < cutoff && vm.isIdle {
-            vms[id] = nil
+            removeVM(of: id)
             await tearDown(vm)
         }
     }
@@ -202,7 +213,7 @@ actor PluginWorker {
     /// the system, and the next call that needs the config makes a new VM; a config that keeps doing this
     /// is disabled.
     private func discard(_ vm: PluginVM, over error: ScriptError) {
-        if vms[vm.definition.id] === vm { vms[vm.definition.id] = nil }
+        if vms[vm.definition.id] === vm { removeVM(of: vm.definition.id) }
         let limit = (configuration.memoryLimit ?? 0) / 1_048_576
         let breaches = registry.recordMemoryBreach(of: vm.definition.id, within: configuration.memoryBreachWindow)
         vm.log(
@@ -231,7 +242,8 @@ actor PluginWorker {
                 try PluginVM(
                     definition: definition, generation: 0, instanceID: UUID(), group: group,
                     services: PluginServicesForInspection.services, timeLimit: configuration.timeLimit,
-                    memoryLimit: configuration.memoryLimit, statistics: PluginStatisticsRecord(teamID: 0), onError: { _ in }
+                    memoryLimit: configuration.memoryLimit,
+                    statistics: PluginStatisticsRecord(teamID: 0, pluginID: 0, pluginName: pluginName), onError: { _ in }
                 ).capabilities)
         } catch {
             return .failure(PluginCodeError(description: error.description, stack: error.stack))
@@ -240,39 +252,16 @@ actor PluginWorker {
 
     // MARK: What the worker has done
 
-    /// The record a config's VMs on this thread count into, made on its first VM.
-    private func statisticsRecord(of definition: PluginConfigDefinition) -> PluginStatisticsRecord {
-        let record = statisticsRecords[definition.id] ?? PluginStatisticsRecord(teamID: definition.teamID)
-        record.pluginID = definition.pluginID
-        record.pluginName = definition.pluginName
-        statisticsRecords[definition.id] = record
-        return record
-    }
-
-    /// Every config this thread has run, with its statistics here.
-    func usage() -> [PluginConfigUsage] {
-        statisticsRecords.map { id, record in
-            PluginConfigUsage(
-                pluginConfigID: id, teamID: record.teamID, pluginID: record.pluginID, pluginName: record.pluginName,
-                isLoaded: vms[id] != nil, statistics: record.value)
-        }
-    }
-
-    func statistics(pluginConfigID: Int) -> PluginStatistics? { statisticsRecords[pluginConfigID]?.value }
-
     /// The plugin's `metrics` on this thread: their kinds and values.
     func metrics(pluginConfigID: Int) -> (kinds: [String: String], values: [String: Double])? {
         vms[pluginConfigID].map { ($0.metricKinds, $0.metricValuesByName()) }
     }
 
-    /// The VMs here and the thread's heap.
-    func engineMemory() -> PluginEngineMemory {
-        let heap = probe.heapStatistics()
-        return PluginEngineMemory(
-            vmCount: vms.count, heapSize: heap.size, heapCapacity: heap.capacity, heapExtraMemory: heap.extraMemory)
+    /// The thread's heap. Walks it: for a periodic reading, not per event.
+    func heapStatistics() -> ScriptHeapStatistics {
+        probe.heapStatistics()
     }
 
-    func hasVM(for pluginConfigID: Int) -> Bool { vms[pluginConfigID] != nil }
 
     // MARK: Work beside the chain
 
@@ -378,9 +367,9 @@ actor PluginWorker {
                 countFailed(config, result: &result)
                 continue
             }
-            vm.statistics.value.eventsIn += 1
+            vm.statistics.update { $0.eventsIn += 1 }
             guard registry.admitProcessEvent(of: config.id, now: Date()) == .run else {
-                vm.statistics.value.eventsFailed += 1
+                vm.statistics.update { $0.eventsFailed += 1 }
                 result.failed.append(label)
                 continue
             }
@@ -395,7 +384,7 @@ actor PluginWorker {
                     throw error
                 }
                 if returned.isNullish {
-                    vm.statistics.value.eventsDropped += 1
+                    vm.statistics.update { $0.eventsDropped += 1 }
                     result.droppedBy = label
                     return result
                 }
@@ -412,17 +401,17 @@ actor PluginWorker {
                 if config.id == lastProcessor {
                     event = returned
                     unchecked = vm
-                    vm.statistics.value.eventsSucceeded += 1
+                    vm.statistics.update { $0.eventsSucceeded += 1 }
                     result.succeeded.append(label)
                     continue
                 }
                 guard let bytes = try returned.jsonBytes() else { throw Self.noJSONForm }
                 event = returned
                 snapshot = bytes
-                vm.statistics.value.eventsSucceeded += 1
+                vm.statistics.update { $0.eventsSucceeded += 1 }
                 result.succeeded.append(label)
             } catch {
-                vm.statistics.value.eventsFailed += 1
+                vm.statistics.update { $0.eventsFailed += 1 }
                 vm.recordError(error, event: snapshot)
                 if error.kind == .memoryLimit || vm.isOverMemoryLimit { discard(vm, over: error) }
                 event = (try? context.parseJSON(snapshot)) ?? event
@@ -437,8 +426,10 @@ actor PluginWorker {
                 if recorded || !recordingPluginLists { output = bytes } else { snapshot = bytes }
             } catch {
                 // As if the plugin had thrown: the event goes on as it was before it.
-                vm.statistics.value.eventsSucceeded -= 1
-                vm.statistics.value.eventsFailed += 1
+                vm.statistics.update {
+                    $0.eventsSucceeded -= 1
+                    $0.eventsFailed += 1
+                }
                 vm.recordError(error, event: snapshot)
                 event = (try? context.parseJSON(snapshot)) ?? event
                 result.succeeded.removeLast()
@@ -471,9 +462,10 @@ actor PluginWorker {
 
     /// A config whose VM couldn't be had here: the event passes it as failed, counted on its statistics.
     private func countFailed(_ config: LoadedConfig, result: inout ChainResult) {
-        let statistics = statisticsRecord(of: config.definition)
-        statistics.value.eventsIn += 1
-        statistics.value.eventsFailed += 1
+        statistics.record(for: config.definition, worker: index).update {
+            $0.eventsIn += 1
+            $0.eventsFailed += 1
+        }
         result.failed.append(config.definition.label)
     }
 

@@ -132,8 +132,11 @@ final class PluginVM {
         var call = 0
         defer {
             callsInProgress -= 1
-            statistics.value.functions[name, default: FunctionStatistics()].record(
-                seconds: (ContinuousClock.now - started).secondsValue, timedOut: failure == .timeout, failed: failure != nil)
+            let seconds = (ContinuousClock.now - started).secondsValue
+            statistics.update {
+                $0.functions[name, default: FunctionStatistics()].record(
+                    seconds: seconds, timedOut: failure == .timeout, failed: failure != nil)
+            }
         }
         do throws(ScriptError) {
             if let memory, memory.isExceeded { throw ScriptError.memoryLimit(memory.limit) }
