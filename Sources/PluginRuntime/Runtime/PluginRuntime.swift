@@ -15,7 +15,7 @@ import Synchronization
 /// As a `Service`, it tears down idle VMs while it runs and every config when it stops.
 public final class PluginRuntime: Service, Sendable {
     private let workers: [PluginWorker]
-    private let loads: [WorkerLoad]
+    private let lanes: LaneDispatcher
     private let registry: ConfigRegistry
     private let statistics = StatisticsBook()
     /// Each thread's heap as last read (a read walks the heap and needs the thread), for metrics.
@@ -51,7 +51,6 @@ public final class PluginRuntime: Service, Sendable {
         self.clock = clock
         self.logger = logger
         self.onStatusChange = onStatusChange
-        loads = (0..<configuration.workerCount).map { _ in WorkerLoad() }
         heaps = Mutex(Array(repeating: nil, count: configuration.workerCount))
         // The workers report to the runtime, which owns them: they reach it through this box, filled below.
         let runtime = WeakRuntime()
@@ -64,6 +63,9 @@ public final class PluginRuntime: Service, Sendable {
                 index: index, configuration: configuration, services: services, registry: registry, statistics: statistics,
                 reports: reports)
         }
+        lanes = LaneDispatcher(
+            activities: workers.map(\.activity), lanesPerThread: configuration.lanesPerThread,
+            busyThreshold: configuration.busyThreshold)
         runtime.value = self
     }
 
@@ -109,24 +111,22 @@ public final class PluginRuntime: Service, Sendable {
 
     // MARK: Choosing a thread
 
-    /// The thread for new work: the one with the fewest lanes, passing over threads held by one long call
-    /// while another isn't, and preferring `preferred` threads among equals.
+    /// The thread for work beside the lanes: the one with the fewest lanes, passing over threads held by one
+    /// long call while another isn't, and preferring `preferred` threads among equals.
     private func leastBusyWorker(preferring preferred: (Int) -> Bool = { _ in false }) -> Int {
         let threshold = configuration.busyThreshold
+        let lanesInFlight = lanes.lanesInFlight
         return workers.indices.min { first, second in
             func rank(_ index: Int) -> (Int, Int, Int) {
                 let held = (workers[index].activity.busyFor ?? .zero) > threshold
-                return (held ? 1 : 0, loads[index].lanes.load(ordering: .relaxed), preferred(index) ? 0 : 1)
+                return (held ? 1 : 0, lanesInFlight[index], preferred(index) ? 0 : 1)
             }
             return rank(first) < rank(second)
         }!
     }
 
-    /// Runs `body` on `worker`, counted as one lane of its load meanwhile.
     private func onWorker<Result>(_ index: Int, _ body: (PluginWorker) async -> Result) async -> Result {
-        loads[index].lanes.add(1, ordering: .relaxed)
-        defer { loads[index].lanes.subtract(1, ordering: .relaxed) }
-        return await body(workers[index])
+        await body(workers[index])
     }
 
     // MARK: Loading
@@ -255,16 +255,16 @@ public final class PluginRuntime: Service, Sendable {
         try await processEvents([event], teamID: teamID, recordingPluginLists: recordingPluginLists)[0].get()
     }
 
-    /// Runs the team's chain on each event in turn, in order, on one script thread (the least busy): the
-    /// events go to it and back once, not once each.
+    /// Runs the team's chain on each event in turn, in order, on one script thread (a lane): the events go
+    /// to it and back once, not once each. The thread is the one ``LaneDispatcher`` gives the lane.
     public func processEvents(
         _ events: [[UInt8]], teamID: Int, recordingPluginLists: Bool = true
     ) async -> [Result<ChainResult, MalformedEventError>] {
         let stopped = Result<ChainResult, MalformedEventError>.failure(MalformedEventError(description: Self.stopped))
         return await calls.run {
-            await onWorker(leastBusyWorker()) {
-                await $0.processEvents(events, teamID: teamID, recordingPluginLists: recordingPluginLists)
-            }
+            let thread = await lanes.acquire(team: teamID)
+            defer { lanes.release(thread) }
+            return await workers[thread].processEvents(events, teamID: teamID, recordingPluginLists: recordingPluginLists)
         } ?? Array(repeating: stopped, count: events.count)
     }
 
@@ -403,11 +403,6 @@ public final class PluginRuntime: Service, Sendable {
     }
 
     private static let stopped = "the plugin runtime has stopped: the server is shutting down"
-}
-
-/// How many lanes a worker has now, for choosing the least busy.
-private final class WorkerLoad: Sendable {
-    let lanes = Atomic<Int>(0)
 }
 
 /// The runtime as its workers reach it: weak, since the runtime owns them.

@@ -16,6 +16,9 @@ public struct PluginRuntimeConfiguration: Sendable {
     /// How many calls past the memory limit within `memoryBreachWindow` disable the config. Default 3 in an hour.
     public var memoryBreachesBeforeDisabling = 3
     public var memoryBreachWindow: Duration = .seconds(3_600)
+    /// The largest event a `processEvent` may return, as JSON; a larger one fails the plugin as a throw
+    /// does. Default 4 MiB.
+    public var maximumEventSize = 4 * 1_048_576
     /// When a `processEvent` that runs out of time pauses its config (events pass it as failed meanwhile).
     public var processEventBreaker = TimeOutBreakers.Settings()
     /// A VM that has run nothing for this long is torn down, and made again when next needed; `nil` keeps
@@ -24,6 +27,9 @@ public struct PluginRuntimeConfiguration: Sendable {
     /// A script thread running one entry into JavaScript for longer than this is passed over for new
     /// work while another is free. Default 50 ms.
     public var busyThreshold: Duration = .milliseconds(50)
+    /// How many lanes of events one script thread takes at once (they interleave where plugins await).
+    /// Default 2.
+    public var lanesPerThread = 2
 
     public init(
         workerCount: Int = ProcessInfo.processInfo.activeProcessorCount,
