@@ -41,10 +41,12 @@ public enum QuillServer {
             throw ConfigurationError(description: "QUILL_GEOIP_DATABASE: \(error)")
         }
         let apiAccess = PluginAPIAccessService(projects: projects)
+        var runtimeConfiguration = PluginRuntimeConfiguration(
+            workerCount: configuration.pluginWorkers, timeLimit: configuration.pluginTimeLimit,
+            memoryLimit: configuration.pluginMemoryLimit)
+        runtimeConfiguration.maximumEventSize = configuration.pluginMaximumEventSize
         let runtime = PluginRuntime(
-            configuration: PluginRuntimeConfiguration(
-                workerCount: configuration.pluginWorkers, timeLimit: configuration.pluginTimeLimit,
-                memoryLimit: configuration.pluginMemoryLimit),
+            configuration: runtimeConfiguration,
             services: PluginHostServices(
                 cache: MemoryPluginCacheStore(), storage: SQLitePluginStorageStore(database: database), logs: pluginLogs,
                 fetchPolicy: configuration.fetchPolicy, geoip: geoip,
@@ -86,7 +88,9 @@ public enum QuillServer {
             runtime: runtime, store: SQLitePluginUsageStore(database: database), logger: logger)
 
         let router = Router(context: QuillRequestContext.self)
-        HealthController(database: database, pluginsLoaded: pluginsLoaded).addRoutes(to: router)
+        HealthController(
+            database: database, pluginsLoaded: pluginsLoaded, runtime: runtime, pluginTimeLimit: configuration.pluginTimeLimit
+        ).addRoutes(to: router)
         MetricsController(
             ingestionMetrics: ingestionMetrics, ingestion: ingestion, workQueue: workQueueStore, runtime: runtime,
             token: configuration.metricsToken

@@ -14,6 +14,9 @@ public struct ServerConfiguration: Sendable {
     /// `--plugin-memory-limit` / `QUILL_PLUGIN_MEMORY_LIMIT`: MiB of memory one plugin call may bring in
     /// before it is stopped and its VM thrown away; 0 for no limit. Default 128.
     public var pluginMemoryLimit: Int? = 128 * 1_048_576
+    /// `QUILL_PLUGIN_MAX_EVENT_SIZE`: the largest event (bytes of JSON) a plugin's `processEvent` may return.
+    /// Default 4 MiB.
+    public var pluginMaximumEventSize = 4 * 1_048_576
     /// `--plugin-workers` / `QUILL_PLUGIN_WORKERS`: script threads. Default: one per core.
     public var pluginWorkers: Int = ProcessInfo.processInfo.activeProcessorCount
     /// `--max-body-size` / `QUILL_MAX_BODY_SIZE`: largest capture request body in bytes, after
@@ -57,6 +60,9 @@ public struct ServerConfiguration: Sendable {
         if let seconds = try value("QUILL_PLUGIN_TIME_LIMIT", Self.positiveSeconds) { pluginTimeLimit = seconds }
         if let workers = try value("QUILL_PLUGIN_WORKERS", { Int($0).flatMap { $0 > 0 ? $0 : nil } }) { pluginWorkers = workers }
         if let megabytes = try value("QUILL_PLUGIN_MEMORY_LIMIT", Self.memoryLimit) { pluginMemoryLimit = megabytes }
+        if let size = try value("QUILL_PLUGIN_MAX_EVENT_SIZE", { Int($0).flatMap { $0 >= 1_024 ? $0 : nil } }) {
+            pluginMaximumEventSize = size
+        }
         if let size = try value("QUILL_MAX_BODY_SIZE", { Int($0).flatMap { $0 > 0 ? $0 : nil } }) { maxBodySize = size }
         if let seconds = try value("QUILL_DRAIN_TIME", Self.positiveSeconds) { drainTime = seconds }
         repositories = PluginRepositorySettings(environment: environment)

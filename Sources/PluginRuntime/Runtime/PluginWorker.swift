@@ -405,7 +405,7 @@ actor PluginWorker {
                     result.succeeded.append(label)
                     continue
                 }
-                guard let bytes = try returned.jsonBytes() else { throw Self.noJSONForm }
+                let bytes = try jsonForm(of: returned)
                 event = returned
                 snapshot = bytes
                 vm.statistics.update { $0.eventsSucceeded += 1 }
@@ -422,7 +422,7 @@ actor PluginWorker {
         if let vm = unchecked {
             let recorded = recordingPluginLists && (try? record(result, on: event, in: context)) != nil
             do throws(ScriptError) {
-                guard let bytes = try event.jsonBytes() else { throw Self.noJSONForm }
+                let bytes = try jsonForm(of: event)
                 if recorded || !recordingPluginLists { output = bytes } else { snapshot = bytes }
             } catch {
                 // As if the plugin had thrown: the event goes on as it was before it.
@@ -484,7 +484,18 @@ actor PluginWorker {
         }
     }
 
-    private static let noJSONForm = ScriptError(name: "TypeError", message: "processEvent returned an event that has no JSON form")
+    /// The event a plugin returned, as JSON: it must have a JSON form, of at most `maximumEventSize` bytes.
+    private func jsonForm(of event: ScriptValue) throws(ScriptError) -> [UInt8] {
+        guard let bytes = try event.jsonBytes() else {
+            throw ScriptError(name: "TypeError", message: "processEvent returned an event that has no JSON form")
+        }
+        guard bytes.count <= configuration.maximumEventSize else {
+            throw ScriptError(
+                name: "RangeError",
+                message: "processEvent returned an event of \(bytes.count) bytes as JSON, more than the \(configuration.maximumEventSize) allowed")
+        }
+        return bytes
+    }
 
     /// A numeric `timestamp` must be milliseconds within the years 0000–9999; strings are read (and warned
     /// about) by ingestion, as a client's are.

@@ -1,13 +1,17 @@
 import Hummingbird
 import NIOCore
 import OrderedJSON
+import PluginRuntime
 import StorageSQLite
 
 /// `/_health`: the process answers. `/_ready`: it can take events and run their plugins — the
-/// database is reachable and the enabled plugin configs are loaded.
+/// database is reachable, the enabled plugin configs are loaded, and no script thread is held by one
+/// call past the time limit (which should have stopped it). Neither waits for plugin code.
 struct HealthController: Sendable {
     let database: SQLiteDatabase
     let pluginsLoaded: ReadyGate
+    let runtime: PluginRuntime
+    let pluginTimeLimit: Duration
 
     func addRoutes(to router: Router<QuillRequestContext>) {
         router.get("_health") { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok"))) }
@@ -28,6 +32,16 @@ struct HealthController: Sendable {
             checks["plugins"] = "loaded"
         } else {
             checks["plugins"] = "loading"
+            ready = false
+        }
+        // A little past the limit: the watchdog stops a call within a few milliseconds of it.
+        let held = runtime.threadsBusy(longerThan: pluginTimeLimit + .seconds(1))
+        if held.isEmpty {
+            checks["plugin_threads"] = "ok"
+        } else {
+            checks["plugin_threads"] = .string(
+                held.map { "\($0.thread) has run one call for \(Int($0.busyFor.components.seconds)) s, past the time limit" }
+                    .joined(separator: "; "))
             ready = false
         }
         return Response.json(

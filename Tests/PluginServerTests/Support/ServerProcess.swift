@@ -18,6 +18,18 @@ final class ServerProcess: @unchecked Sendable {
     var environment: [String: String]
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// The running server's process id.
+    var processIdentifier: Int32? { process?.processIdentifier }
+
+    /// The running server's peak resident memory so far (VmHWM), in bytes.
+    var peakResidentMemory: Int? {
+        guard let pid = process?.processIdentifier,
+            let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return nil }
+        return kilobytes * 1_024
+    }
     /// Everything the server printed so far.
     var printed: String { output.text }
 
