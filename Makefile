@@ -19,6 +19,7 @@ test: setup
 bench: setup
 	swift build -c release
 	python3 bench/onevent_isolation.py --quill .build/release/quill
+	python3 bench/hostile_plugins.py --quill .build/release/quill
 	python3 bench/run.py --quill .build/release/quill --quill-bench .build/release/quill-bench
 
 clean:
