@@ -9,6 +9,9 @@ public final class ScriptContext {
     let ref: JSGlobalContextRef
     /// Where promise settlements on this context count the fresh memory their JavaScript brought in.
     public var memoryAccount: ScriptMemoryAccount?
+    /// Error classes a thrown value is recognised by (see ``recognizeErrors(of:as:)``). Raw, protected
+    /// references rather than ``ScriptValue``s, which hold their context: the context would hold itself.
+    private(set) var errorClasses: [(constructor: JSObjectRef, name: String)] = []
     /// The call whose JavaScript runs now: a host promise made meanwhile belongs to it, and so do the
     /// continuations its settlement runs.
     private(set) var currentCall = 0
@@ -31,7 +34,16 @@ public final class ScriptContext {
     }
 
     deinit {
+        for errorClass in errorClasses { JSValueUnprotect(ref, errorClass.constructor) }
         JSGlobalContextRelease(ref)
+    }
+
+    /// Recognises values thrown on this context that are instances of `constructor` (`instanceof`, so
+    /// subclasses count and a look-alike doesn't): their ``ScriptError/errorClass`` is `name`.
+    public func recognizeErrors(of constructor: ScriptValue, as name: String) {
+        guard let object = JSValueToObject(ref, constructor.ref, nil) else { return }
+        JSValueProtect(ref, object)
+        errorClasses.append((object, name))
     }
 
     /// The global object (`globalThis`).

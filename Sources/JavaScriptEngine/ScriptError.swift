@@ -15,6 +15,9 @@ public struct ScriptError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The JavaScript stack, when the thrown value had one.
     public var stack: String?
+    /// Which of its context's ``ScriptContext/errorClasses`` the thrown value is an instance of: what it is,
+    /// whatever its `name` says.
+    public var errorClass: String?
 
     public init(kind: Kind = .exception, name: String, message: String, stack: String? = nil) {
         self.kind = kind

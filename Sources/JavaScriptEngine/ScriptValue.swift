@@ -38,6 +38,17 @@ public final class ScriptValue {
         return then.isFunction
     }
 
+    /// `value instanceof constructor`; false when the check itself throws (a proxy's trap).
+    public func isInstance(of constructor: ScriptValue) -> Bool {
+        guard let constructorObject = JSValueToObject(context.ref, constructor.ref, nil) else { return false }
+        return isInstance(of: constructorObject)
+    }
+
+    func isInstance(of constructor: JSObjectRef) -> Bool {
+        guard isObject else { return false }
+        return (try? context.trying { JSValueIsInstanceOfConstructor(context.ref, ref, constructor, $0) }) ?? false
+    }
+
     /// `===`.
     public func isStrictlyEqual(to other: ScriptValue) -> Bool {
         JSValueIsStrictEqual(context.ref, ref, other.ref)
@@ -161,6 +172,7 @@ extension ScriptError {
             message: message ?? (try? value.toString()) ?? "",
             stack: stack.flatMap { $0.isEmpty ? nil : $0 }
         )
+        errorClass = value.context.errorClasses.first { value.isInstance(of: $0.constructor) }?.name
     }
 }
 

@@ -76,6 +76,27 @@ import Testing
         #expect((event?["properties"] as? [String: Any])?["ran"] == nil)
     }
 
+    @Test func aRetryErrorIsKnownByItsClassNotItsName() async throws {
+        let lookAlike = try PluginHarness()
+        let outcome = try await lookAlike.load(
+            """
+            class RetryError extends Error { constructor(m) { super(m); this.name = 'RetryError' } }
+            export function setupPlugin() { throw new RetryError('looks like one') }
+            export function processEvent(e) { return e }
+            """)
+        #expect(outcome == .disabled(reason: "setupPlugin failed: RetryError: looks like one. Disabling the plugin."))
+
+        let subclass = try PluginHarness()
+        let retried = try await subclass.load(
+            """
+            import { RetryError } from '@posthog/plugin-scaffold'
+            class DestinationDown extends RetryError { constructor() { super('down'); this.name = 'DestinationDown' } }
+            export function setupPlugin() { throw new DestinationDown() }
+            export function processEvent(e) { return e }
+            """)
+        #expect(retried == .retryingSetup(PluginCapabilities(methods: ["setupPlugin", "processEvent"], scheduledTasks: [], jobs: [])))
+    }
+
     @Test func retryErrorToStringNamesTheAttempt() async throws {
         let harness = try PluginHarness()
         try await harness.load(

@@ -153,7 +153,7 @@ actor PluginWorker {
             _ = try await vm.call(.setupPlugin)
             vm.isSetUp = true
             return .ready(vm.capabilities)
-        } catch where error.name == "RetryError" {
+        } catch where error.errorClass == PluginVM.retryErrorClass {
             let label = "setupPlugin failed with RetryError (attempt \(attempt)/\(setupAttempts)): \(error.message)"
             guard attempt < setupAttempts else {
                 vm.recordError(error)
@@ -303,7 +303,7 @@ actor PluginWorker {
                 discard(vm, over: error)
                 return .failed(error.description)
             case .exception:
-                return error.name == "RetryError" ? .retry(error.description) : .failed(error.description)
+                return error.errorClass == PluginVM.retryErrorClass ? .retry(error.description) : .failed(error.description)
             }
         }
     }

@@ -99,9 +99,13 @@ final class PluginVM {
                 try context.array(jobNames.map(context.string)),
             ])
         illegalOperationError = try handles.get("IllegalOperationError")
+        context.recognizeErrors(of: try handles.get("RetryError"), as: Self.retryErrorClass)
     }
 
     func has(_ method: PluginMethod) -> Bool { methods[method] != nil }
+
+    /// ``ScriptError/errorClass`` of an error thrown as a `RetryError` (or a subclass): the call asks to be retried.
+    static let retryErrorClass = "RetryError"
 
     /// Calls `method(...arguments, meta)` and waits for its promise, within the time limit.
     func call(_ method: PluginMethod, _ arguments: [ScriptValue] = []) async throws(ScriptError) -> ScriptValue {

@@ -308,5 +308,5 @@
     geoip,
   });
 
-  return { discover, makeMeta, IllegalOperationError };
+  return { discover, makeMeta, IllegalOperationError, RetryError };
 })
