@@ -1,37 +1,8 @@
 public import Foundation
-public import Storage
+import Storage
 import Synchronization
 
-/// Everything the runtime needs to run one plugin config: a plugin installed for one team.
-public struct PluginConfigDefinition: Sendable {
-    /// The plugin config's id.
-    public var id: Int
-    public var teamID: Int
-    public var pluginID: Int
-    /// The plugin's name, as `$plugins_succeeded` and the logs show it.
-    public var pluginName: String
-    /// The config's place in its team's chain; lower runs first.
-    public var order: Int
-    /// The config values the plugin sees as `meta.config`.
-    public var config: [String: String]
-    public var attachments: [String: PluginAttachment]
-    /// The plugin's code, compiled to a CommonJS script.
-    public var code: CompiledPlugin
-
-    public init(
-        id: Int, teamID: Int, pluginID: Int, pluginName: String, order: Int = 0,
-        config: [String: String] = [:], attachments: [String: PluginAttachment] = [:], code: CompiledPlugin
-    ) {
-        self.id = id
-        self.teamID = teamID
-        self.pluginID = pluginID
-        self.pluginName = pluginName
-        self.order = order
-        self.config = config
-        self.attachments = attachments
-        self.code = code
-    }
-
+extension PluginConfigDefinition {
     /// `name (id)`: how the chain's `$plugins_*` properties name this config.
     var label: String { "\(pluginName) (\(id))" }
 }

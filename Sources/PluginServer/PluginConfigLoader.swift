@@ -13,7 +13,7 @@ struct PluginConfigLoader: Sendable {
     let logger: Logger
 
     func loadEnabledConfigs() async {
-        let configs: [EnabledPluginConfig]
+        let configs: [PluginConfigDefinition]
         do {
             configs = try await store.enabledPluginConfigs()
         } catch {
@@ -40,10 +40,9 @@ struct PluginConfigLoader: Sendable {
     }
 
     /// What the runtime runs; its `meta.config` is the one place sealed secrets are opened.
-    static func definition(of config: EnabledPluginConfig, secrets: ConfigSecrets) throws(SecretOpeningError) -> PluginConfigDefinition {
-        PluginConfigDefinition(
-            id: config.id, teamID: config.teamID, pluginID: config.pluginID, pluginName: config.pluginName, order: config.order,
-            config: try secrets.opened(config), attachments: config.attachments,
-            code: CompiledPlugin(code: config.transpiledCode))
+    static func definition(of config: PluginConfigDefinition, secrets: ConfigSecrets) throws(SecretOpeningError) -> PluginConfigDefinition {
+        var opened = config
+        opened.config = try secrets.opened(config)
+        return opened
     }
 }

@@ -124,32 +124,6 @@ public struct AttachmentSummary: Sendable, Equatable {
     }
 }
 
-/// An enabled plugin config with what the runtime needs to load it.
-public struct EnabledPluginConfig: Sendable, Equatable {
-    public var id: Int
-    public var teamID: Int
-    public var pluginID: Int
-    public var pluginName: String
-    public var order: Int
-    public var config: [String: String]
-    public var attachments: [String: PluginAttachment]
-    public var transpiledCode: String
-
-    public init(
-        id: Int, teamID: Int, pluginID: Int, pluginName: String, order: Int, config: [String: String],
-        attachments: [String: PluginAttachment], transpiledCode: String
-    ) {
-        self.id = id
-        self.teamID = teamID
-        self.pluginID = pluginID
-        self.pluginName = pluginName
-        self.order = order
-        self.config = config
-        self.attachments = attachments
-        self.transpiledCode = transpiledCode
-    }
-}
-
 /// A file uploaded for a config field of type `attachment` (`meta.attachments.KEY`).
 public struct PluginAttachment: Sendable, Equatable {
     public var contentType: String
@@ -207,9 +181,9 @@ public protocol PluginStore: Sendable {
     func deletePluginConfig(id: Int) async throws
     func setAttachment(_ attachment: PluginAttachment?, key: String, pluginConfigID: Int) async throws
 
-    func enabledPluginConfigs() async throws -> [EnabledPluginConfig]
+    func enabledPluginConfigs() async throws -> [PluginConfigDefinition]
     /// The enabled config with what the runtime needs, or nil when it is disabled or gone.
-    func enabledPluginConfig(id: Int) async throws -> EnabledPluginConfig?
+    func enabledPluginConfig(id: Int) async throws -> PluginConfigDefinition?
     /// Disables a config and records why, as PostHog's `pluginconfig.error`.
     func disablePluginConfig(id: Int, errorMessage: String) async throws
 

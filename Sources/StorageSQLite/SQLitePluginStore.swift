@@ -197,15 +197,15 @@ public struct SQLitePluginStore: PluginStore {
         }
     }
 
-    public func enabledPluginConfigs() async throws -> [EnabledPluginConfig] {
+    public func enabledPluginConfigs() async throws -> [PluginConfigDefinition] {
         try await enabledConfigs(where: "c.enabled", arguments: [])
     }
 
-    public func enabledPluginConfig(id: Int) async throws -> EnabledPluginConfig? {
+    public func enabledPluginConfig(id: Int) async throws -> PluginConfigDefinition? {
         try await enabledConfigs(where: "c.enabled AND c.id = ?", arguments: [id]).first
     }
 
-    private func enabledConfigs(where condition: String, arguments: StatementArguments) async throws -> [EnabledPluginConfig] {
+    private func enabledConfigs(where condition: String, arguments: StatementArguments) async throws -> [PluginConfigDefinition] {
         try await database.pool.read { db in
             try Row.fetchAll(
                 db,
@@ -225,10 +225,10 @@ public struct SQLitePluginStore: PluginStore {
                         contentType: attachment["content_type"], fileName: attachment["file_name"],
                         contents: attachment["contents"])
                 }
-                return EnabledPluginConfig(
+                return PluginConfigDefinition(
                     id: row["id"], teamID: row["team_id"], pluginID: row["plugin_id"], pluginName: row["name"],
                     order: row["order"], config: try Self.decode(row["config"]), attachments: attachments,
-                    transpiledCode: row["transpiled"])
+                    code: CompiledPlugin(code: row["transpiled"]))
             }
         }
     }

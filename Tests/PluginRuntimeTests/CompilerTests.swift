@@ -1,6 +1,7 @@
 import Foundation
 import PluginRuntime
 import QuillTestSupport
+import Storage
 import Testing
 
 @Suite struct CompilerTests {

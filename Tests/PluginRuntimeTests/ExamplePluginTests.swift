@@ -5,6 +5,7 @@ import Hummingbird
 import NIOCore
 import PluginRuntime
 import QuillTestSupport
+import Storage
 import Synchronization
 import Testing
 

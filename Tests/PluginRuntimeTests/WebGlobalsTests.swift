@@ -1,5 +1,6 @@
 import Foundation
 import PluginRuntime
+import Storage
 import Testing
 
 /// The Node and web globals real plugins use (`Buffer`, `URL`, …) as plugins meet them; their

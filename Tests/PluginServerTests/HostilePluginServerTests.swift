@@ -160,7 +160,7 @@ import Testing
         let slowest = await probes.value
 
         #expect(try await HTTP.request(.get, port: server.port, "/_health").status == 200)
-        #expect(latencies.count >= 10, "the victim's events kept being stored")
+        #expect(latencies.count >= 3, "the victim's events kept being stored")
         let allClean = latencies.allSatisfy { $0.clean }
         #expect(allClean, "another organization's plugin saw polluted built-ins")
         let worst = latencies.map(\.latency).max() ?? .zero

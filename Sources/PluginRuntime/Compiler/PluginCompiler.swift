@@ -1,17 +1,6 @@
 import ChildProcesses
+public import Storage
 import Foundation
-
-/// A plugin's code after compiling.
-public struct CompiledPlugin: Sendable, Equatable {
-    /// CommonJS code to run as a classic script at global scope: it reads `exports`, `module` and `require`
-    /// from globals; bare top-level functions stay top-level (esbuild's tree shaking is off).
-    public var code: String
-
-    /// For code compiled earlier and stored.
-    public init(code: String) {
-        self.code = code
-    }
-}
 
 public struct PluginCompileError: Error, Sendable, CustomStringConvertible {
     public var message: String

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Synchronization
 
 /// A loaded plugin config as every script thread sees it: a config may have a VM on each thread,

@@ -120,7 +120,7 @@ public struct ConfigSecrets: Sendable {
     }
 
     /// The config values a VM sees: every sealed value opened.
-    func opened(_ config: EnabledPluginConfig) throws(SecretOpeningError) -> [String: String] {
+    func opened(_ config: PluginConfigDefinition) throws(SecretOpeningError) -> [String: String] {
         var values = config.config
         for (key, value) in config.config where Self.isSealed(value) {
             guard let data = Data(base64Encoded: String(value.dropFirst(Self.prefix.count))),
