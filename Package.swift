@@ -102,7 +102,8 @@ let package = Package(
             path: "Tests/QuillTestSupport", swiftSettings: librarySettings),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: upcomingFeatures),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"], swiftSettings: upcomingFeatures),
-        .testTarget(name: "GeoIPTests", dependencies: ["GeoIP", "OrderedJSON"], swiftSettings: upcomingFeatures),
+        .testTarget(
+            name: "GeoIPTests", dependencies: ["GeoIP", "OrderedJSON", "QuillTestSupport"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "PluginServerTests",
             dependencies: [
