@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "PluginServer",
             dependencies: [
-                "PluginRuntime", "StorageSQLite", "Compression", "OrderedJSON",
+                "PluginRuntime", "Storage", "StorageSQLite", "Compression", "OrderedJSON", "GeoIP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "quill",
             dependencies: [
-                "PluginRuntime", "StorageSQLite", "PluginServer", "OrderedJSON",
+                "PluginRuntime", "Storage", "PluginServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,6 +109,7 @@ let package = Package(
             dependencies: [
                 "PluginServer", "quill", "OrderedJSON", "Compression", "Storage", "StorageSQLite", "QuillTestSupport", "ChildProcesses",
                 "PluginRuntime", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -119,7 +120,8 @@ let package = Package(
         .testTarget(
             name: "PluginRuntimeTests",
             dependencies: [
-                "PluginRuntime", "StorageSQLite", "quill", "QuillTestSupport", "GeoIP", "Compression", "ChildProcesses",
+                "PluginRuntime", "Storage", "StorageSQLite", "quill", "QuillTestSupport", "GeoIP", "Compression",
+                "ChildProcesses",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
