@@ -7,9 +7,11 @@ setup:
 build: setup
 	swift build
 
-# The server on its embedded default: SQLite under ./data, in-memory cache, no other service.
-run: build
-	.build/debug/quill serve
+# The server as an operator runs it, a release build, on its embedded default: SQLite under ./data,
+# in-memory cache, no other service.
+run: setup
+	swift build -c release
+	.build/release/quill serve
 
 test: setup
 	swift build --build-tests

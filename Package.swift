@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "PluginServer",
             dependencies: [
-                "PluginRuntime", "StorageSQLite", "Compression", "OrderedJSON", "EventIngestion",
+                "PluginRuntime", "Storage", "StorageSQLite", "Compression", "OrderedJSON", "GeoIP", "EventIngestion",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "quill",
             dependencies: [
-                "PluginRuntime", "StorageSQLite", "PluginServer", "OrderedJSON",
+                "PluginRuntime", "Storage", "PluginServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,7 +114,8 @@ let package = Package(
         .testTarget(
             name: "EventIngestionTests", dependencies: ["EventIngestion", "OrderedJSON", "Compression", "Storage"],
             swiftSettings: upcomingFeatures),
-        .testTarget(name: "GeoIPTests", dependencies: ["GeoIP", "OrderedJSON"], swiftSettings: upcomingFeatures),
+        .testTarget(
+            name: "GeoIPTests", dependencies: ["GeoIP", "OrderedJSON", "QuillTestSupport"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "PluginServerTests",
             dependencies: [
@@ -122,6 +123,7 @@ let package = Package(
                 "PluginRuntime", .product(name: "Logging", package: "swift-log"),
                 // Tests read the raw rows the server wrote.
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -132,7 +134,8 @@ let package = Package(
         .testTarget(
             name: "PluginRuntimeTests",
             dependencies: [
-                "PluginRuntime", "StorageSQLite", "quill", "QuillTestSupport", "GeoIP", "Compression", "ChildProcesses",
+                "PluginRuntime", "Storage", "StorageSQLite", "quill", "QuillTestSupport", "GeoIP", "Compression",
+                "ChildProcesses",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,20 +1,12 @@
 import Foundation
 import GeoIP
 import OrderedJSON
+import QuillTestSupport
 import Testing
-
-/// MaxMind's test databases in shared/data/geoip, beside the repository.
-enum GeoIPTestData {
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/data/geoip").standardizedFileURL
-    static let city = folder.appendingPathComponent("GeoLite2-City-Test.mmdb").path
-    static let broken = folder.appendingPathComponent("GeoIP2-City-Test-Broken-Double-Format.mmdb").path
-}
 
 @Suite struct GeoIPTests {
     @Test func findsLinkopingAsMaxMindStoresIt() throws {
-        let database = try GeoIPDatabase(path: GeoIPTestData.city)
+        let database = try GeoIPDatabase(path: GeoIPTestDatabases.city())
         let record = try #require(try database.record(for: "89.160.20.129"))
         #expect(record["city"]?["names"]?["en"] == "Linköping")
         #expect(record["country"]?["iso_code"] == "SE")
@@ -26,7 +18,7 @@ enum GeoIPTestData {
     }
 
     @Test func givesPostHogsCityModel() throws {
-        let database = try GeoIPDatabase(path: GeoIPTestData.city)
+        let database = try GeoIPDatabase(path: GeoIPTestDatabases.city())
         let city = try #require(try database.city(for: "89.160.20.129"))
         #expect(city["city"]?["names"]?["en"] == "Linköping")
         #expect(city["city"]?["geonameId"] == 2_694_762)
@@ -44,13 +36,13 @@ enum GeoIPTestData {
     }
 
     @Test func findsOtherCities() throws {
-        let database = try GeoIPDatabase(path: GeoIPTestData.city)
+        let database = try GeoIPDatabase(path: GeoIPTestDatabases.city())
         #expect(try database.record(for: "81.2.69.142")?["city"]?["names"]?["en"] == "London")
         #expect(try database.record(for: "2.125.160.216")?["city"]?["names"]?["en"] == "Boxford")
     }
 
     @Test func looksUpIPv6() throws {
-        let database = try GeoIPDatabase(path: GeoIPTestData.city)
+        let database = try GeoIPDatabase(path: GeoIPTestDatabases.city())
         let record = try #require(try database.record(for: "2001:480::1"))
         #expect(record["city"]?["names"]?["en"] == "San Diego")
         #expect(record["country"]?["iso_code"] == "US")
@@ -59,22 +51,23 @@ enum GeoIPTestData {
 
     @Test(arguments: ["asdfgh", "", "1.2.3", "89.160.20.129.1", "localhost", "10.0.0.1", "::1"])
     func unknownOrInvalidAddressesHaveNoRecord(_ ip: String) throws {
-        let database = try GeoIPDatabase(path: GeoIPTestData.city)
+        let database = try GeoIPDatabase(path: GeoIPTestDatabases.city())
         #expect(try database.record(for: ip) == nil)
         #expect(try database.city(for: ip) == nil)
     }
 
     @Test func corruptDatabaseFailsClearly() throws {
+        let path = try GeoIPTestDatabases.brokenDouble()
         let error = #expect(throws: GeoIPError.self) {
-            let database = try GeoIPDatabase(path: GeoIPTestData.broken)
-            // The broken database may open; its bad data must then fail the lookup, not crash.
+            let database = try GeoIPDatabase(path: path)
+            // The broken database opens; the bad double in this record must then fail the lookup, not crash.
             _ = try database.record(for: "2001:220::")
         }
-        #expect(error?.description.contains("GeoIP database \(GeoIPTestData.broken)") == true)
+        #expect(error?.description.contains("GeoIP database \(path) is corrupt") == true)
     }
 
     @Test func missingDatabaseNamesThePath() {
-        let path = GeoIPTestData.folder.appendingPathComponent("no-such.mmdb").path
+        let path = GeoIPTestDatabases.folder.appending(path: "no-such.mmdb").path
         let error = #expect(throws: GeoIPError.self) { try GeoIPDatabase(path: path) }
         #expect(error?.description.contains("cannot open the GeoIP database \(path)") == true)
         #expect(error?.description.contains("No such file") == true)
@@ -89,7 +82,7 @@ enum GeoIPTestData {
     }
 
     @Test func concurrentLookupsAgree() async throws {
-        let database = try GeoIPDatabase(path: GeoIPTestData.city)
+        let database = try GeoIPDatabase(path: GeoIPTestDatabases.city())
         let names = try await withThrowingTaskGroup(of: String?.self) { group in
             for _ in 0..<64 {
                 group.addTask { try database.record(for: "89.160.20.129")?["city"]?["names"]?["en"]?.stringValue }

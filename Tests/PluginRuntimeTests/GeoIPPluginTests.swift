@@ -1,14 +1,10 @@
 import Foundation
 import GeoIP
+import QuillTestSupport
 import Testing
 
 /// `meta.geoip.locate` from a MaxMind database, as PostHog's GeoIP plugin uses it.
 @Suite struct GeoIPPluginTests {
-    /// MaxMind's test City database in shared/data/geoip, beside the repository.
-    static let databasePath = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("../shared/data/geoip/GeoLite2-City-Test.mmdb").standardizedFileURL.path
-
     static let plugin = """
         export async function processEvent(event, { geoip }) {
           try {
@@ -26,7 +22,7 @@ import Testing
         """
 
     @Test func locatesLinkoping() async throws {
-        let harness = try PluginHarness(geoip: try GeoIPDatabase(path: Self.databasePath))
+        let harness = try PluginHarness(geoip: try GeoIPDatabase(path: GeoIPTestDatabases.city()))
         try await harness.load(Self.plugin)
         let result = try await Self.result(of: harness, ip: "89.160.20.129")
         #expect(result["city"] as? String == "Linköping")
@@ -40,7 +36,7 @@ import Testing
 
     @Test(arguments: ["asdfgh", "10.0.0.1", ""])
     func unknownOrInvalidAddressesAreNull(_ ip: String) async throws {
-        let harness = try PluginHarness(geoip: try GeoIPDatabase(path: Self.databasePath))
+        let harness = try PluginHarness(geoip: try GeoIPDatabase(path: GeoIPTestDatabases.city()))
         try await harness.load(Self.plugin)
         #expect(try await Self.result(of: harness, ip: ip)["missing"] as? Bool == true)
     }
