@@ -3,7 +3,8 @@ import Synchronization
 /// Holds each plugin config's console output to ``PluginLogLimits`` on its way to another sink: a
 /// line over the rate is dropped and counted, and a SYSTEM warning says how many were, once the
 /// config has been quiet for as long as a burst takes to refill or at most once a minute while it
-/// keeps dropping. Every message, whatever its source, is cut to the longest line.
+/// keeps dropping. Other sources' messages are cut to the longest line here; console lines come cut
+/// by the host, before they leave JavaScript.
 public final class PluginConsoleLimiter: PluginLogSink {
     private struct Config {
         var bucket: TokenBucket
@@ -28,9 +29,11 @@ public final class PluginConsoleLimiter: PluginLogSink {
     }
 
     public func append(_ entry: PluginLogEntry) {
-        var entry = entry
-        entry.message = limits.cut(entry.message)
-        guard entry.source == .console else { return base.append(entry) }
+        guard entry.source == .console else {
+            var entry = entry
+            entry.message = limits.cut(entry.message)
+            return base.append(entry)
+        }
         let now = ContinuousClock.now
         let (admitted, warning) = configs.withLock { configs in
             var config =

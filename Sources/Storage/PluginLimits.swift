@@ -26,11 +26,12 @@ public struct PluginLogLimits: Sendable, Equatable {
         "… [cut \(groupedDigits(removed)) characters]"
     }
 
-    /// `message`, cut to `maximumLineLength` characters with a ``cutMarker(removed:)`` when longer.
-    public func cut(_ message: String) -> String {
-        let length = message.utf16.count
+    /// `message`, cut to `maximumLineLength` characters with a ``cutMarker(removed:)`` when longer;
+    /// `length` is the whole line's when `message` is already its head.
+    public func cut(_ message: String, length: Int = 0) -> String {
+        let length = max(length, message.utf16.count)
         guard length > maximumLineLength else { return message }
-        let end = message.utf16.index(message.utf16.startIndex, offsetBy: maximumLineLength)
+        let end = message.utf16.index(message.utf16.startIndex, offsetBy: min(maximumLineLength, message.utf16.count))
         return String(message[..<end]) + Self.cutMarker(removed: length - maximumLineLength)
     }
 }

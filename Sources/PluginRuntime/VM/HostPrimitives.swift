@@ -107,8 +107,9 @@ struct HostPrimitives {
         try NativeBindings.install(on: native, in: context)
         try FetchBindings.install(on: native, in: context, policy: services.fetchPolicy, server: services.api)
         try host.set("native", native)
-        let (logs, lineLength) = (services.logs, services.logLimits.maximumLineLength)
+        let (logs, logLimits) = (services.logs, services.logLimits)
         let (teamID, pluginID, configID, instanceID) = (definition.teamID, definition.pluginID, definition.id, instanceID)
+        try host.set("logLineLength", context.number(Double(logLimits.maximumLineLength)))
         try host.set(
             "log",
             context.function { arguments, _ in
@@ -116,8 +117,7 @@ struct HostPrimitives {
                 logs.append(
                     PluginLogEntry(
                         teamID: teamID, pluginID: pluginID, pluginConfigID: configID,
-                        source: .console, type: type, message: try arguments.string(1, cutAfter: lineLength),
-                        instanceID: instanceID))
+                        source: .console, type: type, message: try arguments.line(cutBy: logLimits), instanceID: instanceID))
                 return nil
             })
 
@@ -286,15 +286,11 @@ extension [ScriptValue] {
         return try self[index].toString()
     }
 
-    /// The argument as a string of at most `maximumLength` characters (UTF-16 code units) and a cut
-    /// marker: a longer JavaScript string is cut before it is copied, so its size costs nothing here.
-    fileprivate func string(_ index: Int, cutAfter maximumLength: Int) throws -> String {
-        guard index < count, self[index].isString else { return try string(index) }
-        let value = self[index]
-        let length = Int(exactly: try value.get("length").toNumber()) ?? 0
-        guard length > maximumLength else { return try value.toString() }
-        let head = try value.callMethod("slice", [value.context.number(0), value.context.number(Double(maximumLength))])
-        return try head.toString() + PluginLogLimits.cutMarker(removed: length - maximumLength)
+    /// `log`'s line (argument 2), which the prelude cut to the longest line, with the cut marker for its
+    /// whole length (argument 3).
+    fileprivate func line(cutBy limits: PluginLogLimits) throws -> String {
+        let length = count > 2 && self[2].isNumber ? Int(exactly: try self[2].toNumber()) ?? 0 : 0
+        return limits.cut(try string(1), length: length)
     }
 
     fileprivate func number(_ index: Int) throws -> Double {
