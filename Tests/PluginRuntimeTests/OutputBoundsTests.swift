@@ -64,33 +64,6 @@ import Testing
         #expect(harness.messages(source: .console).suffix(3) == ["line 0", "line 1", "line 2"])
     }
 
-    @Test func aHugeConsoleLineIsCutBeforeItIsCopied() async throws {
-        // No memory limit: the 200 MiB string itself must be allowed, to show what the host does with it.
-        let harness = try PluginHarness(memoryLimit: nil)
-        try await harness.load(
-            """
-            export function processEvent(event) {
-              const line = 'x'.repeat(200 * 1024 * 1024)
-              console.log(line)
-              console.log(line)
-              console.log('é'.repeat(20000))
-              return event
-            }
-            """)
-        let before = try residentBytes()
-        let (event, result) = try await harness.process(sampleEvent())
-        let grown = try residentBytes() - before
-        #expect(event != nil)
-        #expect(result.failed.isEmpty)
-        let kept = harness.messages(source: .console)
-        let cut = String(repeating: "x", count: 16_384) + "… [cut 209,698,816 characters]"
-        #expect(kept.count == 3)
-        #expect(kept.prefix(2).allSatisfy { $0 == cut })
-        #expect(kept.last == String(repeating: "é", count: 16_384) + "… [cut 3,616 characters]")
-        // The strings live in the JavaScript heap (2 × 200 MiB at most); copying them out would add 3 × that again.
-        #expect(grown < 900 << 20, "grew by \(grown >> 20) MiB")
-    }
-
     // MARK: Cache
 
     @Test func aCacheValueOverTheBoundIsRejected() async throws {
@@ -236,13 +209,10 @@ import Testing
         let result = try await run(
             harness,
             """
-            const started = Date.now()
             const error = await fetch(`${event.properties.base}/stream`).then(() => null, (e) => e)
-            const milliseconds = Date.now() - started
             const small = await (await fetch(`${event.properties.base}/small`)).text()
             return {
               name: error.name, type: error.type, message: error.message, isFetchError: error instanceof fetch.FetchError, small,
-              milliseconds,
             }
             """, properties: ["base": server.baseURL])
         #expect(result["name"] as? String == "FetchError")
@@ -251,7 +221,6 @@ import Testing
         #expect((result["message"] as? String)?.hasSuffix("over limit: 10485760 (QUILL_FETCH_MAX_RESPONSE_BYTES)") == true)
         #expect(result["small"] as? String == "fine")
         #expect(ContinuousClock.now - started < .seconds(20))
-        #expect((result["milliseconds"] as? Int ?? .max) < 2_500)
         // The exchange stopped a little past the bound and closed: the rest was never sent, so never held here.
         #expect(sent.count.load(ordering: .relaxed) < 50 << 20)
     }
@@ -303,12 +272,6 @@ import Testing
         let (processed, result) = try await harness.process(event, teamID: 2 + id)
         #expect(result.failed.isEmpty, "\(harness.messages(pluginConfigID: id, source: .plugin))")
         return try #require((processed?["properties"] as? [String: Any])?["result"] as? [String: Any])
-    }
-
-    /// The process's resident memory, from `/proc/self/statm`.
-    private func residentBytes() throws -> Int {
-        let fields = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8).split(separator: " ")
-        return (fields.count > 1 ? Int(fields[1]) ?? 0 : 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 }
 

@@ -62,6 +62,34 @@ import Testing
         await server.stop()
     }
 
+    /// In a server process of its own, so its peak memory is its own: no memory limit lets the 200 MiB
+    /// string itself exist, to show that the host never copies it.
+    @Test func aHugeConsoleLineIsCutBeforeItIsCopied() async throws {
+        let server = try ServerProcess(environment: ["QUILL_PLUGIN_MEMORY_LIMIT": "0"])
+        try await server.start()
+        let api = Management(port: server.port)
+        let pluginID = try await api.installSource([
+            "plugin.json": #"{"name": "Loud"}"#,
+            "index.js": """
+                export function processEvent(event) {
+                  if (event.event === 'huge') console.log('x'.repeat(200 * 1024 * 1024))
+                  if (event.event === 'huge') console.log('é'.repeat(20000))
+                  return event
+                }
+                """,
+        ])
+        let configID = try await api.configure(["plugin": JSONValue(pluginID), "enabled": true])
+        _ = try #require(try await captureAndWait(port: server.port, event: "huge"))
+        let lines = try await api.waitForLogs(config: configID, query: "source=CONSOLE").compactMap { $0["message"]?.stringValue }
+        #expect(lines.contains(String(repeating: "x", count: 16_384) + "… [cut 209,698,816 characters]"))
+        #expect(lines.contains(String(repeating: "é", count: 16_384) + "… [cut 3,616 characters]"))
+        // The string lives once in the JavaScript heap; copying it out would have added three times that.
+        let status = try String(contentsOfFile: "/proc/\(try #require(server.processIdentifier))/status", encoding: .utf8)
+        let peakKiB = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }.flatMap { Int($0.split(separator: " ")[1]) }
+        #expect(try #require(peakKiB) < 768 << 10, "peak \((peakKiB ?? 0) >> 10) MiB")
+        await server.stop()
+    }
+
     @Test func settingsOfBoundsAreWholeNumbersFromOne() throws {
         let configuration = try ServerConfiguration(environment: [
             "QUILL_CACHE_MAX_KEYS": "5", "QUILL_FETCH_ALLOW": "127.0.0.1", "QUILL_FETCH_MAX_RESPONSE_BYTES": "2048",

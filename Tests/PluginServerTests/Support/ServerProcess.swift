@@ -18,6 +18,8 @@ final class ServerProcess: @unchecked Sendable {
     var environment: [String: String]
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// The running server's process id, to read its memory from `/proc`.
+    var processIdentifier: Int32? { process?.processIdentifier }
     /// Everything the server printed so far.
     var printed: String { output.text }
 
