@@ -19,7 +19,8 @@ public enum QuillServer {
         let projects = SQLiteProjectStore(database: database)
         let ingestion = SQLiteIngestionStore(database: database)
         let plugins = SQLitePluginStore(database: database)
-        let pluginLogs = SQLitePluginLogStore(database: database)
+        let pluginLogs = SQLitePluginLogStore(database: database, entriesPerConfig: configuration.pluginLogLimits.entriesPerConfig)
+        let consoleLimiter = PluginConsoleLimiter(base: pluginLogs, limits: configuration.pluginLogLimits)
         let secrets = try ConfigSecrets.load(for: configuration)
         // Secrets stored before they were encrypted are sealed before anything reads them.
         let sealed = try await secrets.sealPlaintextSecrets(of: try await plugins.allPluginConfigs(), in: plugins)
@@ -48,10 +49,13 @@ public enum QuillServer {
         let runtime = PluginRuntime(
             configuration: runtimeConfiguration,
             services: PluginHostServices(
-                cache: MemoryPluginCacheStore(), storage: SQLitePluginStorageStore(database: database), logs: pluginLogs,
-                fetchPolicy: configuration.fetchPolicy, geoip: geoip,
-                jobs: WorkQueueJobs(store: workQueueStore, clock: workClock, wakeup: workWakeup),
-                capture: PipelineCapture(projects: projects, writer: writer, limiter: CaptureRateLimiter()),
+                cache: MemoryPluginCacheStore(limits: configuration.pluginCacheLimits),
+                storage: SQLitePluginStorageStore(database: database, limits: configuration.pluginStorageLimits),
+                logs: consoleLimiter, logLimits: configuration.pluginLogLimits, fetchPolicy: configuration.fetchPolicy,
+                geoip: geoip,
+                jobs: WorkQueueJobs(store: workQueueStore, clock: workClock, wakeup: workWakeup, limits: configuration.jobLimits),
+                capture: PipelineCapture(
+                    projects: projects, writer: writer, limiter: CaptureRateLimiter(limits: configuration.captureLimits)),
                 api: apiAccess),
             logger: logger,
             onStatusChange: { change in
@@ -93,7 +97,7 @@ public enum QuillServer {
         ).addRoutes(to: router)
         MetricsController(
             ingestionMetrics: ingestionMetrics, ingestion: ingestion, workQueue: workQueueStore, runtime: runtime,
-            token: configuration.metricsToken
+            token: configuration.metricsToken, consoleLimiter: consoleLimiter
         ).addRoutes(to: router)
         CaptureController(
             projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize, metrics: ingestionMetrics
@@ -122,7 +126,7 @@ public enum QuillServer {
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Quill"),
             // Shut down in reverse: the server stops taking requests, the work queue finishes what runs, the
             // pipeline drains the log, the runtime tears plugins down, plugin-seconds and logs are written.
-            services: [PluginLogFlushService(store: pluginLogs), usageRecorder, runtime, pipeline, workQueue, scheduler, eventRates],
+            services: [PluginLogFlushService(store: pluginLogs, consoleLimiter: consoleLimiter), usageRecorder, runtime, pipeline, workQueue, scheduler, eventRates],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 // The address bound, not the name configured: fetch's guard knows the server by it.

@@ -1,5 +1,6 @@
 public import Foundation
 public import PluginRuntime
+public import Storage
 
 /// Settings of `quill serve`. Each has a flag and an environment variable; flags win.
 public struct ServerConfiguration: Sendable {
@@ -25,8 +26,15 @@ public struct ServerConfiguration: Sendable {
     /// `--drain-time` / `QUILL_DRAIN_TIME`: seconds shutdown keeps processing logged events. Default 10.
     public var drainTime: Duration = .seconds(10)
     /// `QUILL_FETCH_ALLOW`: addresses plugins' `fetch` may reach although they are loopback or private
-    /// (hosts, IPs or CIDRs, comma separated). Default: none, only public addresses.
+    /// (hosts, IPs or CIDRs, comma separated). Default: none, only public addresses. Its body sizes
+    /// are bounds (``boundSettings``).
     public var fetchPolicy = FetchPolicy()
+    /// Bounds on what plugins produce, each with a flag and an environment variable (``boundSettings``).
+    public var pluginLogLimits = PluginLogLimits()
+    public var pluginCacheLimits = PluginCacheLimits()
+    public var pluginStorageLimits = PluginStorageLimits()
+    public var captureLimits = CaptureLimits()
+    public var jobLimits = JobLimits()
     /// `QUILL_METRICS_TOKEN`: when set, `/metrics` answers only requests with `Authorization: Bearer
     /// <token>`. Default: none, `/metrics` is open (keep it on a private network).
     public var metricsToken: String?
@@ -73,6 +81,11 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError(description: "QUILL_FETCH_ALLOW: \(error)")
             }
         }
+        for setting in Self.boundSettings {
+            if let text = environment[setting.environment], !text.isEmpty {
+                try set(setting, to: text, from: setting.environment)
+            }
+        }
         if let folders = environment[AllowedPluginFolders.environmentVariable], !folders.isEmpty {
             pluginFolders = try AllowedPluginFolders(environmentValue: folders)
         }
@@ -81,6 +94,101 @@ public struct ServerConfiguration: Sendable {
         geoipDatabasePath = try value("QUILL_GEOIP_DATABASE", { $0 })
         initialProjectAPIKey = try value("QUILL_PROJECT_API_KEY", { $0 })
         initialPersonalAPIKey = try value("QUILL_PERSONAL_API_KEY", { $0 })
+    }
+
+    /// One bound on what plugins produce: its `quill serve` flag, environment variable and default.
+    public struct BoundSetting {
+        /// The flag without its dashes: `plugin-log-burst`.
+        public let flag: String
+        public let environment: String
+        /// What it bounds, with its unit and default, for `--help`.
+        public let help: String
+        let keyPath: WritableKeyPath<ServerConfiguration, Int>
+    }
+
+    /// Every bound on plugin output: console lines, log entries, fetch bodies, cache, storage, capture, jobs.
+    public static var boundSettings: [BoundSetting] {
+        [
+            BoundSetting(
+                flag: "plugin-log-burst", environment: "QUILL_PLUGIN_LOG_BURST",
+                help: "Console lines a plugin config may write at once before the rate applies. Default 1000.",
+                keyPath: \.pluginLogLimits.burst),
+            BoundSetting(
+                flag: "plugin-log-rate", environment: "QUILL_PLUGIN_LOG_RATE",
+                help: "Console lines a second a plugin config may write after its burst; more are dropped. Default 100.",
+                keyPath: \.pluginLogLimits.linesPerSecond),
+            BoundSetting(
+                flag: "plugin-log-line-length", environment: "QUILL_PLUGIN_LOG_LINE_LENGTH",
+                help: "Characters of one log line; longer ones are cut. Default 16384.",
+                keyPath: \.pluginLogLimits.maximumLineLength),
+            BoundSetting(
+                flag: "plugin-log-entries", environment: "QUILL_PLUGIN_LOG_ENTRIES",
+                help: "Log entries kept per plugin config; older ones are pruned. Default 10000.",
+                keyPath: \.pluginLogLimits.entriesPerConfig),
+            BoundSetting(
+                flag: "fetch-max-response-bytes", environment: "QUILL_FETCH_MAX_RESPONSE_BYTES",
+                help: "Largest response body a plugin's fetch reads. Default 10 MiB.",
+                keyPath: \.fetchPolicy.maximumResponseSize),
+            BoundSetting(
+                flag: "fetch-max-request-bytes", environment: "QUILL_FETCH_MAX_REQUEST_BYTES",
+                help: "Largest request body a plugin's fetch sends. Default 10 MiB.",
+                keyPath: \.fetchPolicy.maximumRequestSize),
+            BoundSetting(
+                flag: "cache-max-key-bytes", environment: "QUILL_CACHE_MAX_KEY_BYTES",
+                help: "Longest meta.cache key in bytes. Default 1024.", keyPath: \.pluginCacheLimits.maximumKeyBytes),
+            BoundSetting(
+                flag: "cache-max-value-bytes", environment: "QUILL_CACHE_MAX_VALUE_BYTES",
+                help: "Largest meta.cache value or list element in bytes. Default 1 MiB.",
+                keyPath: \.pluginCacheLimits.maximumValueBytes),
+            BoundSetting(
+                flag: "cache-max-keys", environment: "QUILL_CACHE_MAX_KEYS",
+                help: "meta.cache keys per plugin and team. Default 10000.", keyPath: \.pluginCacheLimits.maximumKeysPerNamespace),
+            BoundSetting(
+                flag: "cache-max-list-length", environment: "QUILL_CACHE_MAX_LIST_LENGTH",
+                help: "Elements of one meta.cache list. Default 10000.", keyPath: \.pluginCacheLimits.maximumListLength),
+            BoundSetting(
+                flag: "cache-max-bytes", environment: "QUILL_CACHE_MAX_BYTES",
+                help: "Bytes of meta.cache keys and values per plugin and team. Default 64 MiB.",
+                keyPath: \.pluginCacheLimits.maximumNamespaceBytes),
+            BoundSetting(
+                flag: "storage-max-key-bytes", environment: "QUILL_STORAGE_MAX_KEY_BYTES",
+                help: "Longest meta.storage key in bytes. Default 1024.", keyPath: \.pluginStorageLimits.maximumKeyBytes),
+            BoundSetting(
+                flag: "storage-max-value-bytes", environment: "QUILL_STORAGE_MAX_VALUE_BYTES",
+                help: "Largest meta.storage value in bytes of JSON. Default 1 MiB.",
+                keyPath: \.pluginStorageLimits.maximumValueBytes),
+            BoundSetting(
+                flag: "storage-max-keys", environment: "QUILL_STORAGE_MAX_KEYS",
+                help: "meta.storage keys (and cursors) per plugin config. Default 10000.",
+                keyPath: \.pluginStorageLimits.maximumKeysPerConfig),
+            BoundSetting(
+                flag: "capture-burst", environment: "QUILL_CAPTURE_BURST",
+                help: "Events a plugin config may posthog.capture at once before the rate applies. Default 1000.",
+                keyPath: \.captureLimits.burst),
+            BoundSetting(
+                flag: "capture-rate", environment: "QUILL_CAPTURE_RATE",
+                help: "Events a second a plugin config may posthog.capture after its burst. Default 100.",
+                keyPath: \.captureLimits.perSecond),
+            BoundSetting(
+                flag: "capture-max-event-bytes", environment: "QUILL_CAPTURE_MAX_EVENT_BYTES",
+                help: "Largest posthog.capture event (name and properties as JSON) in bytes. Default 1 MiB.",
+                keyPath: \.captureLimits.maximumEventBytes),
+            BoundSetting(
+                flag: "jobs-max-queued", environment: "QUILL_JOBS_MAX_QUEUED",
+                help: "Jobs a plugin config may have waiting or running. Default 10000.",
+                keyPath: \.jobLimits.maximumQueuedPerConfig),
+            BoundSetting(
+                flag: "job-max-payload-bytes", environment: "QUILL_JOB_MAX_PAYLOAD_BYTES",
+                help: "Largest job (name and payload as JSON) in bytes. Default 1 MiB.", keyPath: \.jobLimits.maximumPayloadBytes),
+        ]
+    }
+
+    /// Sets a bound from its flag's or variable's text (`source` names it in the error): a whole number from 1.
+    public mutating func set(_ setting: BoundSetting, to text: String, from source: String) throws {
+        guard let value = Int(text), value >= 1 else {
+            throw ConfigurationError(description: "\(source)='\(text)' is not valid: it must be a whole number from 1")
+        }
+        self[keyPath: setting.keyPath] = value
     }
 
     /// A number of MiB, 0 (no limit) or from 8 to 1,048,576 (1 TiB); the limit in bytes, `nil` for none.

@@ -18,40 +18,58 @@ public protocol PluginStorageStore: Sendable {
 
 /// Plugin storage kept in memory: for `quill plugin run` and tests. Lost when the process exits.
 public final class MemoryPluginStorageStore: PluginStorageStore {
-    private struct Key: Hashable {
-        var pluginConfigID: Int
-        var key: String
+    /// One config's keys: values and cursors.
+    private struct Keys {
+        var values: [String: String] = [:]
+        var cursors: [String: Int] = [:]
     }
 
-    private let values = Mutex<[Key: String]>([:])
-    private let cursors = Mutex<[Key: Int]>([:])
+    private let configs = Mutex<[Int: Keys]>([:])
+    private let limits: PluginStorageLimits
 
-    public init() {}
+    public init(limits: PluginStorageLimits = PluginStorageLimits()) {
+        self.limits = limits
+    }
 
     public func value(forKey key: String, pluginConfigID: Int) async throws -> String? {
-        values.withLock { $0[Key(pluginConfigID: pluginConfigID, key: key)] }
+        configs.withLock { $0[pluginConfigID]?.values[key] }
     }
 
     public func setValue(_ json: String, forKey key: String, pluginConfigID: Int) async throws {
-        values.withLock { $0[Key(pluginConfigID: pluginConfigID, key: key)] = json }
+        try limits.check(key: key, json: json)
+        try configs.withLock { configs throws(PluginStorageError) in
+            // Read in place: a copy of the dictionary would make the write below copy it whole.
+            let (exists, count) = (configs[pluginConfigID]?.values[key] != nil, configs[pluginConfigID]?.values.count ?? 0)
+            guard exists || count < limits.maximumKeysPerConfig else { throw limits.tooManyKeys(key) }
+            configs[pluginConfigID, default: Keys()].values[key] = json
+        }
     }
 
     public func removeValue(forKey key: String, pluginConfigID: Int) async throws {
-        _ = values.withLock { $0.removeValue(forKey: Key(pluginConfigID: pluginConfigID, key: key)) }
+        _ = configs.withLock { $0[pluginConfigID]?.values.removeValue(forKey: key) }
     }
 
     public func initializeCursor(_ key: String, to initialValue: Int, pluginConfigID: Int) async throws {
-        cursors.withLock {
-            let cursorKey = Key(pluginConfigID: pluginConfigID, key: key)
-            if $0[cursorKey] == nil { $0[cursorKey] = initialValue }
+        try limits.check(key: key)
+        try configs.withLock { configs throws(PluginStorageError) in
+            guard configs[pluginConfigID]?.cursors[key] == nil else { return }
+            guard configs[pluginConfigID]?.cursors.count ?? 0 < limits.maximumKeysPerConfig else {
+                throw limits.tooManyKeys(key, kind: "cursors")
+            }
+            configs[pluginConfigID, default: Keys()].cursors[key] = initialValue
         }
     }
 
     public func incrementCursor(_ key: String, by amount: Int, pluginConfigID: Int) async throws -> Int {
-        cursors.withLock {
-            let cursorKey = Key(pluginConfigID: pluginConfigID, key: key)
-            let value = ($0[cursorKey] ?? 0) + amount
-            $0[cursorKey] = value
+        try limits.check(key: key)
+        return try configs.withLock { configs throws(PluginStorageError) in
+            let current = configs[pluginConfigID]?.cursors[key]
+            guard current != nil || configs[pluginConfigID]?.cursors.count ?? 0 < limits.maximumKeysPerConfig else {
+                throw limits.tooManyKeys(key, kind: "cursors")
+            }
+            let (value, overflow) = (current ?? 0).addingReportingOverflow(amount)
+            guard !overflow else { throw PluginStorageError(description: "cursor '\(key)' would overflow") }
+            configs[pluginConfigID, default: Keys()].cursors[key] = value
             return value
         }
     }

@@ -80,6 +80,9 @@ public struct WorkItem: Sendable, Equatable {
 /// pending item.
 public protocol WorkQueueStore: Sendable {
     func enqueue(_ items: [NewWorkItem]) async throws
+    /// Enqueues `item` unless its config already has `maximumQueued` items of its kind waiting or
+    /// running (dead letters don't count); returns whether it did.
+    func enqueue(_ item: NewWorkItem, ifFewerThan maximumQueued: Int) async throws -> Bool
     /// Leases up to `limit` due items (`runAt <= now`, pending or with an expired lease), oldest first, at
     /// most `perConfig` of one config, none of the configs in `excluding` (busy or paused). Its cost
     /// doesn't grow with the items of excluded configs: a paused config's backlog costs nothing.

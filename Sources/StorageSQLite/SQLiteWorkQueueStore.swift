@@ -15,6 +15,22 @@ public struct SQLiteWorkQueueStore: WorkQueueStore {
         try await database.pool.write { db in try Self.insert(items, in: db) }
     }
 
+    public func enqueue(_ item: NewWorkItem, ifFewerThan maximumQueued: Int) async throws -> Bool {
+        try await database.pool.write { db in
+            // Counted on the (plugin_config_id, kind, status) index.
+            let queued = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM work_item
+                    WHERE plugin_config_id = ? AND kind = ? AND status IN ('pending', 'leased', 'buffered')
+                    """,
+                arguments: [item.pluginConfigID, item.kind.rawValue]) ?? 0
+            guard queued < maximumQueued else { return false }
+            try Self.insert([item], in: db)
+            return true
+        }
+    }
+
     /// Inserts items in the caller's transaction (ingestion commits them with the events).
     static func insert(_ items: [NewWorkItem], in db: Database) throws {
         let statement = try db.cachedStatement(

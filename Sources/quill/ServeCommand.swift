@@ -34,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest capture request body in bytes (QUILL_MAX_BODY_SIZE). Default 20 MiB.")
     var maxBodySize: Int?
 
+    @OptionGroup(title: "Bounds on what plugins produce")
+    var bounds: BoundOptions
+
     func run() async throws {
         var configuration: ServerConfiguration
         do {
@@ -58,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.pluginMemoryLimit = limit
         }
         if let maxBodySize { configuration.maxBodySize = maxBodySize }
+        try bounds.apply(to: &configuration)
 
         var logger = Logger(label: "quill")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info

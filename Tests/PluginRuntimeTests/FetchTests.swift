@@ -339,7 +339,7 @@ import Testing
             """)
         let big = try #require(result["big"] as? [String: String])
         #expect(big["type"] == "max-size")
-        #expect(big["message"]?.hasSuffix("over limit: 10485760") == true)
+        #expect(big["message"]?.hasSuffix("over limit: 10485760 (QUILL_FETCH_MAX_RESPONSE_BYTES)") == true)
         #expect(result["exactly"] as? Int == 200)
         #expect((result["sized"] as? [String: String])?["message"]?.hasSuffix("over limit: 100") == true)
         #expect(result["fits"] as? Int == 200)

@@ -34,7 +34,7 @@ import Testing
             store: store, runtime: runtime, clock: clock, logger: Logger(label: "test"), tick: .milliseconds(1), ready: {})
         let running = Task { try await scheduler.run() }
         defer { running.cancel() }
-        func starts() async throws -> Int { try await cache.get("@plugin/1/1/starts").flatMap { Int($0) } ?? 0 }
+        func starts() async throws -> Int { try await cache.get(PluginCacheKey(namespace: "@plugin/1/1/", name: "starts")).flatMap { Int($0) } ?? 0 }
 
         // The first boundary starts a run that lasts until it is released.
         clock.advance(by: 0.001)
@@ -44,7 +44,7 @@ import Testing
         try await eventually("the skipped boundary") {
             try await store.runs(pluginConfigID: 7, limit: 10).contains { $0.outcome == .skipped }
         }
-        try await cache.set("@plugin/1/1/release", to: "\"yes\"", ttl: nil)
+        try await cache.set(PluginCacheKey(namespace: "@plugin/1/1/", name: "release"), to: "\"yes\"", ttl: nil)
         try await eventually("the first run to finish") {
             try await store.runs(pluginConfigID: 7, limit: 10).contains { $0.outcome == .succeeded }
         }

@@ -70,12 +70,12 @@ import Testing
 
         /// A counter the plugin keeps with `cache.incr` (0 when unset).
         func counter(_ key: String, pluginConfigID id: Int = 1) async throws -> Int {
-            try await cache.get("@plugin/\(id)/\(id)/\(key)").flatMap { Int($0) } ?? 0
+            try await cache.get(PluginCacheKey(namespace: "@plugin/\(id)/\(id)/", name: key)).flatMap { Int($0) } ?? 0
         }
 
         /// The list the plugin pushes delivered uuids onto.
         func delivered(pluginConfigID id: Int = 1) async throws -> [String] {
-            try await cache.range("@plugin/\(id)/\(id)/delivered", from: 0, through: -1)
+            try await cache.range(PluginCacheKey(namespace: "@plugin/\(id)/\(id)/", name: "delivered"), from: 0, through: -1)
         }
 
         /// Moves the clock and wakes the queue: its poll sleep may have begun after the move.

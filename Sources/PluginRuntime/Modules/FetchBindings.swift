@@ -14,14 +14,21 @@ enum FetchBindings {
         try native.set(
             "fetch",
             context.function { arguments, this in
-                let request = try FetchRequest(arguments)
+                let convert = { (result: Result<FetchResponse, FetchFailure>, context: ScriptContext) throws in
+                    try Self.value(of: result, in: context)
+                }
+                let request: FetchRequest
+                do {
+                    request = try FetchRequest(arguments, maximumBodySize: policy.maximumRequestSize)
+                } catch let failure as FetchFailure {
+                    return try this.context.promise(for: { .failure(failure) }, convert: convert)
+                }
                 // The plugin call's own limit: no fetch outlives the call that made it.
                 let timeLimit = this.context.group.timeLimit
                 // Quill's own address is allowed for posthog.api, under /api/ only.
                 let policy = server?.serverURL.map(policy.allowingOwnServer) ?? policy
                 return try this.context.promise(
-                    for: { await FetchClient.perform(request, policy: policy, timeLimit: timeLimit) },
-                    convert: { result, context in try Self.value(of: result, in: context) })
+                    for: { await FetchClient.perform(request, policy: policy, timeLimit: timeLimit) }, convert: convert)
             })
     }
 
@@ -54,7 +61,10 @@ enum FetchBindings {
 
 extension FetchRequest {
     /// Reads `native.fetch`'s arguments; the module normalises them, but nothing here trusts it.
-    fileprivate init(_ arguments: [ScriptValue]) throws {
+    ///
+    /// - Throws: A ``FetchFailure`` of type `max-size` for a body over `maximumBodySize` bytes, before
+    ///   it is copied out of JavaScript.
+    fileprivate init(_ arguments: [ScriptValue], maximumBodySize: Int) throws {
         guard arguments.count == 5, arguments[0].isString, arguments[1].isString, arguments[2].isArray, arguments[4].isObject
         else {
             throw HostFunctionError(name: "TypeError", message: "fetch takes a URL, a method, headers, a body and options")
@@ -69,6 +79,11 @@ extension FetchRequest {
         }
         if arguments[3].isNullish {
             body = nil
+        } else if arguments[3].isObject, let size = Int(exactly: try arguments[3].get("byteLength").toNumber()),
+            size > maximumBodySize
+        {
+            throw FetchFailure(
+                message: "request body to \(url) over limit: \(maximumBodySize) (QUILL_FETCH_MAX_REQUEST_BYTES)", type: "max-size")
         } else if let bytes = try arguments[3].bytes() {
             body = bytes
         } else {

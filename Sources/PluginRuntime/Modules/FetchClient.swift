@@ -146,9 +146,15 @@ enum FetchClient {
         }
         let remaining = ContinuousClock.now.duration(to: deadline)
         let response = try await client.execute(outgoing, deadline: .now() + .nanoseconds(remaining.nanoseconds))
-        let limit = request.sizeLimit > 0 ? min(request.sizeLimit, policy.maximumResponseSize) : policy.maximumResponseSize
-        let tooBig = FetchFailure(message: "content size at \(request.url) over limit: \(limit)", type: "max-size")
+        // node-fetch's message, and the setting when the operator's bound is the one passed.
+        let sizeIsOperators = request.sizeLimit <= 0 || request.sizeLimit > policy.maximumResponseSize
+        let limit = sizeIsOperators ? policy.maximumResponseSize : request.sizeLimit
+        let tooBig = FetchFailure(
+            message: "content size at \(request.url) over limit: \(limit)\(sizeIsOperators ? " (QUILL_FETCH_MAX_RESPONSE_BYTES)" : "")",
+            type: "max-size")
         var body: [UInt8]
+        // The body streams in: collecting stops at the first chunk past the bound (or at once for a
+        // Content-Length over it), and the connection is closed with the client.
         do {
             body = Array(try await response.body.collect(upTo: limit).readableBytesView)
         } catch is NIOTooManyBytesError {

@@ -19,8 +19,11 @@ public struct FetchPolicy: Sendable, Equatable {
     public var allowedHosts: Set<String>
     /// Address ranges plugins may reach although they are forbidden by default.
     public var allowedNetworks: [Network]
-    /// The largest response body, after decompression; a bigger one fails the fetch. Default 10 MiB.
+    /// `QUILL_FETCH_MAX_RESPONSE_BYTES`: the largest response body, after decompression; a bigger one
+    /// fails the fetch as soon as it passes the bound. Default 10 MiB.
     public var maximumResponseSize: Int
+    /// `QUILL_FETCH_MAX_REQUEST_BYTES`: the largest request body a plugin may send. Default 10 MiB.
+    public var maximumRequestSize: Int
     /// The Quill server's own host and port, for `posthog.api`: reachable whatever it resolves to,
     /// but only under `/api/`, since its other paths (`/metrics`, `/_ready`, the web UI) are the operator's.
     private var ownServer: HostAndPort?
@@ -30,10 +33,14 @@ public struct FetchPolicy: Sendable, Equatable {
         var port: Int
     }
 
-    public init(allowedHosts: Set<String> = [], allowedNetworks: [Network] = [], maximumResponseSize: Int = 10 << 20) {
+    public init(
+        allowedHosts: Set<String> = [], allowedNetworks: [Network] = [], maximumResponseSize: Int = 10 << 20,
+        maximumRequestSize: Int = 10 << 20
+    ) {
         self.allowedHosts = Set(allowedHosts.map(Self.normalized))
         self.allowedNetworks = allowedNetworks
         self.maximumResponseSize = maximumResponseSize
+        self.maximumRequestSize = maximumRequestSize
     }
 
     /// Reads `QUILL_FETCH_ALLOW`'s value: a comma-separated list of host names, IP addresses and

@@ -9,6 +9,9 @@ public struct PluginHostServices: Sendable {
     public var cache: any PluginCacheStore
     public var storage: any PluginStorageStore
     public var logs: any PluginLogSink
+    /// Bounds on console output; the host cuts long lines itself, before they are copied out of
+    /// JavaScript (the rate is the log sink's, ``PluginConsoleLimiter``).
+    public var logLimits: PluginLogLimits
     /// Where `fetch` may go (`QUILL_FETCH_ALLOW`); by default only to public addresses.
     public var fetchPolicy: FetchPolicy
     /// The database behind `meta.geoip.locate` (`QUILL_GEOIP_DATABASE`); `nil` makes it reject.
@@ -23,12 +26,13 @@ public struct PluginHostServices: Sendable {
 
     public init(
         cache: any PluginCacheStore, storage: any PluginStorageStore, logs: any PluginLogSink,
-        fetchPolicy: FetchPolicy = FetchPolicy(), geoip: GeoIPDatabase? = nil, jobs: (any PluginJobQueue)? = nil,
+        logLimits: PluginLogLimits = PluginLogLimits(), fetchPolicy: FetchPolicy = FetchPolicy(), geoip: GeoIPDatabase? = nil, jobs: (any PluginJobQueue)? = nil,
         capture: (any PluginEventCapture)? = nil, api: (any PluginAPIAccess)? = nil
     ) {
         self.cache = cache
         self.storage = storage
         self.logs = logs
+        self.logLimits = logLimits
         self.fetchPolicy = fetchPolicy
         self.geoip = geoip
         self.jobs = jobs
@@ -103,8 +107,9 @@ struct HostPrimitives {
         try NativeBindings.install(on: native, in: context)
         try FetchBindings.install(on: native, in: context, policy: services.fetchPolicy, server: services.api)
         try host.set("native", native)
-        let logs = services.logs
+        let (logs, logLimits) = (services.logs, services.logLimits)
         let (teamID, pluginID, configID, instanceID) = (definition.teamID, definition.pluginID, definition.id, instanceID)
+        try host.set("logLineLength", context.number(Double(logLimits.maximumLineLength)))
         try host.set(
             "log",
             context.function { arguments, _ in
@@ -112,47 +117,50 @@ struct HostPrimitives {
                 logs.append(
                     PluginLogEntry(
                         teamID: teamID, pluginID: pluginID, pluginConfigID: configID,
-                        source: .console, type: type, message: try arguments.string(1), instanceID: instanceID))
+                        source: .console, type: type, message: try arguments.line(cutBy: logLimits), instanceID: instanceID))
                 return nil
             })
 
         // Cache keys are namespaced per plugin and team, as PostHog's Redis keys are.
         let cache = services.cache
-        let prefix = "@plugin/\(pluginID)/\(teamID)/"
+        let namespace = "@plugin/\(pluginID)/\(teamID)/"
+        func cacheKey(_ arguments: [ScriptValue]) throws -> PluginCacheKey {
+            PluginCacheKey(namespace: namespace, name: try arguments.string(0))
+        }
         try host.set("cacheGet", asyncFunction(in: context) { arguments in
-            let key = prefix + (try arguments.string(0))
+            let key = try cacheKey(arguments)
             return { try await cache.get(key) }
         } convert: { value, context in value.map(context.string) ?? context.null })
         try host.set("cacheSet", asyncFunction(in: context) { arguments in
-            let (key, value, ttl) = (prefix + (try arguments.string(0)), try arguments.string(1), try arguments.number(2))
-            return { try await cache.set(key, to: value, ttl: ttl >= 0 ? .milliseconds(Int64(ttl * 1000)) : nil) }
+            let (key, value, ttl) = (try cacheKey(arguments), try arguments.string(1), try arguments.number(2))
+            return { try await cache.set(key, to: value, ttl: ttl >= 0 ? .cacheTTL(seconds: ttl) : nil) }
         } convert: { _, context in context.undefined })
         try host.set("cacheIncr", asyncFunction(in: context) { arguments in
-            let key = prefix + (try arguments.string(0))
+            let key = try cacheKey(arguments)
             return { try await cache.increment(key) }
         } convert: { value, context in context.number(Double(value)) })
         try host.set("cacheExpire", asyncFunction(in: context) { arguments in
-            let (key, ttl) = (prefix + (try arguments.string(0)), try arguments.number(1))
-            return { try await cache.expire(key, after: .milliseconds(Int64(ttl * 1000))) }
+            let (key, ttl) = (try cacheKey(arguments), try arguments.number(1))
+            return { try await cache.expire(key, after: .cacheTTL(seconds: ttl)) }
         } convert: { value, context in context.boolean(value) })
         try host.set("cacheLpush", asyncFunction(in: context) { arguments in
-            let (key, values) = (prefix + (try arguments.string(0)), try arguments.strings(1))
+            let (key, values) = (try cacheKey(arguments), try arguments.strings(1))
             return { try await cache.pushFront(key, values) }
         } convert: { value, context in context.number(Double(value)) })
         try host.set("cacheLrange", asyncFunction(in: context) { arguments in
-            let (key, start, stop) = (prefix + (try arguments.string(0)), try arguments.integer(1), try arguments.integer(2))
+            let (key, start, stop) = (try cacheKey(arguments), try arguments.integer(1), try arguments.integer(2))
             return { try await cache.range(key, from: start, through: stop) }
         } convert: { values, context in try context.array(values.map(context.string)) })
         try host.set("cacheLlen", asyncFunction(in: context) { arguments in
-            let key = prefix + (try arguments.string(0))
+            let key = try cacheKey(arguments)
             return { try await cache.length(key) }
         } convert: { value, context in context.number(Double(value)) })
         try host.set("cacheLrem", asyncFunction(in: context) { arguments in
-            let (key, count, value) = (prefix + (try arguments.string(0)), try arguments.integer(1), try arguments.string(2))
+            let (key, count, value) = (try cacheKey(arguments), try arguments.integer(1), try arguments.string(2))
             return { try await cache.remove(key, count: count, value: value) }
         } convert: { value, context in context.number(Double(value)) })
         try host.set("cacheLpop", asyncFunction(in: context) { arguments in
-            let (key, count) = (prefix + (try arguments.string(0)), try arguments.integer(1))
+            let (key, count) = (try cacheKey(arguments), try arguments.integer(1))
             return { try await cache.popFront(key, count: count) }
         } convert: { values, context in try context.array(values.map(context.string)) })
 
@@ -263,12 +271,26 @@ struct HostPrimitives {
     }
 }
 
+extension Duration {
+    /// A plugin's TTL in seconds, at most a thousand years: no finite number can overflow it.
+    fileprivate static func cacheTTL(seconds: Double) -> Duration {
+        .milliseconds(Int64(min(seconds, 1000 * 365 * 86_400) * 1000))
+    }
+}
+
 extension [ScriptValue] {
     fileprivate func string(_ index: Int) throws -> String {
         guard index < count, !self[index].isNullish else {
             throw HostFunctionError(name: "TypeError", message: "argument \(index + 1) is missing")
         }
         return try self[index].toString()
+    }
+
+    /// `log`'s line (argument 2), which the prelude cut to the longest line, with the cut marker for its
+    /// whole length (argument 3).
+    fileprivate func line(cutBy limits: PluginLogLimits) throws -> String {
+        let length = count > 2 && self[2].isNumber ? Int(exactly: try self[2].toNumber()) ?? 0 : 0
+        return limits.cut(try string(1), length: length)
     }
 
     fileprivate func number(_ index: Int) throws -> Double {

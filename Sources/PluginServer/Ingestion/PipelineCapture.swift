@@ -8,16 +8,25 @@ import Synchronization
 /// `posthog.capture` from plugins: the event goes into its project's ingestion log like any
 /// captured event, marked with the capturing config, which never gets it back.
 ///
-/// Each config may capture a burst of `burst` events and `perSecond` a second after that, so a
-/// loop through two plugins stays bounded.
+/// Each config may capture a burst of events and then a rate (``CaptureLimits``), so a loop through
+/// two plugins stays bounded, and each event's properties are bounded in size.
 struct PipelineCapture: PluginEventCapture {
     let projects: any ProjectStore
     let writer: GroupCommitter<IngestionRecord>
     let limiter: CaptureRateLimiter
 
     func capture(pluginConfigID: Int, teamID: Int, pluginID: Int, event: String, properties: [UInt8]) async throws {
+        let size = event.utf8.count + properties.count
+        guard size <= limiter.limits.maximumEventBytes else {
+            throw CaptureError(
+                description: "posthog.capture: the event and its properties are \(groupedDigits(size)) bytes of JSON, over the "
+                    + "limit of \(groupedDigits(limiter.limits.maximumEventBytes)) (QUILL_CAPTURE_MAX_EVENT_BYTES)")
+        }
         guard limiter.take(pluginConfigID: pluginConfigID) else {
-            throw CaptureError(description: "posthog.capture: plugin config \(pluginConfigID) captured too many events; slow down")
+            throw CaptureError(
+                description: "posthog.capture: plugin config \(pluginConfigID) captured more than \(groupedDigits(limiter.limits.burst)) "
+                    + "events at once and \(groupedDigits(limiter.limits.perSecond)) a second (QUILL_CAPTURE_BURST, "
+                    + "QUILL_CAPTURE_RATE); slow down")
         }
         guard case .object(var values) = try JSONValue.parse(properties) else {
             throw CaptureError(description: "posthog.capture: the properties must be an object")
@@ -44,28 +53,30 @@ struct CaptureError: Error, CustomStringConvertible {
     var description: String
 }
 
+/// Bounds on `posthog.capture`, per plugin config.
+public struct CaptureLimits: Sendable, Equatable {
+    /// `QUILL_CAPTURE_BURST`: events a config may capture at once before the rate applies.
+    public var burst = 1_000
+    /// `QUILL_CAPTURE_RATE`: events a second a config may capture after its burst.
+    public var perSecond = 100
+    /// `QUILL_CAPTURE_MAX_EVENT_BYTES`: the largest captured event: its name and properties as JSON.
+    public var maximumEventBytes = 1 << 20
+
+    public init() {}
+}
+
 /// A token bucket per plugin config.
 final class CaptureRateLimiter: Sendable {
-    private let burst: Double
-    private let perSecond: Double
-    private let buckets = Mutex<[Int: (tokens: Double, updated: ContinuousClock.Instant)]>([:])
+    let limits: CaptureLimits
+    private let buckets = Mutex<[Int: TokenBucket]>([:])
 
-    init(burst: Int = 1_000, perSecond: Int = 100) {
-        self.burst = Double(burst)
-        self.perSecond = Double(perSecond)
+    init(limits: CaptureLimits = CaptureLimits()) {
+        self.limits = limits
     }
 
     func take(pluginConfigID: Int) -> Bool {
-        let now = ContinuousClock.now
-        return buckets.withLock { buckets in
-            var bucket = buckets[pluginConfigID] ?? (burst, now)
-            let elapsed = now - bucket.updated
-            bucket.tokens = min(burst, bucket.tokens + perSecond * elapsed.seconds)
-            bucket.updated = now
-            defer { buckets[pluginConfigID] = bucket }
-            guard bucket.tokens >= 1 else { return false }
-            bucket.tokens -= 1
-            return true
+        buckets.withLock { buckets in
+            buckets[pluginConfigID, default: TokenBucket(burst: limits.burst, perSecond: limits.perSecond)].take()
         }
     }
 }

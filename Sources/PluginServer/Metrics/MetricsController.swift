@@ -17,6 +17,8 @@ struct MetricsController: Sendable {
     let runtime: PluginRuntime
     /// `QUILL_METRICS_TOKEN`: when set, a scrape must send `Authorization: Bearer <token>`.
     var token: String?
+    /// Console lines dropped per config, for `quill_plugin_log_lines_dropped_total`.
+    var consoleLimiter: PluginConsoleLimiter?
 
     func addRoutes(to router: Router<QuillRequestContext>) {
         router.get("metrics") { request, _ in
@@ -46,7 +48,9 @@ struct MetricsController: Sendable {
         var exposition = PrometheusExposition()
         ingestionMetrics.write(to: &exposition)
         try await writeQueues(to: &exposition)
-        writePlugins(await runtime.usage(), to: &exposition)
+        let usage = await runtime.usage()
+        writePlugins(usage, to: &exposition)
+        if let consoleLimiter { exposition.writeDroppedLogLines(consoleLimiter.droppedLines(), configs: usage) }
         let memory = await runtime.engineMemory()
         exposition.family(
             "quill_plugin_vms", type: .gauge, help: "Loaded plugin VMs: one JavaScript context per plugin config.",

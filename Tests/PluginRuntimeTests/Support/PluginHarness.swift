@@ -10,6 +10,8 @@ import StorageSQLite
 final class PluginHarness: Sendable {
     let clock = TestClock()
     let logs = MemoryPluginLogStore()
+    /// The console's rate and line bounds in front of `logs`, as the server has them.
+    let consoleLimiter: PluginConsoleLimiter
     let runtime: PluginRuntime
     let databaseDirectory: URL
     let statusChanges = StatusChanges()
@@ -17,14 +19,18 @@ final class PluginHarness: Sendable {
     init(
         timeLimit: Duration = .seconds(30), workerCount: Int = 1, fetchPolicy: FetchPolicy = FetchPolicy(),
         geoip: GeoIPDatabase? = nil, memoryLimit: Int? = 128 * 1_048_576,
-        processEventBreaker: TimeOutBreakers.Settings = TimeOutBreakers.Settings()
+        processEventBreaker: TimeOutBreakers.Settings = TimeOutBreakers.Settings(),
+        logLimits: PluginLogLimits = PluginLogLimits(), cacheLimits: PluginCacheLimits = PluginCacheLimits(),
+        storageLimits: PluginStorageLimits = PluginStorageLimits()
     ) throws {
         databaseDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("quill-test-\(UUID())")
         try FileManager.default.createDirectory(at: databaseDirectory, withIntermediateDirectories: true)
         let database = try SQLiteDatabase(path: databaseDirectory.appendingPathComponent("quill.sqlite").path)
+        consoleLimiter = PluginConsoleLimiter(base: logs, limits: logLimits)
         let services = PluginHostServices(
-            cache: MemoryPluginCacheStore(clock: clock), storage: SQLitePluginStorageStore(database: database), logs: logs,
-            fetchPolicy: fetchPolicy, geoip: geoip)
+            cache: MemoryPluginCacheStore(clock: clock, limits: cacheLimits),
+            storage: SQLitePluginStorageStore(database: database, limits: storageLimits), logs: consoleLimiter,
+            logLimits: logLimits, fetchPolicy: fetchPolicy, geoip: geoip)
         let changes = statusChanges
         var configuration = PluginRuntimeConfiguration(workerCount: workerCount, timeLimit: timeLimit, memoryLimit: memoryLimit)
         configuration.processEventBreaker = processEventBreaker
@@ -44,13 +50,13 @@ final class PluginHarness: Sendable {
     /// Compiles and loads a plugin config for team 2.
     @discardableResult
     func load(
-        _ source: String, id: Int = 39, teamID: Int = 2, name: String = "test-plugin", order: Int = 0,
+        _ source: String, id: Int = 39, teamID: Int = 2, pluginID: Int = 60, name: String = "test-plugin", order: Int = 0,
         config: [String: String] = [:], attachments: [String: PluginAttachment] = [:]
     ) async throws -> PluginLoadOutcome {
         let code = try await Self.compile(source)
         return await runtime.load(
             PluginConfigDefinition(
-                id: id, teamID: teamID, pluginID: 60, pluginName: name, order: order, config: config,
+                id: id, teamID: teamID, pluginID: pluginID, pluginName: name, order: order, config: config,
                 attachments: attachments, code: code))
     }
 

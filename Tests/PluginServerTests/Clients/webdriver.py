@@ -111,6 +111,13 @@ class Browser:
         return self.wait(lambda: next((element for element in self.find_all(css) if text in element.text and element.displayed), None),
                          f"{text!r} in {css!r}", timeout)
 
+    def click(self, css, timeout=10):
+        """Clicks the element at `css`, finding it again if the page replaced it between finding and clicking."""
+        def clicked():
+            self.find(css, timeout).click()
+            return True
+        return self.wait(clicked, f"a click on {css!r}", timeout)
+
     def wait(self, condition, what, timeout=10):
         deadline = time.time() + timeout
         last_error = None

@@ -217,9 +217,10 @@ def run(base, key, token, shots):
         b.find("#job-sayHello-name").type("Grace")
         b.find_text("button", "Run sayHello").click()
         b.find_text(".success-box", "sayHello queued")
-        replay = b.find("button.replay", timeout=20)
+        b.find("button.replay", timeout=20)
         flow.screenshot("jobs")
-        replay.click()
+        # The page refreshes its dead letters: the button may be replaced between finding and clicking it.
+        b.click("button.replay")
         b.find_text(".success-box", "Queued 1 for another try")
 
         flow.step("new plugin in the source editor")

@@ -28,7 +28,11 @@
   };
   const consoleObject = {};
   for (const [method, type] of [['debug', 'DEBUG'], ['log', 'LOG'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR']]) {
-    consoleObject[method] = (...args) => host.log(type, args.map(formatArgument).join(' '));
+    consoleObject[method] = (...args) => {
+      // Cut here, so a huge line is never copied out of JavaScript; the host adds the marker.
+      const line = args.map(formatArgument).join(' ');
+      host.log(type, line.length > host.logLineLength ? line.slice(0, host.logLineLength) : line, line.length);
+    };
   }
   consoleObject.trace = consoleObject.debug;
 
