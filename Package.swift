@@ -34,8 +34,9 @@ let package = Package(
             providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]
         ),
         .target(name: "JavaScriptEngine", dependencies: ["CJavaScriptCore"], swiftSettings: librarySettings),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "Compression", dependencies: ["CZlib"], swiftSettings: librarySettings),
+        // Not `CZlib`: ZIPFoundation has a module of that name, and two module maps of one name can't meet in a build.
+        .systemLibrary(name: "CQuillZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Compression", dependencies: ["CQuillZlib"], swiftSettings: librarySettings),
         .target(name: "OrderedJSON", swiftSettings: librarySettings),
         .target(name: "ChildProcesses", swiftSettings: librarySettings),
         .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
