@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "Storage", swiftSettings: librarySettings),
         // An event from a capture request to its stored row: decoding, checks, timestamps. No server, no engine.
         .target(name: "EventIngestion", dependencies: ["OrderedJSON", "Compression", "Storage"], swiftSettings: librarySettings),
+        // plugin.json and config validation: what a plugin declares, checked without running it.
+        .target(name: "PluginManifest", dependencies: ["OrderedJSON"], swiftSettings: librarySettings),
         .target(
             name: "StorageSQLite",
             dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
@@ -53,6 +55,7 @@ let package = Package(
             name: "PluginRuntime",
             dependencies: [
                 "JavaScriptEngine", "Storage", "OrderedJSON", "Compression", "GeoIP", "ChildProcesses", "EventIngestion",
+                "PluginManifest",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -63,7 +66,7 @@ let package = Package(
         .target(
             name: "PluginServer",
             dependencies: [
-                "PluginRuntime", "StorageSQLite", "Compression", "OrderedJSON", "EventIngestion",
+                "PluginRuntime", "StorageSQLite", "Compression", "OrderedJSON", "EventIngestion", "PluginManifest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -79,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "quill",
             dependencies: [
-                "PluginRuntime", "StorageSQLite", "PluginServer", "OrderedJSON",
+                "PluginRuntime", "StorageSQLite", "PluginServer", "OrderedJSON", "PluginManifest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -91,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "quill-bench",
             dependencies: [
-                "PluginRuntime", "PluginServer", "Storage", "StorageSQLite",
+                "PluginRuntime", "PluginServer", "Storage", "StorageSQLite", "PluginManifest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -109,6 +112,8 @@ let package = Package(
         .testTarget(
             name: "EventIngestionTests", dependencies: ["EventIngestion", "OrderedJSON", "Compression", "Storage"],
             swiftSettings: upcomingFeatures),
+        .testTarget(
+            name: "PluginManifestTests", dependencies: ["PluginManifest", "QuillTestSupport"], swiftSettings: upcomingFeatures),
         .testTarget(name: "GeoIPTests", dependencies: ["GeoIP", "OrderedJSON"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "PluginServerTests",
@@ -126,6 +131,7 @@ let package = Package(
             name: "PluginRuntimeTests",
             dependencies: [
                 "PluginRuntime", "StorageSQLite", "quill", "QuillTestSupport", "GeoIP", "Compression", "ChildProcesses",
+                "PluginManifest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import ChildProcesses
 import Foundation
+public import PluginManifest
 
 /// A plugin's code after compiling.
 public struct CompiledPlugin: Sendable, Equatable {

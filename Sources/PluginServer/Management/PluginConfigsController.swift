@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import OrderedJSON
+import PluginManifest
 import PluginRuntime
 import Storage
 

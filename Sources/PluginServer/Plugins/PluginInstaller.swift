@@ -1,5 +1,6 @@
 import Foundation
 import OrderedJSON
+import PluginManifest
 import PluginRuntime
 import Storage
 
