@@ -46,6 +46,8 @@ let package = Package(
         .target(name: "EventIngestion", dependencies: ["OrderedJSON", "Compression", "Storage"], swiftSettings: librarySettings),
         // plugin.json and config validation: what a plugin declares, checked without running it.
         .target(name: "PluginManifest", dependencies: ["OrderedJSON"], swiftSettings: librarySettings),
+        // Plugin archives (.zip, .tar.gz) and multipart uploads, read within bounds. No server.
+        .target(name: "PluginPackaging", dependencies: ["Compression"], swiftSettings: librarySettings),
         .target(
             name: "StorageSQLite",
             dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
@@ -67,6 +69,7 @@ let package = Package(
             name: "PluginServer",
             dependencies: [
                 "PluginRuntime", "StorageSQLite", "Compression", "OrderedJSON", "EventIngestion", "PluginManifest",
+                "PluginPackaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,7 +122,7 @@ let package = Package(
             name: "PluginServerTests",
             dependencies: [
                 "PluginServer", "quill", "OrderedJSON", "Compression", "Storage", "StorageSQLite", "QuillTestSupport", "ChildProcesses",
-                "PluginRuntime", .product(name: "Logging", package: "swift-log"),
+                "PluginRuntime", "PluginPackaging", .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

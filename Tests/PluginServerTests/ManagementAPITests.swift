@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import OrderedJSON
+import PluginPackaging
 @testable import PluginServer
 import QuillTestSupport
 import Synchronization

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import OrderedJSON
+import PluginPackaging
 
 /// Reading management requests: bodies as JSON or multipart, path parameters as ids.
 enum ManagementRequest {

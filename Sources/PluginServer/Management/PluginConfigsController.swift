@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import OrderedJSON
 import PluginManifest
+import PluginPackaging
 import PluginRuntime
 import Storage
 

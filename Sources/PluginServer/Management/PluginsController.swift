@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import OrderedJSON
+import PluginPackaging
 import Storage
 
 /// `/api/organizations/:organization_id/plugins/…`: install, inspect, update and remove plugins.

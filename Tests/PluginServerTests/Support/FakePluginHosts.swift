@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import OrderedJSON
+import PluginPackaging
 @testable import PluginServer
 import QuillTestSupport
 import Synchronization

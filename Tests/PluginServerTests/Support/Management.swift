@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import OrderedJSON
+import PluginPackaging
 import PluginRuntime
 @testable import PluginServer
 import QuillTestSupport

@@ -1,22 +1,22 @@
 import Foundation
 
 /// A `multipart/form-data` body: fields and uploaded files, as browsers and `curl -F` send them.
-struct MultipartForm: Sendable {
-    struct Part: Sendable {
-        var name: String
-        var fileName: String?
-        var contentType: String?
-        var content: [UInt8]
+package struct MultipartForm: Sendable {
+    package struct Part: Sendable {
+        package var name: String
+        package var fileName: String?
+        package var contentType: String?
+        package var content: [UInt8]
 
-        var text: String { String(decoding: content, as: UTF8.self) }
+        package var text: String { String(decoding: content, as: UTF8.self) }
     }
 
-    var parts: [Part]
+    package var parts: [Part]
 
-    func part(_ name: String) -> Part? { parts.first { $0.name == name } }
+    package func part(_ name: String) -> Part? { parts.first { $0.name == name } }
 
     /// Parses the body; `nil` when the content type is not multipart or the body is malformed.
-    init?(contentType: String?, body: [UInt8]) {
+    package init?(contentType: String?, body: [UInt8]) {
         guard let contentType, contentType.lowercased().hasPrefix("multipart/form-data"),
             let boundaryParameter = contentType.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) })
                 .first(where: { $0.lowercased().hasPrefix("boundary=") })

@@ -1,17 +1,17 @@
 import Compression
-import Foundation
+package import Foundation
 
 /// Reads and writes plugin archives: `.zip`, and `.tar.gz` as GitHub and npm serve them.
 ///
 /// Archives come from users and the internet, so reading is bounded (total size, file count) and
 /// refuses paths that would leave the plugin's folder.
-enum PluginArchive {
-    static let maximumTotalSize = 50 * 1024 * 1024
-    static let maximumFileCount = 10_000
+package enum PluginArchive {
+    package static let maximumTotalSize = 50 * 1024 * 1024
+    package static let maximumFileCount = 10_000
 
     /// The archive's files by path. When every file is inside one top folder (`repo-main/`,
     /// npm's `package/`), paths are relative to it.
-    static func files(of data: [UInt8]) throws(PluginArchiveError) -> [String: Data] {
+    package static func files(of data: [UInt8]) throws(PluginArchiveError) -> [String: Data] {
         let entries: [(String, [UInt8])]
         if data.starts(with: [0x50, 0x4B, 0x03, 0x04]) || data.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
             entries = try ZipReader(bytes: data).entries()
@@ -48,7 +48,7 @@ enum PluginArchive {
     }
 
     /// A `.zip` of `files` inside the folder `folder`, deflated; the same files give the same bytes.
-    static func zip(_ files: [String: Data], folder: String) -> [UInt8] {
+    package static func zip(_ files: [String: Data], folder: String) -> [UInt8] {
         var output: [UInt8] = []
         var central: [UInt8] = []
         for (path, content) in files.sorted(by: { $0.key < $1.key }) {
@@ -101,10 +101,10 @@ enum PluginArchive {
     }
 }
 
-struct PluginArchiveError: Error, Sendable, CustomStringConvertible {
-    var description: String
+package struct PluginArchiveError: Error, Sendable, CustomStringConvertible {
+    package var description: String
 
-    init(_ description: String) {
+    package init(_ description: String) {
         self.description = description
     }
 }
