@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // The C boundary: only JavaScriptEngine imports it.
@@ -47,7 +48,14 @@ let package = Package(
         // plugin.json and config validation: what a plugin declares, checked without running it.
         .target(name: "PluginManifest", dependencies: ["OrderedJSON"], swiftSettings: librarySettings),
         // Plugin archives (.zip, .tar.gz) and multipart uploads, read within bounds. No server.
-        .target(name: "PluginPackaging", dependencies: ["Compression"], swiftSettings: librarySettings),
+        .target(
+            name: "PluginPackaging",
+            dependencies: [
+                "Compression",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: librarySettings
+        ),
         .target(
             name: "StorageSQLite",
             dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
@@ -117,6 +125,8 @@ let package = Package(
             swiftSettings: upcomingFeatures),
         .testTarget(
             name: "PluginManifestTests", dependencies: ["PluginManifest", "QuillTestSupport"], swiftSettings: upcomingFeatures),
+        .testTarget(
+            name: "PluginPackagingTests", dependencies: ["PluginPackaging", "Compression"], swiftSettings: upcomingFeatures),
         .testTarget(name: "GeoIPTests", dependencies: ["GeoIP", "OrderedJSON"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "PluginServerTests",

@@ -92,7 +92,7 @@ struct PluginsController: Sendable {
     private func download(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let plugin = try await plugin(request, context)
         let folder = plugin.name.lowercased().split { !($0.isLetter || $0.isNumber) }.joined(separator: "-")
-        let archive = PluginArchive.zip(try await store.files(pluginID: plugin.id), folder: folder.isEmpty ? "plugin" : folder)
+        let archive = try PluginArchive.zip(await store.files(pluginID: plugin.id), folder: folder.isEmpty ? "plugin" : folder)
         return Response(
             status: .ok,
             headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(folder).zip\""],
