@@ -22,6 +22,16 @@ enum ManagementRequest {
         }
     }
 
+    /// The body as a multipart form; nil when the content type is not `multipart/form-data`, a 400 when it is
+    /// and the body doesn't parse.
+    static func multipartForm(contentType: String?, body: [UInt8]) throws -> MultipartForm? {
+        do {
+            return try MultipartForm(contentType: contentType, body: body)
+        } catch {
+            throw APIError.invalidInput(error.description)
+        }
+    }
+
     /// The body as a JSON object; an empty body is an empty object.
     static func jsonObject(_ request: Request) async throws -> JSONObject {
         try jsonObject(from: try await body(request, limit: maximumJSONSize))

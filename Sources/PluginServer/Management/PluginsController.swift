@@ -123,7 +123,7 @@ struct PluginsController: Sendable {
     /// "source": {filename: text}}`, `{"archive": base64}`, or a multipart upload with an `archive` file.
     private func contentsToInstall(_ request: Request) async throws -> PluginContents {
         let bytes = try await ManagementRequest.body(request)
-        if let form = MultipartForm(contentType: request.headers[.contentType], body: bytes) {
+        if let form = try ManagementRequest.multipartForm(contentType: request.headers[.contentType], body: bytes) {
             guard let archive = form.part("archive") ?? form.parts.first(where: { $0.fileName != nil }) else {
                 throw APIError.invalidInput("Upload the plugin as a file field named 'archive'.", attribute: "archive")
             }
