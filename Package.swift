@@ -157,3 +157,25 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (`make fuzz`: scripts/fuzz sets QUILL_FUZZ=1 and builds with -sanitize=fuzzer into .build-fuzz).
+// Declared only then: they link only with libFuzzer's runtime, and `swift build` and `make test` never compile them.
+if Context.environment["QUILL_FUZZ"] == "1" {
+    let fuzzedModules: [String: [Target.Dependency]] = [
+        "FuzzCaptureDecoder": ["EventIngestion", "OrderedJSON", "Storage"],
+        "FuzzEventFinalizer": ["EventIngestion", "Storage"],
+        "FuzzArchive": ["PluginPackaging"],
+        "FuzzMultipart": ["PluginPackaging"],
+        "FuzzManifest": ["PluginManifest"],
+    ]
+    package.targets += [
+        .systemLibrary(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Sources/Fuzz/FuzzSupport", swiftSettings: librarySettings),
+    ]
+    for (name, dependencies) in fuzzedModules.sorted(by: { $0.key < $1.key }) {
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: ["FuzzSupport"] + dependencies, path: "Sources/Fuzz/\(name)",
+                swiftSettings: upcomingFeatures))
+    }
+}
