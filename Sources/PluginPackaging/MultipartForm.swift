@@ -2,7 +2,7 @@ import MultipartKit
 import NIOCore
 
 /// A `multipart/form-data` body: fields and uploaded files, as browsers and `curl -F` send them.
-/// multipart-kit splits the body into parts; this keeps what the management API reads of them, within bounds.
+/// multipart-kit splits the body into parts; this bounds what it is given and keeps what the management API reads.
 package struct MultipartForm: Sendable {
     package struct Part: Sendable {
         package var name: String
@@ -31,24 +31,70 @@ package struct MultipartForm: Sendable {
         guard let boundary = parameters["boundary"], (1...70).contains(boundary.utf8.count) else {
             throw MultipartFormError("The multipart Content-Type needs a boundary of 1 to 70 characters.")
         }
+        try Self.checkHeaders(of: body, boundary: boundary)
         let collector = PartCollector()
         let parser = MultipartParser(boundary: boundary)
-        parser.onHeader = { collector.header(name: $0, value: $1) }
+        parser.onHeader = { collector.headers.append(($0, $1)) }
         parser.onBody = { collector.content.append(contentsOf: $0.readableBytesView) }
         parser.onPartComplete = { collector.complete() }
-        // In slices, so a limit stops the parser soon after it is passed.
-        let sliceSize = 64 * 1024
-        for start in stride(from: 0, to: body.count, by: sliceSize) {
-            do {
-                try parser.execute(Array(body[start..<min(start + sliceSize, body.count)]))
-            } catch {
-                throw MultipartFormError("The multipart body is malformed.")
-            }
-            if let problem = collector.problem { throw problem }
+        do {
+            try parser.execute(body)
+        } catch {
+            throw MultipartFormError("The multipart body is malformed.")
         }
         guard !collector.isInsidePart else { throw MultipartFormError("The multipart body ends inside a part.") }
         guard !collector.parts.isEmpty else { throw MultipartFormError("The multipart body has no part with its boundary.") }
         parts = collector.parts
+    }
+
+    /// Bounds each part's headers before multipart-kit reads them: at most `maximumPartCount` parts of at most
+    /// `maximumHeaderSize` bytes of headers, with names in ASCII, since multipart-kit looks each byte of a name
+    /// up in a table of the 128 ASCII ones and traps on any other (found by fuzzing).
+    ///
+    /// Headers start after every `--boundary` CRLF, where each delimiter the parser accepts ends. The search is
+    /// Knuth–Morris–Pratt: linear, where a naive one over a hostile boundary and body would take seconds.
+    private static func checkHeaders(of body: [UInt8], boundary: String) throws(MultipartFormError) {
+        let delimiter = Array("--\(boundary)\r\n".utf8)
+        // For each prefix of the delimiter, the length of its longest proper prefix that is also its suffix.
+        var fallback = [Int](repeating: 0, count: delimiter.count)
+        var matched = 0
+        for index in 1..<delimiter.count {
+            while matched > 0, delimiter[index] != delimiter[matched] { matched = fallback[matched - 1] }
+            if delimiter[index] == delimiter[matched] { matched += 1 }
+            fallback[index] = matched
+        }
+        matched = 0
+        var delimiters = 0
+        for (index, byte) in body.enumerated() {
+            while matched > 0, byte != delimiter[matched] { matched = fallback[matched - 1] }
+            if byte == delimiter[matched] { matched += 1 }
+            guard matched == delimiter.count else { continue }
+            matched = fallback[matched - 1]
+            delimiters += 1
+            guard delimiters <= maximumPartCount else {
+                throw MultipartFormError("The multipart body has more than \(maximumPartCount) parts.")
+            }
+            try checkHeaderLines(of: body, from: index + 1)
+        }
+    }
+
+    /// Header lines (a name up to `:`, a value up to CR, then LF) from `start` until the empty line.
+    private static func checkHeaderLines(of body: [UInt8], from start: Int) throws(MultipartFormError) {
+        let limit = min(body.count, start + maximumHeaderSize)
+        var index = start
+        while index < limit, body[index] != 0x0D {
+            while index < limit, body[index] != UInt8(ascii: ":"), body[index] != 0x0D {
+                guard body[index] < 0x80 else {
+                    throw MultipartFormError("The multipart body is malformed: a header name is not ASCII.")
+                }
+                index += 1
+            }
+            while index < limit, body[index] != 0x0D { index += 1 }
+            index += 2
+        }
+        guard index < limit || limit == body.count else {
+            throw MultipartFormError("A part's headers are longer than \(maximumHeaderSize) bytes.")
+        }
     }
 }
 
@@ -63,20 +109,10 @@ package struct MultipartFormError: Error, Sendable, CustomStringConvertible {
 /// What multipart-kit's callbacks report, gathered into parts.
 private final class PartCollector {
     var parts: [MultipartForm.Part] = []
+    var headers: [(name: String, value: String)] = []
     var content: [UInt8] = []
-    var problem: MultipartFormError?
-    private var headers: [(name: String, value: String)] = []
-    private var headerSize = 0
 
     var isInsidePart: Bool { !headers.isEmpty || !content.isEmpty }
-
-    func header(name: String, value: String) {
-        headerSize += name.utf8.count + value.utf8.count
-        if headerSize > MultipartForm.maximumHeaderSize {
-            problem = MultipartFormError("A part's headers are longer than \(MultipartForm.maximumHeaderSize) bytes.")
-        }
-        headers.append((name, value))
-    }
 
     func complete() {
         var part = MultipartForm.Part(name: "", content: content)
@@ -93,17 +129,13 @@ private final class PartCollector {
             }
         }
         parts.append(part)
-        if parts.count > MultipartForm.maximumPartCount {
-            problem = MultipartFormError("The multipart body has more than \(MultipartForm.maximumPartCount) parts.")
-        }
         headers = []
-        headerSize = 0
         content = []
     }
 }
 
 /// A header value with parameters, `type; name=value; name="quoted \"value\""` (RFC 9110 §5.6.6).
-enum HeaderParameters {
+private enum HeaderParameters {
     /// The value before the first `;`, and the parameters by lowercased name (the first of a repeated one).
     /// A parameter whose quoted string is not closed is left out, and so is everything after it.
     static func parse(_ header: String) -> (value: String, parameters: [String: String]) {

@@ -56,6 +56,17 @@ import Testing
         #expect(error("--XyZ\r\nBad Header: x\r\n\r\n1\r\n--XyZ--") == "The multipart body is malformed.")
     }
 
+    /// Found by fuzzing: multipart-kit trapped on a header name byte outside ASCII.
+    @Test func aHeaderNameOutsideASCIIIsMalformed() throws {
+        let body =
+            Array("--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\nContent-Typ".utf8) + [0xA4]
+            + Array(": text/plain\r\n\r\n1\r\n--XyZ--".utf8)
+        #expect(throws: MultipartFormError.self) { try MultipartForm(contentType: Self.contentType, body: body) }
+        // Outside ASCII in a value is fine: browsers send file names as UTF-8.
+        let utf8Name = try form("--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"Ünïcødé.zip\"\r\n\r\n1\r\n--XyZ--")
+        #expect(utf8Name?.part("f")?.fileName == "Ünïcødé.zip")
+    }
+
     @Test func boundsThePartCountAndHeaderSize() {
         let part = "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
         let many = String(repeating: part, count: MultipartForm.maximumPartCount + 1) + "--XyZ--"
