@@ -88,15 +88,13 @@ package struct PluginArchiveError: Error, Sendable, CustomStringConvertible {
 
     static let tooLarge = PluginArchiveError("The archive holds more than \(PluginArchive.maximumTotalSize) bytes")
     static let tooManyFiles = PluginArchiveError("The archive has more than \(PluginArchive.maximumFileCount) files")
+    static let damagedDirectory = PluginArchiveError("The .zip archive's central directory is damaged")
 }
 
-/// `.zip` entries through ZIPFoundation, counting what inflating actually gives.
+/// `.zip` entries through ZIPFoundation, in memory, once `ZipPreflight` has found nothing it can't survive.
 private enum ZipReader {
-    /// Thrown from inside ZIPFoundation's consumer to stop inflating at the limit.
-    private struct SizeLimitReached: Error {}
-
     static func entries(of bytes: [UInt8]) throws(PluginArchiveError) -> [(path: String, content: [UInt8])] {
-        let declaredCount = try declaredEntryCount(bytes)
+        let count = try ZipPreflight(bytes: bytes).checkedEntryCount()
         let archive: Archive
         do {
             archive = try Archive(data: Data(bytes), accessMode: .read)
@@ -105,10 +103,8 @@ private enum ZipReader {
         }
         var entries: [(path: String, content: [UInt8])] = []
         var seen = 0
-        var total = 0
         for entry in archive {
             seen += 1
-            guard seen <= PluginArchive.maximumFileCount else { throw .tooManyFiles }
             let path = entry.path
             switch entry.type {
             case .directory:
@@ -119,45 +115,92 @@ private enum ZipReader {
                 var content: [UInt8] = []
                 let checksum: CRC32
                 do {
-                    checksum = try archive.extract(entry) { chunk in
-                        total += chunk.count
-                        guard total <= PluginArchive.maximumTotalSize else { throw SizeLimitReached() }
-                        content.append(contentsOf: chunk)
-                    }
-                } catch is SizeLimitReached {
-                    throw .tooLarge
+                    checksum = try archive.extract(entry) { content.append(contentsOf: $0) }
                 } catch {
                     throw PluginArchiveError("Could not read '\(path)' in the .zip archive: \(error)")
                 }
                 guard checksum == entry.checksum else {
-                    throw PluginArchiveError("'\(path)' in the .zip archive is damaged or encrypted (its checksum does not match)")
+                    throw PluginArchiveError("'\(path)' in the .zip archive is damaged (its checksum does not match)")
                 }
                 entries.append((path, content))
             }
         }
-        // ZIPFoundation stops at the first central directory record it can't read; that is damage, not the end.
-        if let declaredCount, seen < declaredCount {
-            throw PluginArchiveError("The .zip archive's central directory is damaged")
-        }
+        // ZIPFoundation ends the entries at the first one it can't read; that is damage, not the end.
+        guard seen == count else { throw .damagedDirectory }
         return entries
     }
+}
 
-    /// The entry count of the end-of-central-directory record, nil for zip64 (whose count is elsewhere).
-    /// The record must be in the last 64 KiB + 22 bytes (its comment is at most 64 KiB), so ZIPFoundation's
-    /// search for it, which would otherwise scan the whole upload, stops there.
-    private static func declaredEntryCount(_ bytes: [UInt8]) throws(PluginArchiveError) -> Int? {
+/// What ZIPFoundation 0.9.20 can't survive in a hostile .zip, checked before it reads (found by fuzzing):
+/// its in-memory file traps on a read past the end, so every offset it will seek to must be inside (backed by
+/// a file instead, it leaks the path on Linux); it leaks the archive when the end record is cut short; and its
+/// inflate loop never ends when a deflate stream runs past the end of the archive, so each stream is inflated
+/// here first, within the size limit, and must end inside its entry. That counts what inflating actually gives,
+/// so headers that lie about sizes can't pass the limit. zip64 is refused rather than followed: plugins are far
+/// below its 4 GiB.
+private struct ZipPreflight {
+    let bytes: [UInt8]
+
+    /// The number of entries, at most `maximumFileCount`: ZIPFoundation reads no more than this.
+    func checkedEntryCount() throws(PluginArchiveError) -> Int {
         guard bytes.count >= 22 else { throw PluginArchiveError("The .zip archive is truncated") }
+        // ZIPFoundation takes the end record nearest the end; its comment is at most 64 KiB.
         let lowest = max(0, bytes.count - 22 - 65_535)
-        guard
-            let end = stride(from: bytes.count - 22, through: lowest, by: -1).first(where: {
-                bytes[$0..<($0 + 4)].elementsEqual([0x50, 0x4B, 0x05, 0x06])
-            })
-        else { throw PluginArchiveError("The .zip archive has no central directory") }
-        let count = Int(bytes[end + 10]) | Int(bytes[end + 11]) << 8
-        if count == 0xFFFF { return nil }
+        guard let end = stride(from: bytes.count - 22, through: lowest, by: -1).first(where: { u32($0) == 0x0605_4b50 }) else {
+            throw PluginArchiveError("The .zip archive has no central directory")
+        }
+        // ZIPFoundation gives up on a record whose comment runs past the end, and leaks the archive doing so.
+        guard end + 22 + u16(end + 20) <= bytes.count else { throw PluginArchiveError("The .zip archive is truncated") }
+        guard end < 20 || u32(end - 20) != 0x0706_4b50 else { throw Self.zip64 }
+        let count = u16(end + 10)
         guard count <= PluginArchive.maximumFileCount else { throw .tooManyFiles }
+        var record = u32(end + 16)
+        var total = 0
+        for _ in 0..<count {
+            guard record <= bytes.count - 46, u32(record) == 0x0201_4b50 else { throw .damagedDirectory }
+            let next = record + 46 + u16(record + 28) + u16(record + 30) + u16(record + 32)
+            guard next <= bytes.count else { throw .damagedDirectory }
+            let name = String(decoding: bytes[(record + 46)..<(record + 46 + u16(record + 28))], as: UTF8.self)
+            let flags = u16(record + 8)
+            let compressedSize = u32(record + 20)
+            let size = u32(record + 24)
+            let localHeader = u32(record + 42)
+            guard compressedSize != 0xFFFF_FFFF, size != 0xFFFF_FFFF, localHeader != 0xFFFF_FFFF, u16(record + 34) != 0xFFFF
+            else { throw Self.zip64 }
+            guard flags & 1 == 0 else { throw PluginArchiveError("'\(name)' in the .zip archive is encrypted") }
+            guard localHeader <= bytes.count - 30, u32(localHeader) == 0x0403_4b50 else { throw .damagedDirectory }
+            let data = localHeader + 30 + u16(localHeader + 26) + u16(localHeader + 28)
+            // Sizes come from the central directory, the method from the local header, as ZIPFoundation reads them.
+            switch u16(localHeader + 8) {
+            case 0:
+                guard data + size <= bytes.count else { throw .damagedDirectory }
+                total += size
+            case 8:
+                guard data + compressedSize <= bytes.count else { throw .damagedDirectory }
+                do {
+                    total += try Zlib.inflateRaw(
+                        bytes[data..<(data + compressedSize)], maximumOutput: PluginArchive.maximumTotalSize - total
+                    ).count
+                } catch {
+                    throw error.exceedsLimit ? .tooLarge : PluginArchiveError("Could not inflate '\(name)' in the .zip archive: \(error)")
+                }
+            case let method:
+                throw PluginArchiveError("'\(name)' in the .zip archive uses compression method \(method); use deflate")
+            }
+            guard total <= PluginArchive.maximumTotalSize else { throw .tooLarge }
+            if flags & 8 != 0 {
+                // A data descriptor is read after the data, whose size is taken by the central directory's method.
+                guard data + (u16(record + 10) == 0 ? size : compressedSize) <= bytes.count else { throw .damagedDirectory }
+            }
+            record = next
+        }
         return count
     }
+
+    private static let zip64 = PluginArchiveError("The .zip archive is a zip64 one; a plugin archive is far smaller, use plain .zip")
+
+    private func u16(_ index: Int) -> Int { Int(bytes[index]) | Int(bytes[index + 1]) << 8 }
+    private func u32(_ index: Int) -> Int { u16(index) | u16(index + 2) << 16 }
 }
 
 /// A ustar reader with pax (`x`) and GNU long-name (`L`) headers, as GitHub's and npm's tarballs use.

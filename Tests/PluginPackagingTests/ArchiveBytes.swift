@@ -7,10 +7,14 @@ enum ArchiveBytes {
         var name: String
         var content: [UInt8]
         var deflated = true
+        /// The method the headers name; deflate or stored by `deflated` when nil, with `content` written as it is otherwise.
+        var method: UInt16?
         /// What the headers claim the content inflates to; the real size when nil.
         var declaredSize: UInt32?
         /// Unix mode in the upper half of the external attributes: a regular file by default.
         var mode: UInt32 = 0o100644
+        /// UTF-8 names; bit 0 says encrypted.
+        var flags: UInt16 = 0x0800
     }
 
     /// A .zip with `entries`; `declaredCount` overrides the end record's entry count.
@@ -19,14 +23,15 @@ enum ArchiveBytes {
         var central: [UInt8] = []
         for entry in entries {
             let name = Array(entry.name.utf8)
-            let stored = entry.deflated ? Zlib.deflateRaw(entry.content) : entry.content
+            let stored = entry.deflated && entry.method == nil ? Zlib.deflateRaw(entry.content) : entry.content
+            let method = entry.method ?? (entry.deflated ? 8 : 0)
             let size = entry.declaredSize ?? UInt32(entry.content.count)
             let crc = Zlib.crc32(entry.content)
             let offset = UInt32(output.count)
             output.append(littleEndian: UInt32(0x0403_4b50))
             output.append(littleEndian: UInt16(20))
-            output.append(littleEndian: UInt16(0x0800))
-            output.append(littleEndian: UInt16(entry.deflated ? 8 : 0))
+            output.append(littleEndian: entry.flags)
+            output.append(littleEndian: method)
             output.append(littleEndian: UInt32(0x0021_0000))  // 1980-01-01 00:00
             output.append(littleEndian: crc)
             output.append(littleEndian: UInt32(stored.count))
@@ -38,8 +43,8 @@ enum ArchiveBytes {
             central.append(littleEndian: UInt32(0x0201_4b50))
             central.append(littleEndian: UInt16(0x031E))  // made by Unix
             central.append(littleEndian: UInt16(20))
-            central.append(littleEndian: UInt16(0x0800))
-            central.append(littleEndian: UInt16(entry.deflated ? 8 : 0))
+            central.append(littleEndian: entry.flags)
+            central.append(littleEndian: method)
             central.append(littleEndian: UInt32(0x0021_0000))
             central.append(littleEndian: crc)
             central.append(littleEndian: UInt32(stored.count))
