@@ -36,9 +36,11 @@ package enum PluginArchive {
         var files: [String: Data] = [:]
         for (path, content) in entries {
             // A backslash is a separator on Windows, where `..\..\x` would leave the folder.
-            guard !path.hasPrefix("/"), !path.contains("\\"), !path.contains("\0") else {
+            guard !path.hasPrefix("/"), !path.contains("\\") else {
                 throw PluginArchiveError("The archive has a path outside its folder: '\(path)'")
             }
+            // C file APIs would end the name there: `index.js\0.txt` would be written as `index.js`.
+            guard !path.contains("\0") else { throw PluginArchiveError("The archive has a path with a NUL byte in it") }
             let components = path.split(separator: "/").filter { $0 != "." }
             guard !components.contains("..") else {
                 throw PluginArchiveError("The archive has a path outside its folder: '\(path)'")

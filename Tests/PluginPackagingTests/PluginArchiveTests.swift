@@ -55,6 +55,11 @@ import Testing
         #expect(error(tar) == "The archive has a path outside its folder: '\(path)'")
     }
 
+    @Test func refusesANulInAPath() {
+        let zip = ArchiveBytes.zip([.init(name: "p/index.js\u{0}.txt", content: Array("x".utf8))])
+        #expect(error(zip) == "The archive has a path with a NUL byte in it")
+    }
+
     @Test func refusesSymbolicLinks() {
         let zip = ArchiveBytes.zip([
             .init(name: "p/plugin.json", content: Array("{}".utf8)),
