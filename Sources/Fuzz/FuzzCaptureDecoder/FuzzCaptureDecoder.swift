@@ -35,6 +35,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let payload = try? CapturePayloadDecoder.decode(request, maximumSize: 1024 * 1024),
         let batch = try? CaptureBatch(payload: payload, query: query)
     else { return 0 }
+    // Whether IPs are dropped and the request is an `/engage` one follow from the input's shape, so both sides run.
     let project = Project(id: 1, organizationID: 1, name: "fuzz", apiToken: "phc_fuzz", anonymizeIPs: batch.events.count % 2 == 0)
     let origin = CaptureOrigin(ip: "127.0.0.1", siteURL: "http://127.0.0.1:8000", now: .now, isEngage: body.count % 2 == 0)
     for (index, event) in batch.events.enumerated() {
