@@ -26,23 +26,60 @@ struct PluginConfigsController: Sendable {
     static let maximumAttachmentSize = 10 * 1024 * 1024
 
     var routes: [ManagementRoute] {
-        [
-            ManagementRoute(.get, Self.base, summary: "List the project's plugin configs in chain order", handler: list),
-            ManagementRoute(.post, Self.base, summary: "Configure a plugin for the project", handler: create),
-            ManagementRoute(.patch, "\(Self.base)/rearrange", summary: "Set the chain order", handler: rearrange),
-            ManagementRoute(.get, "\(Self.base)/:config_id", summary: "Show a plugin config", handler: show),
-            ManagementRoute(.patch, "\(Self.base)/:config_id", summary: "Enable, disable, reorder or reconfigure", handler: update),
-            ManagementRoute(.delete, "\(Self.base)/:config_id", summary: "Remove a plugin config", handler: delete),
-            ManagementRoute(.put, "\(Self.base)/:config_id/attachments/:key", summary: "Upload an attachment", handler: putAttachment),
-            ManagementRoute(.delete, "\(Self.base)/:config_id/attachments/:key", summary: "Remove an attachment", handler: deleteAttachment),
-            ManagementRoute(.get, "\(Self.base)/:config_id/logs", summary: "The config's log", handler: logs),
-            ManagementRoute(.get, "\(Self.base)/:config_id/jobs", summary: "The plugin's public jobs", handler: jobs),
-            ManagementRoute(.post, "\(Self.base)/:config_id/jobs", summary: "Run a public job", handler: runJob),
-            ManagementRoute(.get, "\(Self.base)/:config_id/dead_letters", summary: "Work that failed for good", handler: deadLetters),
-            ManagementRoute(.get, "\(Self.base)/:config_id/scheduled_runs", summary: "Scheduled task runs", handler: scheduledRuns),
-            ManagementRoute(.post, "\(Self.base)/:config_id/dead_letters/replay", summary: "Replay dead letters", handler: replayAll),
+        // A plugin's key reads its own project: its writes answer 403.
+        let configPath = "\(Self.base)/:config_id"
+        let write: [ManagementOperation.ErrorAnswer] = [.badRequest, .forbidden, .notFound, .contentTooLarge]
+        return [
             ManagementRoute(
-                .post, "\(Self.base)/:config_id/dead_letters/:item_id/replay", summary: "Replay one dead letter", handler: replayOne),
+                .get, Self.base, summary: "List the project's plugin configs in chain order", tag: .pluginConfigs,
+                answers: [.json("PluginConfigPage")], errors: [.notFound], handler: list),
+            ManagementRoute(
+                .post, Self.base, summary: "Configure a plugin for the project", tag: .pluginConfigs,
+                body: [.json("PluginConfigWrite"), .multipart("PluginConfigForm")], bodyRequired: true,
+                answers: [.json("PluginConfig", .created)], errors: write, handler: create),
+            ManagementRoute(
+                .patch, "\(Self.base)/rearrange", summary: "Set the chain order", tag: .pluginConfigs,
+                body: [.json("PluginConfigOrders")], bodyRequired: true, answers: [.json("PluginConfigPage")], errors: write,
+                handler: rearrange),
+            ManagementRoute(
+                .get, configPath, summary: "Show a plugin config", tag: .pluginConfigs, answers: [.json("PluginConfig")],
+                errors: [.notFound], handler: show),
+            ManagementRoute(
+                .patch, configPath, summary: "Enable, disable, reorder or reconfigure", tag: .pluginConfigs,
+                body: [.json("PluginConfigWrite"), .multipart("PluginConfigForm")], answers: [.json("PluginConfig")],
+                errors: write, handler: update),
+            ManagementRoute(
+                .delete, configPath, summary: "Remove a plugin config", tag: .pluginConfigs, answers: [.noContent],
+                errors: [.forbidden, .notFound], handler: delete),
+            ManagementRoute(
+                .put, "\(configPath)/attachments/:key", summary: "Upload an attachment: the body is the file, its Content-Type the file's",
+                tag: .pluginConfigs, parameters: ["file_name"], body: [.file], answers: [.json("PluginConfig")], errors: write,
+                handler: putAttachment),
+            ManagementRoute(
+                .delete, "\(configPath)/attachments/:key", summary: "Remove an attachment", tag: .pluginConfigs,
+                answers: [.json("PluginConfig")], errors: [.forbidden, .notFound], handler: deleteAttachment),
+            ManagementRoute(
+                .get, "\(configPath)/logs", summary: "The config's log, newest first", tag: .pluginConfigs,
+                parameters: ["log_type", "log_type_filter", "log_source", "search", "after", "before", "limit"],
+                answers: [.json("PluginLogPage")], errors: [.badRequest, .notFound], handler: logs),
+            ManagementRoute(
+                .get, "\(configPath)/jobs", summary: "The plugin's public jobs", tag: .pluginConfigs, answers: [.json("PublicJobs")],
+                errors: [.notFound], handler: jobs),
+            ManagementRoute(
+                .post, "\(configPath)/jobs", summary: "Run a public job", tag: .pluginConfigs, body: [.json("JobRequest")],
+                bodyRequired: true, answers: [.json("JobQueued", .accepted)], errors: write, handler: runJob),
+            ManagementRoute(
+                .get, "\(configPath)/dead_letters", summary: "Work that failed for good", tag: .pluginConfigs,
+                answers: [.json("DeadLetterPage")], errors: [.notFound], handler: deadLetters),
+            ManagementRoute(
+                .get, "\(configPath)/scheduled_runs", summary: "Scheduled task runs, newest first", tag: .pluginConfigs,
+                answers: [.json("ScheduledRunPage")], errors: [.notFound], handler: scheduledRuns),
+            ManagementRoute(
+                .post, "\(configPath)/dead_letters/replay", summary: "Replay dead letters", tag: .pluginConfigs,
+                body: [.json("DeadLetterReplay")], answers: [.json("Replayed")], errors: write, handler: replayAll),
+            ManagementRoute(
+                .post, "\(configPath)/dead_letters/:item_id/replay", summary: "Replay one dead letter", tag: .pluginConfigs,
+                answers: [.json("Replayed")], errors: [.forbidden, .notFound], handler: replayOne),
         ]
     }
 
