@@ -56,6 +56,9 @@ import Testing
         #expect(created.status == 201, "\(created.text)")
         let taggerConfig = try #require(created.json?["id"]?.doubleValue.map(Int.init))
         #expect(created.json?["attachments"]?["wordlist"]?["file_name"] == "words.txt")
+        // A client that percent-encodes the path (`@` as `%40`, as schemathesis does) reaches the same ones.
+        let encoded = try await api.get("/api/projects/%40current/plugin_configs/\(taggerConfig)/")
+        #expect(encoded.status == 200 && encoded.json?["id"] == JSONValue(taggerConfig), "\(encoded.text)")
 
         let first = try await captureAndWait(port: server.port, event: "flow one")
         let counted = try await api.get("/api/projects/@current/plugin_configs/\(taggerConfig)/")

@@ -51,8 +51,14 @@ enum ManagementRequest {
     }
 
     static func id(_ context: QuillRequestContext, _ name: String) throws -> Int {
-        guard let text = context.parameters.get(name), let id = Int(text) else { throw APIError.notFound }
+        guard let text = pathParameter(context, name), let id = Int(text) else { throw APIError.notFound }
         return id
+    }
+
+    /// A path parameter as the client meant it: the router hands it over still percent-encoded, and clients
+    /// encode `@current` as `%40current`.
+    static func pathParameter(_ context: QuillRequestContext, _ name: String) -> String? {
+        context.parameters.get(name).map { $0.removingPercentEncoding ?? $0 }
     }
 }
 

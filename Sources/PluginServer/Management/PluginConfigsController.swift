@@ -176,7 +176,7 @@ struct PluginConfigsController: Sendable {
     /// The body is the file; `Content-Type` its type, `?file_name=` its name.
     private func putAttachment(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let (config, plugin) = try await config(request, context)
-        let key = context.parameters.get("key") ?? ""
+        let key = ManagementRequest.pathParameter(context, "key") ?? ""
         try Self.requireAttachmentField(key, schema: plugin.configSchema)
         let contents = try await ManagementRequest.body(request, limit: Self.maximumAttachmentSize)
         let fileName = ManagementQuery(request)["file_name"] ?? key
@@ -190,7 +190,7 @@ struct PluginConfigsController: Sendable {
 
     private func deleteAttachment(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let (config, _) = try await config(request, context)
-        try await store.setAttachment(nil, key: context.parameters.get("key") ?? "", pluginConfigID: config.id)
+        try await store.setAttachment(nil, key: ManagementRequest.pathParameter(context, "key") ?? "", pluginConfigID: config.id)
         await reloader.reload(pluginConfigID: config.id, teamID: config.teamID)
         return Response.json(try await json(try await store.pluginConfig(id: config.id) ?? config))
     }

@@ -213,7 +213,7 @@ struct PluginsController: Sendable {
 
     private func organization(_ request: Request, _ context: QuillRequestContext) async throws -> Int {
         let organizationID = try await authenticator.organizationID(of: request)
-        let requested = context.parameters.get("organization_id")
+        let requested = ManagementRequest.pathParameter(context, "organization_id")
         guard requested == "@current" || requested == String(organizationID) else { throw APIError.notFound }
         return organizationID
     }
