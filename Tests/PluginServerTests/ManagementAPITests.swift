@@ -222,6 +222,13 @@ import Testing
         #expect(badJSON.status == 400)
         #expect(badJSON.json?["detail"]?.stringValue?.contains("plugin.json is not valid JSON") == true)
 
+        // The database and the compiler would end the name at the NUL byte, making it another file.
+        let nulInName = try await api.send(
+            .post, "/api/organizations/@current/plugins/",
+            json: ["plugin_type": "source", "source": ["plugin.json": #"{"name": "N"}"#, "index.js": "", "a\u{0}b.js": ""]])
+        #expect(nulInName.status == 400)
+        #expect(nulInName.json?["detail"]?.stringValue?.contains("has a NUL byte in it") == true, "\(nulInName.text)")
+
         let pluginID = try await api.installArchive(Self.tagger)
         let wrongValue = try await api.send(
             .post, "/api/projects/@current/plugin_configs/",
