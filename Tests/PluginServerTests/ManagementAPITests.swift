@@ -240,6 +240,13 @@ import Testing
         let missingFields = Set(missing.json?["errors"]?.arrayValue?.compactMap { $0["attr"]?.stringValue } ?? [])
         #expect(missingFields == ["tag", "apiKey"])
         #expect(try await api.send(.post, "/api/projects/@current/plugin_configs/", json: ["plugin": 999]).status == 400)
+
+        // An attachment's file name with a NUL byte would be stored cut short at it.
+        let config = try await api.configure(["plugin": JSONValue(pluginID), "config": ["tag": "t", "apiKey": "k"]])
+        let nulInFileName = try await HTTP.request(
+            .put, port: server.port, "/api/projects/@current/plugin_configs/\(config)/attachments/wordlist/?file_name=a%00b",
+            headers: ["Authorization": "Bearer \(api.key)", "Content-Type": "text/plain"], body: Array("words".utf8))
+        #expect(nulInFileName.status == 400 && nulInFileName.json?["attr"] == "file_name", "\(nulInFileName.text)")
         await server.stop()
     }
 

@@ -55,6 +55,13 @@ enum ManagementRequest {
         return id
     }
 
+    /// Refuses a file name with a NUL byte in it: SQLite (through GRDB) and the compiler's C APIs end a string
+    /// there, so `a\0b` would be stored or compiled as `a`.
+    static func refuseNUL(inFileName name: String, attribute: String? = nil) throws {
+        guard name.contains("\0") else { return }
+        throw APIError.invalidInput("The file name \(JSONValue.string(name).serializedString) has a NUL byte in it.", attribute: attribute)
+    }
+
     /// A path parameter as the client meant it: the router hands it over still percent-encoded, and clients
     /// encode `@current` as `%40current`.
     static func pathParameter(_ context: QuillRequestContext, _ name: String) -> String? {

@@ -180,6 +180,7 @@ struct PluginConfigsController: Sendable {
         try Self.requireAttachmentField(key, schema: plugin.configSchema)
         let contents = try await ManagementRequest.body(request, limit: Self.maximumAttachmentSize)
         let fileName = ManagementQuery(request)["file_name"] ?? key
+        try ManagementRequest.refuseNUL(inFileName: fileName, attribute: "file_name")
         let attachment = PluginAttachment(
             contentType: request.headers[.contentType] ?? "application/octet-stream", fileName: fileName,
             contents: Data(contents))
@@ -363,9 +364,10 @@ struct PluginConfigsController: Sendable {
                 guard part.content.count <= Self.maximumAttachmentSize else {
                     throw APIError.invalidInput("Attachments may be at most \(Self.maximumAttachmentSize) bytes.", attribute: part.name)
                 }
+                let fileName = part.fileName ?? "attachment"
+                try ManagementRequest.refuseNUL(inFileName: fileName, attribute: part.name)
                 uploads[String(part.name.dropFirst(15).dropLast())] = PluginAttachment(
-                    contentType: part.contentType ?? "application/octet-stream", fileName: part.fileName ?? "attachment",
-                    contents: Data(part.content))
+                    contentType: part.contentType ?? "application/octet-stream", fileName: fileName, contents: Data(part.content))
             } else if part.name == "config" {
                 body["config"] = (try? JSONValue.parse(part.content)) ?? .string(part.text)
             } else {

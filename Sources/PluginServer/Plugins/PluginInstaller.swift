@@ -14,11 +14,7 @@ struct PluginInstaller: Sendable {
     func contents(
         of files: [String: Data], pluginType: String, url: String? = nil, tag: String? = nil
     ) async throws -> PluginContents {
-        // The database and C file APIs end a name at a NUL byte: `a\0b` would be stored and compiled as `a`,
-        // and collide with a file `a`.
-        if let name = files.keys.first(where: { $0.contains("\0") }) {
-            throw APIError.invalidInput("The file name \(JSONValue.string(name).serializedString) has a NUL byte in it.")
-        }
+        for name in files.keys { try ManagementRequest.refuseNUL(inFileName: name) }
         guard let manifestData = files["plugin.json"] else {
             throw APIError.invalidInput("The plugin has no plugin.json at its top level.", attribute: "plugin.json")
         }
