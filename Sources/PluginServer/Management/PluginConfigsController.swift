@@ -284,11 +284,15 @@ struct PluginConfigsController: Sendable {
     /// `{"ids": [..]}` replays those; an empty body replays all of the config's dead letters.
     private func replayAll(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let (config, _) = try await config(request, context)
-        let ids = try await ManagementRequest.jsonObject(request)["ids"]?.arrayValue?.map { value -> Int64 in
-            guard let id = value.doubleValue.flatMap({ Int64(exactly: $0) }) else {
-                throw APIError.invalidInput("'ids' must be dead letter ids.", attribute: "ids")
+        // Left out, every one; anything but a list of ids is refused, not read as "every one".
+        let ids = try await ManagementRequest.jsonObject(request)["ids"].map { list -> [Int64] in
+            guard let values = list.arrayValue else { throw APIError.invalidInput("'ids' must be a list of dead letter ids.", attribute: "ids") }
+            return try values.map { value -> Int64 in
+                guard let id = value.doubleValue.flatMap({ Int64(exactly: $0) }) else {
+                    throw APIError.invalidInput("'ids' must be dead letter ids.", attribute: "ids")
+                }
+                return id
             }
-            return id
         }
         let replayed = try await workQueue.replay(pluginConfigID: config.id, ids: ids, now: Date())
         return Response.json(["replayed": JSONValue(replayed)])
