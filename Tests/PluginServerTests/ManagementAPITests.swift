@@ -247,6 +247,9 @@ import Testing
             .put, port: server.port, "/api/projects/@current/plugin_configs/\(config)/attachments/wordlist/?file_name=a%00b",
             headers: ["Authorization": "Bearer \(api.key)", "Content-Type": "text/plain"], body: Array("words".utf8))
         #expect(nulInFileName.status == 400 && nulInFileName.json?["attr"] == "file_name", "\(nulInFileName.text)")
+        // Not a boolean is refused, not read as "leave it as it is".
+        let notBoolean = try await api.send(.patch, "/api/projects/@current/plugin_configs/\(config)/", json: ["enabled": "yes"])
+        #expect(notBoolean.status == 400 && notBoolean.json?["attr"] == "enabled", "\(notBoolean.text)")
         await server.stop()
     }
 

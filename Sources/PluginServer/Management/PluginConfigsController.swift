@@ -108,7 +108,7 @@ struct PluginConfigsController: Sendable {
         else { throw APIError.invalidInput("'plugin' must be the id of one of your organization's plugins.", attribute: "plugin") }
         let existing = try await store.pluginConfigs(teamID: project.id)
         let order = try body["order"].map(Self.integer) ?? ((existing.map(\.order).max() ?? 0) + 1)
-        let enabled = body["enabled"]?.boolValue ?? false
+        let enabled = try body["enabled"].map(Self.boolean) ?? false
         let values = try secrets.sealingSecrets(
             of: try validated(merging: body["config"], into: [:], schema: plugin.configSchema, attachmentKeys: Set(uploads.keys)),
             secretKeys: ConfigSecrets.secretKeys(schema: plugin.configSchema))
@@ -125,7 +125,7 @@ struct PluginConfigsController: Sendable {
     private func update(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let (config, plugin) = try await config(request, context)
         let (body, uploads) = try await fields(of: request)
-        let enabled = body["enabled"]?.boolValue
+        let enabled = try body["enabled"].map(Self.boolean)
         let order = try body["order"].map(Self.integer)
         let attachmentKeys = Set(config.attachments.keys).union(uploads.keys)
         let values =
@@ -349,6 +349,16 @@ struct PluginConfigsController: Sendable {
             throw APIError.invalidInput("'order' must be a whole number.", attribute: "order")
         }
         return integer
+    }
+
+    /// `enabled` as JSON, or as a form's text writes it (`true`, `True`, `1`, …), as PostHog reads it.
+    private static func boolean(_ value: JSONValue) throws -> Bool {
+        if let bool = value.boolValue { return bool }
+        switch value.configText?.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw APIError.invalidInput("'enabled' must be true or false.", attribute: "enabled")
+        }
     }
 
     /// JSON fields and `add_attachment[KEY]` files of a JSON or multipart body.
