@@ -97,7 +97,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             resources: [.copy("WebUI/Assets")],
-            swiftSettings: librarySettings
+            swiftSettings: librarySettings,
+            plugins: ["EmbedJavaScript"]
         ),
         .executableTarget(
             name: "quill",

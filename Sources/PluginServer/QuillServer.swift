@@ -112,8 +112,7 @@ public enum QuillServer {
         let authenticator = ManagementAuthenticator(projects: projects, pluginKeys: apiAccess)
         let eventRates = EventRateHistory(runtime: runtime)
         WebUIController().addRoutes(to: router)
-        EventsController(authenticator: authenticator, store: ingestion).addRoutes(to: router)
-        ManagementRoute.register(
+        try ManagementRoute.register(
             managementRoutes(
                 authenticator: authenticator, store: plugins, runtime: runtime, repositories: configuration.repositories,
                 pluginFolders: configuration.pluginFolders, secrets: secrets,
@@ -121,11 +120,6 @@ public enum QuillServer {
                 usage: usageRecorder, ingestion: ingestion, wakeups: wakeups,
                 afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }, eventRates: eventRates),
             on: router)
-        router.get("api/openapi.json") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
-        }
 
         return Application(
             router: router,
@@ -146,18 +140,18 @@ public enum QuillServer {
             logger: logger)
     }
 
-    /// The plugin and plugin-config routes of the management API.
+    /// The routes of the management API, the events API and the OpenAPI document that describes them all.
     static func managementRoutes(
         authenticator: ManagementAuthenticator, store: any PluginStore, runtime: PluginRuntime,
         repositories: PluginRepositorySettings, pluginFolders: AllowedPluginFolders = AllowedPluginFolders(),
         secrets: ConfigSecrets, logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
         usage: PluginUsageRecorder, ingestion: any IngestionStore, wakeups: TeamWakeups,
         afterReload: @escaping @Sendable (Int) async -> Void = { _ in }, eventRates: EventRateHistory? = nil
-    ) -> [ManagementRoute] {
+    ) throws(OpenAPIDocumentError) -> [ManagementRoute] {
         let reloader = PluginReloader(store: store, runtime: runtime, secrets: secrets, logger: logger, afterReload: afterReload)
         let compiler = PluginCompiler(providedModules: PluginRuntime.providedModules)
         let installer = PluginInstaller(compiler: compiler, runtime: runtime)
-        return PluginsController(
+        let routes = PluginsController(
             authenticator: authenticator, store: store, installer: installer,
             repository: PluginRepository(settings: repositories), reloader: reloader, pluginFolders: pluginFolders,
             secrets: secrets
@@ -174,6 +168,8 @@ public enum QuillServer {
                 history: eventRates ?? EventRateHistory(runtime: runtime)
             ).routes
             + IngestionProblemsController(authenticator: authenticator, store: ingestion, wakeups: wakeups).routes
+            + EventsController(authenticator: authenticator, store: ingestion).routes
+        return try routes + OpenAPIController(documenting: routes).routes
     }
 
     /// Opens (creating on first use) the database under the data directory, with the default

@@ -10,8 +10,13 @@ struct EventsController: Sendable {
     let authenticator: ManagementAuthenticator
     let store: any IngestionStore
 
-    func addRoutes(to router: Router<QuillRequestContext>) {
-        router.get("api/projects/:project_id/events") { request, context in try await list(request, context) }
+    var routes: [ManagementRoute] {
+        [
+            ManagementRoute(
+                .get, "api/projects/:project_id/events", summary: "List stored events, newest first", tag: .events,
+                parameters: ["event", "distinct_id", "after", "before", "limit", "cursor"], answers: [.json("EventPage")],
+                errors: [.badRequest, .notFound], handler: list)
+        ]
     }
 
     private func list(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
