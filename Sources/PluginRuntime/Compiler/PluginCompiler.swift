@@ -98,7 +98,7 @@ public struct PluginCompiler: Sendable {
 
     /// Reads esbuild's first `✘ [ERROR] message` and the `file:line:column:` line that follows it. An unresolvable
     /// bare import is a module the runtime doesn't provide; it gets PostHog's wording.
-    private static func firstError(in standardError: String, status: Int32) -> PluginCompileError {
+    static func firstError(in standardError: String, status: Int32) -> PluginCompileError {
         let lines = standardError.split(separator: "\n", omittingEmptySubsequences: false)
         guard let errorIndex = lines.firstIndex(where: { $0.contains("[ERROR] ") }),
             let marker = lines[errorIndex].range(of: "[ERROR] ")
@@ -162,7 +162,7 @@ public struct PluginCompiler: Sendable {
         }
     }
 
-    private static func makeTemporaryFolder() throws(PluginCompileError) -> URL {
+    static func makeTemporaryFolder() throws(PluginCompileError) -> URL {
         let folder = FileManager.default.temporaryDirectory.appending(path: "quill-compile-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
