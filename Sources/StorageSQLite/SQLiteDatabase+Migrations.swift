@@ -217,3 +217,14 @@ extension SQLiteDatabase {
         }
     }
 }
+
+extension SQLiteDatabase {
+    /// When each logged event was accepted, so the age of the oldest tells whether processing keeps up (issue 14).
+    static func registerBacklogMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v9: ingestion log acceptance time") { db in
+            try db.alter(table: "ingestion_log") { table in
+                table.add(column: "accepted_at", .double)
+            }
+        }
+    }
+}

@@ -15,6 +15,7 @@ struct CaptureController: Sendable {
     let writer: GroupCommitter<IngestionRecord>
     let maximumBodySize: Int
     let metrics: IngestionMetrics
+    let backlog: IngestionBacklog
 
     static let paths = ["e", "capture", "track", "engage", "batch", "i/v0/e"]
 
@@ -39,6 +40,11 @@ struct CaptureController: Sendable {
 
     /// Stores the request's valid events in the ingestion log, or throws what is wrong with it.
     private func accept(_ request: Request, _ context: QuillRequestContext, path: String) async throws -> Response {
+        // Refused before the body is read: a full log means the server is behind, and reading costs too.
+        guard !backlog.isFull else {
+            metrics.countRejected(1, reason: "backlog_full")
+            throw APIError.backlogFull
+        }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: maximumBodySize)
