@@ -60,6 +60,14 @@ import Testing
         withExtendedLifetime(folder) {}
     }
 
+    @Test func consoleOfATestGoesToStandardErrorAsThePluginLogPrintsIt() async throws {
+        let (folder, plugin) = try Self.copy("only")
+        let output = try await Self.test(plugin)
+        #expect(output.standardError.contains("  console.log: focused {\"plan\":\"pro\"} Error: boom\n"), "\(output.standardError)")
+        #expect(!output.standardOutput.contains("console.log"))
+        withExtendedLifetime(folder) {}
+    }
+
     @Test func filterRunsTheMatchingTestsOnly() async throws {
         let (folder, plugin) = try Self.copy("structure")
         let output = try await Self.test(plugin, ["--filter", "BLOCK beta"])

@@ -193,7 +193,8 @@ actor TestFileRunner {
                 progress.expect(within: Self.runnerTimeLimit)
                 return nil
             })
-        let install = try context.evaluate("(\(EmbeddedJavaScript.jestEnvironment))", sourceURL: "quill:jest/jest-environment.js")
+        let install = try context.evaluate(
+            "(\(LogFormat.included(in: EmbeddedJavaScript.jestEnvironment)))", sourceURL: "quill:jest/jest-environment.js")
         return try install.call([parts, host, testHost, try context.parseJSON(options)])
     }
 

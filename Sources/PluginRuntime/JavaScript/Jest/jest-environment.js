@@ -225,16 +225,8 @@
 
   const define = (name, value) => Object.defineProperty(global, name, { value, writable: true, configurable: true, enumerable: false });
 
-  // PostHog's console formatting, as in the plugin VM, written to the test's output.
-  const formatArgument = (value) => {
-    if (typeof value === 'object' && value !== null && !(value instanceof Error)) {
-      try {
-        const json = JSON.stringify(value);
-        if (json !== undefined) return json;
-      } catch (_) {}
-    }
-    return String(value);
-  };
+  // The plugin VM's console formatting, written to the test's output.
+  /* include log-format.js */
   const consoleObject = {};
   for (const method of ['debug', 'log', 'info', 'warn', 'error']) {
     consoleObject[method] = (...args) => testHost.write(method, args.map(formatArgument).join(' '));

@@ -1,4 +1,5 @@
 test.only('a focused test runs', () => {
+    console.log('focused', { plan: 'pro' }, new Error('boom'))
     expect(1 + 1).toBe(2)
 })
 
