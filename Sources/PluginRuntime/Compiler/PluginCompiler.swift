@@ -133,13 +133,7 @@ public struct PluginCompiler: Sendable {
     /// Plugins are untrusted: a relative import or a symlink reaching outside the folder would bundle any file the
     /// server can read (keys, other plugins' code) into the plugin, so it is refused.
     private static func checkInputsStayInside(metafile: URL) throws(PluginCompileError) {
-        let inputs: [String: Any]
-        do {
-            let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: metafile)) as? [String: Any]
-            inputs = meta?["inputs"] as? [String: Any] ?? [:]
-        } catch {
-            throw PluginCompileError(message: "Could not read esbuild's metafile: \(error.localizedDescription)")
-        }
+        let inputs = try metafileInputs(metafile)
         // Input paths are relative to the plugin folder, esbuild's working directory.
         guard let outside = inputs.keys.sorted().first(where: { $0.hasPrefix("../") || $0.hasPrefix("/") }) else { return }
         let importer = inputs.keys.sorted().first { input in
@@ -149,6 +143,16 @@ public struct PluginCompiler: Sendable {
         throw PluginCompileError(
             message: "'\(outside)' is outside the plugin folder; a plugin can only import its own files and the modules Quill provides",
             file: importer)
+    }
+
+    /// The `inputs` of esbuild's metafile: each file it bundled, by its path, with what that file imports.
+    static func metafileInputs(_ metafile: URL) throws(PluginCompileError) -> [String: Any] {
+        do {
+            let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: metafile)) as? [String: Any]
+            return meta?["inputs"] as? [String: Any] ?? [:]
+        } catch {
+            throw PluginCompileError(message: "Could not read esbuild's metafile: \(error.localizedDescription)")
+        }
     }
 
     /// Runs esbuild to its end (see `ChildProcess`). The bundle goes to `--outfile`, so standard output is unused.

@@ -207,36 +207,29 @@ struct JavaScriptRegions {
         var lastWord: [UInt8] = []
         while index < bytes.count {
             let byte = bytes[index]
+            // A template literal starts, or a `${…}` substitution in one ends: template text goes on from here.
+            let closesSubstitution = byte == UInt8(ascii: "}") && substitutions.last == braceDepth - 1
+            if byte == UInt8(ascii: "`") || closesSubstitution {
+                if closesSubstitution {
+                    substitutions.removeLast()
+                    braceDepth -= 1
+                }
+                let (end, opensSubstitution) = endOfTemplatePart(from: index + 1)
+                index = mark(.template, from: index, through: end)
+                if opensSubstitution {
+                    substitutions.append(braceDepth)
+                    braceDepth += 1
+                    lastSignificant = UInt8(ascii: "{")
+                } else {
+                    lastSignificant = UInt8(ascii: "a")
+                }
+                lastWord = []
+                continue
+            }
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "'"):
                 index = mark(.string, from: index, through: endOfString(from: index, quote: byte))
                 lastSignificant = UInt8(ascii: "a")
-                lastWord = []
-                continue
-            case UInt8(ascii: "`"):
-                let (end, opensSubstitution) = endOfTemplatePart(from: index + 1)
-                index = mark(.template, from: index, through: end)
-                if opensSubstitution {
-                    substitutions.append(braceDepth)
-                    braceDepth += 1
-                    lastSignificant = UInt8(ascii: "{")
-                } else {
-                    lastSignificant = UInt8(ascii: "a")
-                }
-                lastWord = []
-                continue
-            case UInt8(ascii: "}") where substitutions.last == braceDepth - 1:
-                substitutions.removeLast()
-                braceDepth -= 1
-                let (end, opensSubstitution) = endOfTemplatePart(from: index + 1)
-                index = mark(.template, from: index, through: end)
-                if opensSubstitution {
-                    substitutions.append(braceDepth)
-                    braceDepth += 1
-                    lastSignificant = UInt8(ascii: "{")
-                } else {
-                    lastSignificant = UInt8(ascii: "a")
-                }
                 lastWord = []
                 continue
             case UInt8(ascii: "/"):

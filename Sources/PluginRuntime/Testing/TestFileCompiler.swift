@@ -158,13 +158,7 @@ struct TestFileCompiler {
     /// Test files are the plugin's own, but they too may only bundle files inside its folder: a symlink or
     /// `../../` out of it would read whatever the developer's account can.
     private func checkInputsStayInside(metafile: URL, folder: URL) throws(PluginCompileError) {
-        let inputs: [String: Any]
-        do {
-            let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: metafile)) as? [String: Any]
-            inputs = meta?["inputs"] as? [String: Any] ?? [:]
-        } catch {
-            throw PluginCompileError(message: "Could not read esbuild's metafile: \(error.localizedDescription)")
-        }
+        let inputs = try PluginCompiler.metafileInputs(metafile)
         let root = pluginFolder.path.hasSuffix("/") ? pluginFolder.path : pluginFolder.path + "/"
         for input in inputs.keys.sorted() where input != "<stdin>" {
             let resolved = Self.absolutePath(input, in: folder)
