@@ -966,30 +966,24 @@
       const object = {};
       for (const name of matcherNames()) {
         object[name] = (...args) => {
+          // A failure of the promise itself, before any matcher: it counts as an assertion, as in Jest.
+          const failure = (detail) => {
+            state.assertionCalls++;
+            const error = new JestAssertionError(`${matcherHint(name, undefined, '', { isNot, promise })}\n\n${detail}`);
+            error.stack = `Error: ${error.message}\n${callSite.stack || ''}`;
+            return error;
+          };
           const actual = typeof received === 'function' ? received() : received;
           if (!isPromise(actual)) {
-            state.assertionCalls++;
-            const error = new JestAssertionError(`${matcherHint(name, undefined, '', { isNot, promise })}\n\nMatcher error: received value must be a promise or a function returning a promise\n\n${printWithType('Received', actual)}`);
-            error.stack = `Error: ${error.message}\n${callSite.stack || ''}`;
-            return Promise.reject(error);
+            return Promise.reject(failure(`Matcher error: received value must be a promise or a function returning a promise\n\n${printWithType('Received', actual)}`));
           }
           return actual.then(
             (value) => {
-              if (promise === 'rejects') {
-                state.assertionCalls++;
-                const error = new JestAssertionError(`${matcherHint(name, undefined, '', { isNot, promise })}\n\nReceived promise resolved instead of rejected\nResolved to value: ${printReceived(value)}`);
-                error.stack = `Error: ${error.message}\n${callSite.stack || ''}`;
-                throw error;
-              }
+              if (promise === 'rejects') throw failure(`Received promise resolved instead of rejected\nResolved to value: ${printReceived(value)}`);
               return applyMatcher(name, matcherFor(name), value, args, isNot, promise, callSite);
             },
             (reason) => {
-              if (promise === 'resolves') {
-                state.assertionCalls++;
-                const error = new JestAssertionError(`${matcherHint(name, undefined, '', { isNot, promise })}\n\nReceived promise rejected instead of resolved\nRejected to value: ${printReceived(reason)}`);
-                error.stack = `Error: ${error.message}\n${callSite.stack || ''}`;
-                throw error;
-              }
+              if (promise === 'resolves') throw failure(`Received promise rejected instead of resolved\nRejected to value: ${printReceived(reason)}`);
               return applyMatcher(name, matcherFor(name), reason, args, isNot, promise, callSite);
             });
         };
