@@ -163,7 +163,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            exclude: ["NodeCompatibility"],
+            exclude: ["NodeCompatibility", "JestFixtures"],
             swiftSettings: upcomingFeatures
         ),
     ]

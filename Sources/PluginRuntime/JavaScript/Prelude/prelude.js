@@ -2,7 +2,6 @@
   'use strict';
   const global = globalThis;
   const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
-  const isError = (value) => Object.prototype.toString.call(value) === '[object Error]';
 
   class RetryError extends Error {
     constructor(message) {
@@ -16,16 +15,7 @@
     }
   }
 
-  // PostHog's formatting: objects and arrays as JSON, errors and everything else as String(x).
-  const formatArgument = (value) => {
-    if (typeof value === 'object' && value !== null && !isError(value)) {
-      try {
-        const json = JSON.stringify(value);
-        if (json !== undefined) return json;
-      } catch (_) {}
-    }
-    return String(value);
-  };
+  /* include log-format.js */
   const consoleObject = {};
   for (const [method, type] of [['debug', 'DEBUG'], ['log', 'LOG'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR']]) {
     consoleObject[method] = (...args) => {
