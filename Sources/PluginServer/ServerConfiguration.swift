@@ -23,6 +23,10 @@ public struct ServerConfiguration: Sendable {
     /// `--max-body-size` / `QUILL_MAX_BODY_SIZE`: largest capture request body in bytes, after
     /// decompression too. Default 20 MiB, as PostHog's capture.
     public var maxBodySize: Int = 20 * 1024 * 1024
+    /// `--max-recording-body-size` / `QUILL_MAX_RECORDING_BODY_SIZE`: the same for `/s`, where posthog-js sends
+    /// session recordings, so an operator can take larger recordings without taking larger event batches.
+    /// Default 20 MiB, as PostHog's capture, which had one limit for both.
+    public var maxRecordingBodySize: Int = 20 * 1024 * 1024
     /// `--drain-time` / `QUILL_DRAIN_TIME`: seconds shutdown keeps processing logged events. Default 10.
     public var drainTime: Duration = .seconds(10)
     /// `QUILL_FETCH_ALLOW`: addresses plugins' `fetch` may reach although they are loopback or private
@@ -72,6 +76,9 @@ public struct ServerConfiguration: Sendable {
             pluginMaximumEventSize = size
         }
         if let size = try value("QUILL_MAX_BODY_SIZE", { Int($0).flatMap { $0 > 0 ? $0 : nil } }) { maxBodySize = size }
+        if let size = try value("QUILL_MAX_RECORDING_BODY_SIZE", { Int($0).flatMap { $0 > 0 ? $0 : nil } }) {
+            maxRecordingBodySize = size
+        }
         if let seconds = try value("QUILL_DRAIN_TIME", Self.positiveSeconds) { drainTime = seconds }
         repositories = PluginRepositorySettings(environment: environment)
         if let allow = environment["QUILL_FETCH_ALLOW"], !allow.isEmpty {

@@ -69,6 +69,7 @@ public final class SQLiteDatabase: Sendable {
         registerPluginUsageMigration(in: &migrator)
         registerWorkQueueByConfigMigration(in: &migrator)
         registerPoisonEventMigration(in: &migrator)
+        registerSessionRecordingMigration(in: &migrator)
         return migrator
     }
 }

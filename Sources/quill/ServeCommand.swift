@@ -34,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest capture request body in bytes (QUILL_MAX_BODY_SIZE). Default 20 MiB.")
     var maxBodySize: Int?
 
+    @Option(help: "Largest session recording (/s) request body in bytes (QUILL_MAX_RECORDING_BODY_SIZE). Default 20 MiB.")
+    var maxRecordingBodySize: Int?
+
     @OptionGroup(title: "Bounds on what plugins produce")
     var bounds: BoundOptions
 
@@ -61,6 +64,10 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.pluginMemoryLimit = limit
         }
         if let maxBodySize { configuration.maxBodySize = maxBodySize }
+        if let maxRecordingBodySize {
+            guard maxRecordingBodySize > 0 else { throw ValidationError("--max-recording-body-size must be more than 0") }
+            configuration.maxRecordingBodySize = maxRecordingBodySize
+        }
         try bounds.apply(to: &configuration)
 
         var logger = Logger(label: "quill")
