@@ -22,6 +22,88 @@ enum OpenAPIDocument {
     }
   ],
   "paths": {
+    "/api/projects/{project_id}/": {
+      "get": {
+        "summary": "A project and its settings",
+        "tags": [
+          "projects"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/project_id"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Project"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        },
+        "operationId": "get_api_projects_project_id"
+      },
+      "patch": {
+        "summary": "Turn session recordings on or off (session_recording_opt_in)",
+        "tags": [
+          "projects"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/project_id"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "session_recording_opt_in": {
+                    "type": "boolean",
+                    "description": "Whether /decide and /flags tell posthog-js to record sessions and send them to /s/."
+                  }
+                },
+                "additionalProperties": false
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Project"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        },
+        "operationId": "patch_api_projects_project_id"
+      }
+    },
     "/api/projects/{project_id}/events/": {
       "get": {
         "summary": "List stored events, newest first",
@@ -37,6 +119,9 @@ enum OpenAPIDocument {
           },
           {
             "$ref": "#/components/parameters/distinct_id"
+          },
+          {
+            "$ref": "#/components/parameters/session_id"
           },
           {
             "$ref": "#/components/parameters/after"
@@ -1704,6 +1789,15 @@ enum OpenAPIDocument {
           "type": "string"
         }
       },
+      "session_id": {
+        "name": "session_id",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string"
+        },
+        "description": "Only the events of one session (properties.$session_id): its recording ($snapshot events) and what else the browser sent."
+      },
       "after": {
         "name": "after",
         "in": "query",
@@ -1778,6 +1872,29 @@ enum OpenAPIDocument {
       }
     },
     "schemas": {
+      "Project": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "integer"
+          },
+          "organization": {
+            "type": "integer"
+          },
+          "name": {
+            "type": "string"
+          },
+          "api_token": {
+            "type": "string"
+          },
+          "anonymize_ips": {
+            "type": "boolean"
+          },
+          "session_recording_opt_in": {
+            "type": "boolean"
+          }
+        }
+      },
       "Error": {
         "type": "object",
         "properties": {
