@@ -43,7 +43,7 @@ package enum EventPreparation {
         guard let propertiesObject = properties.objectValue else {
             return .failure(Rejection(index: index, reason: "'properties' must be an object"))
         }
-        if name == SessionRecording.snapshotEvent, let problem = SessionRecording.problem(with: propertiesObject) {
+        if SessionRecording.isRecording(name), let problem = SessionRecording.problem(with: propertiesObject, eventName: name) {
             return .failure(Rejection(index: index, reason: problem))
         }
         let distinctIDValue = [event["$distinct_id"], properties["distinct_id"], event["distinct_id"]]

@@ -17,6 +17,8 @@ import Testing
         #"{"event":"$snapshot","properties":{"distinct_id":"ada","$session_id":"s1","$window_id":"w1","$snapshot_bytes":60,"$snapshot_data":[{"type":4,"data":{"href":"https://example.com/"},"timestamp":1},{"type":2,"data":{"node":{}},"timestamp":2}]}}"#,
         // Older posthog-js: one rrweb event per `$snapshot`.
         #"{"event":"$snapshot","distinct_id":"ada","properties":{"$session_id":"s1","$window_id":"w1","$snapshot_data":{"type":3,"data":{"source":2},"timestamp":3}}}"#,
+        // PostHog's newer form of a batch: the rrweb events in `$snapshot_items`.
+        #"{"event":"$snapshot_items","properties":{"distinct_id":"ada","$session_id":"s1","$window_id":"w1","$snapshot_source":"web","$snapshot_items":[{"type":3,"data":{"source":2},"timestamp":3}]}}"#,
     ])
     func aRecordingInEitherShapeIsAccepted(json: String) throws {
         guard case .success(let record) = try prepare(json) else {
@@ -36,7 +38,22 @@ import Testing
         (#"{"$session_id":"s1","$snapshot_data":null}"#, "$snapshot_data"),
     ])
     func aRecordingWithoutASessionOrDataIsRefused(properties: String, field: String) throws {
-        let json = #"{"event":"$snapshot","distinct_id":"ada","properties":\#(properties)}"#
+        try expectRefused(event: "$snapshot", properties: properties, field: field)
+    }
+
+    @Test(arguments: [
+        (#"{"$snapshot_items":[{"type":2}]}"#, "$session_id"),
+        (#"{"$session_id":["s1"],"$snapshot_items":[{"type":2}]}"#, "$session_id"),
+        (#"{"$session_id":"s1"}"#, "$snapshot_items"),
+        (#"{"$session_id":"s1","$snapshot_items":{"type":2}}"#, "$snapshot_items"),
+        (#"{"$session_id":"s1","$snapshot_data":[{"type":2}]}"#, "$snapshot_items"),
+    ])
+    func aSnapshotItemsBatchWithoutASessionOrItemsIsRefused(properties: String, field: String) throws {
+        try expectRefused(event: "$snapshot_items", properties: properties, field: field)
+    }
+
+    private func expectRefused(event: String, properties: String, field: String) throws {
+        let json = #"{"event":"\#(event)","distinct_id":"ada","properties":\#(properties)}"#
         guard case .failure(let rejection) = try prepare(json) else {
             Issue.record("accepted: \(json)")
             return
