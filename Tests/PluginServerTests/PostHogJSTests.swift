@@ -160,6 +160,18 @@ enum RecordingServer {
             .post, port: port, "/e/?" + PostHogJS.query(compression: "gzip-js"), headers: ["Content-Type": "text/plain"],
             body: Zlib.gzip(JSONValue.array([pageview]).serialized()))
         #expect(captured.status == 200, "\(captured.text)")
+        // PostHog's newer form of a batch, the rrweb events in $snapshot_items, by GET with base64 `data`.
+        let items: JSONValue = [
+            "event": "$snapshot_items",
+            "properties": [
+                "$session_id": .string(session), "$window_id": .string(window), "$snapshot_source": "web",
+                "$snapshot_items": [PostHogJS.mouseMove(at: start + 3_000), PostHogJS.mouseMove(at: start + 3_100)],
+                "distinct_id": "browser-user", "token": .string(Self.token),
+            ],
+        ]
+        let data = Data(items.serialized()).base64EncodedString().urlQueryEncoded
+        let viaGET = try await HTTP.request(.get, port: port, "/s/?data=\(data)&" + PostHogJS.query(compression: "base64"))
+        #expect(viaGET.status == 200, "\(viaGET.text)")
         let otherSession = UUID().uuidString.lowercased()
         let elsewhere = PostHogJS.snapshot(session: otherSession, window: window, items: [PostHogJS.meta(at: start)])
         #expect(try await HTTP.request(
@@ -167,17 +179,21 @@ enum RecordingServer {
             body: JSONValue.array([elsewhere]).serialized()).status == 200)
 
         // onSnapshot got each batch once, from the durable work queue; processEvent (hello-world) got none of them.
-        let lines = try await logLines(port: port, config: running.counterConfig, containing: session, count: 3)
-        #expect(Set(lines.compactMap { $0.firstMatch(of: #/recording batch (\d+) /#).map { String($0.1) } }) == ["1", "2", "3"])
+        let lines = try await logLines(port: port, config: running.counterConfig, containing: session, count: 4)
+        #expect(Set(lines.compactMap { $0.firstMatch(of: #/recording batch (\d+) /#).map { String($0.1) } }) == ["1", "2", "3", "4"])
         let described = lines.map { $0.replacing(#/recording batch \d+ /#, with: "recording batch N ") }.sorted()
         #expect(described == [
             "Session \(session): recording batch N with 1 rrweb event (0 full snapshots) from window \(window)",
             "Session \(session): recording batch N with 2 rrweb events (0 full snapshots) from window \(window)",
+            "Session \(session): recording batch N with 2 rrweb events (0 full snapshots) from window \(window)",
             "Session \(session): recording batch N with 2 rrweb events (1 full snapshot) from window \(window)",
         ])
 
-        let sessionEvents = try await HTTP.waitForEvents(port: port, query: "session_id=\(session)", count: 4)
-        #expect(sessionEvents.count == 4)
+        let sessionEvents = try await HTTP.waitForEvents(port: port, query: "session_id=\(session)", count: 5)
+        #expect(sessionEvents.count == 5)
+        let batch = try await HTTP.events(port: port, query: "session_id=\(session)&event=%24snapshot_items")
+        #expect(batch.count == 1 && batch.first?["properties"]?["$snapshot_items"] == items["properties"]?["$snapshot_items"])
+        #expect(batch.first?["properties"]?["hello"] == nil)
         #expect(sessionEvents.filter { $0["event"] == "$pageview" }.first?["properties"]?["hello"] == "world")
         let recording = try await HTTP.events(port: port, query: "session_id=\(session)&event=%24snapshot")
         #expect(recording.count == 3)
