@@ -1,5 +1,5 @@
 # Quill's everyday commands. `make test` is what CI runs.
-.PHONY: setup build run test bench clean
+.PHONY: setup build run test bench fuzz clean
 
 setup:
 	@scripts/setup
@@ -24,5 +24,9 @@ bench: setup
 	python3 bench/hostile_plugins.py --quill .build/release/quill
 	python3 bench/run.py --quill .build/release/quill --quill-bench .build/release/quill-bench
 
+# libFuzzer on the parsers of outside input (not part of test): FUZZ_SECONDS a target, default 60.
+fuzz: setup
+	scripts/fuzz
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // The C boundary: only JavaScriptEngine imports it.
@@ -34,8 +36,9 @@ let package = Package(
             providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]
         ),
         .target(name: "JavaScriptEngine", dependencies: ["CJavaScriptCore"], swiftSettings: librarySettings),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "Compression", dependencies: ["CZlib"], swiftSettings: librarySettings),
+        // Not `CZlib`: ZIPFoundation has a module of that name, and two module maps of one name can't meet in a build.
+        .systemLibrary(name: "CQuillZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Compression", dependencies: ["CQuillZlib"], swiftSettings: librarySettings),
         .target(name: "OrderedJSON", swiftSettings: librarySettings),
         .target(name: "ChildProcesses", swiftSettings: librarySettings),
         .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
@@ -43,6 +46,19 @@ let package = Package(
         .target(name: "Storage", swiftSettings: librarySettings),
         // An event from a capture request to its stored row: decoding, checks, timestamps. No server, no engine.
         .target(name: "EventIngestion", dependencies: ["OrderedJSON", "Compression", "Storage"], swiftSettings: librarySettings),
+        // plugin.json and config validation: what a plugin declares, checked without running it.
+        .target(name: "PluginManifest", dependencies: ["OrderedJSON"], swiftSettings: librarySettings),
+        // Plugin archives (.zip, .tar.gz) and multipart uploads, read within bounds. No server.
+        .target(
+            name: "PluginPackaging",
+            dependencies: [
+                "Compression",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: librarySettings
+        ),
         .target(
             name: "StorageSQLite",
             dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
@@ -55,6 +71,7 @@ let package = Package(
             name: "PluginRuntime",
             dependencies: [
                 "JavaScriptEngine", "Storage", "OrderedJSON", "Compression", "GeoIP", "ChildProcesses", "EventIngestion",
+                "PluginManifest",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -69,6 +86,7 @@ let package = Package(
             name: "PluginServer",
             dependencies: [
                 "PluginRuntime", "Storage", "StorageSQLite", "Compression", "OrderedJSON", "GeoIP", "EventIngestion",
+                "PluginManifest", "PluginPackaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -84,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "quill",
             dependencies: [
-                "PluginRuntime", "Storage", "PluginServer",
+                "PluginRuntime", "Storage", "PluginServer", "PluginManifest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "quill-bench",
             dependencies: [
-                "PluginRuntime", "PluginServer", "Storage", "StorageSQLite",
+                "PluginRuntime", "PluginServer", "Storage", "StorageSQLite", "PluginManifest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -115,12 +133,16 @@ let package = Package(
             name: "EventIngestionTests", dependencies: ["EventIngestion", "OrderedJSON", "Compression", "Storage"],
             swiftSettings: upcomingFeatures),
         .testTarget(
+            name: "PluginManifestTests", dependencies: ["PluginManifest", "QuillTestSupport"], swiftSettings: upcomingFeatures),
+        .testTarget(
+            name: "PluginPackagingTests", dependencies: ["PluginPackaging", "Compression"], swiftSettings: upcomingFeatures),
+        .testTarget(
             name: "GeoIPTests", dependencies: ["GeoIP", "OrderedJSON", "QuillTestSupport"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "PluginServerTests",
             dependencies: [
                 "PluginServer", "quill", "OrderedJSON", "Compression", "Storage", "StorageSQLite", "QuillTestSupport", "ChildProcesses",
-                "PluginRuntime", .product(name: "Logging", package: "swift-log"),
+                "PluginRuntime", "PluginPackaging", .product(name: "Logging", package: "swift-log"),
                 // Tests read the raw rows the server wrote.
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -135,7 +157,7 @@ let package = Package(
             name: "PluginRuntimeTests",
             dependencies: [
                 "PluginRuntime", "Storage", "StorageSQLite", "quill", "QuillTestSupport", "GeoIP", "Compression",
-                "ChildProcesses",
+                "ChildProcesses", "PluginManifest",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -145,3 +167,25 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (`make fuzz`: scripts/fuzz sets QUILL_FUZZ=1 and builds with -sanitize=fuzzer into .build-fuzz).
+// Declared only then: they link only with libFuzzer's runtime, and `swift build` and `make test` never compile them.
+if Context.environment["QUILL_FUZZ"] == "1" {
+    let fuzzedModules: [String: [Target.Dependency]] = [
+        "FuzzCaptureDecoder": ["EventIngestion", "OrderedJSON", "Storage"],
+        "FuzzEventFinalizer": ["EventIngestion", "Storage"],
+        "FuzzArchive": ["PluginPackaging"],
+        "FuzzMultipart": ["PluginPackaging"],
+        "FuzzManifest": ["PluginManifest"],
+    ]
+    package.targets += [
+        .systemLibrary(name: "CLibFuzzer", path: "Sources/Fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Sources/Fuzz/FuzzSupport", swiftSettings: librarySettings),
+    ]
+    for (name, dependencies) in fuzzedModules.sorted(by: { $0.key < $1.key }) {
+        package.targets.append(
+            .executableTarget(
+                name: name, dependencies: ["FuzzSupport"] + dependencies, path: "Sources/Fuzz/\(name)",
+                swiftSettings: upcomingFeatures))
+    }
+}

@@ -1,4 +1,4 @@
-import CZlib
+import CQuillZlib
 
 /// gzip, zlib (RFC 1950) and raw deflate (RFC 1951) over the system zlib, with the semantics of Node's `zlib.*Sync`.
 public enum Zlib {
@@ -88,7 +88,7 @@ extension Zlib {
         var fed = 0
         while true {
             stream.feed(input, fed: &fed)
-            let (status, produced) = stream.run { CZlib.inflate($0, Z_NO_FLUSH) }
+            let (status, produced) = stream.run { CQuillZlib.inflate($0, Z_NO_FLUSH) }
             guard produced.count <= maximumOutput - output.count else { throw .tooLarge(maximumOutput) }
             output.append(contentsOf: produced)
             switch status {
@@ -128,7 +128,7 @@ extension Zlib {
             while true {
                 stream.feed(input, fed: &fed)
                 let flush = fed == input.count ? Z_FINISH : Z_NO_FLUSH
-                let (status, produced) = stream.run { CZlib.deflate($0, flush) }
+                let (status, produced) = stream.run { CQuillZlib.deflate($0, flush) }
                 output.append(contentsOf: produced)
                 if status == Z_STREAM_END { return output }
                 precondition(status == Z_OK, "zlib deflate failed (\(status))")

@@ -7,28 +7,6 @@ extension PluginConfigDefinition {
     var label: String { "\(pluginName) (\(id))" }
 }
 
-/// What a plugin offers, recorded as PostHog's `capabilities` (reference §1.6).
-public struct PluginCapabilities: Sendable, Equatable, Codable {
-    /// The present ones of `setupPlugin`, `teardownPlugin`, `processEvent`, `onEvent`, `onSnapshot`, `exportEvents`.
-    public var methods: [String]
-    /// The present ones of `runEveryMinute`, `runEveryHour`, `runEveryDay`.
-    public var scheduledTasks: [String]
-    /// The names in the exported `jobs` object.
-    public var jobs: [String]
-
-    public init(methods: [String], scheduledTasks: [String], jobs: [String]) {
-        self.methods = methods
-        self.scheduledTasks = scheduledTasks
-        self.jobs = jobs
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case methods
-        case scheduledTasks = "scheduled_tasks"
-        case jobs
-    }
-}
-
 /// The last error of a plugin config, as PostHog records it (`pluginconfig.error`).
 public struct PluginErrorRecord: Sendable, Equatable {
     public var name: String

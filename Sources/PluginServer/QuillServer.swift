@@ -28,8 +28,10 @@ public enum QuillServer {
 
         let ingestionMetrics = IngestionMetrics()
         let wakeups = TeamWakeups()
+        let backlog = IngestionBacklog(store: ingestion, limit: configuration.maxBacklog, logger: logger)
         let writer = GroupCommitter<IngestionRecord> { records in
             _ = try await ingestion.append(records)
+            backlog.added(records.count)
             await wakeups.notify(teams: records.map(\.teamID))
         }
         let workQueueStore = SQLiteWorkQueueStore(database: database)
@@ -55,7 +57,7 @@ public enum QuillServer {
                 geoip: geoip,
                 jobs: WorkQueueJobs(store: workQueueStore, clock: workClock, wakeup: workWakeup, limits: configuration.jobLimits),
                 capture: PipelineCapture(
-                    projects: projects, writer: writer, limiter: CaptureRateLimiter(limits: configuration.captureLimits)),
+                    projects: projects, writer: writer, limiter: CaptureRateLimiter(limits: configuration.captureLimits), backlog: backlog),
                 api: apiAccess),
             logger: logger,
             onStatusChange: { change in
@@ -84,10 +86,14 @@ public enum QuillServer {
                 pluginsLoaded.open()
             },
             afterCommit: { outcomes in
+                backlog.removed(outcomes.count)
                 ingestionMetrics.countProcessed(outcomes)
                 workQueue.notify()
             },
-            onQuarantine: ingestionMetrics.countQuarantined)
+            onQuarantine: { events in
+                backlog.removed(events)
+                ingestionMetrics.countQuarantined(events)
+            })
         let usageRecorder = PluginUsageRecorder(
             runtime: runtime, store: SQLitePluginUsageStore(database: database), logger: logger)
 
@@ -103,7 +109,7 @@ public enum QuillServer {
         let browserRoutes = router.group().add(middleware: BrowserCORSMiddleware())
         CaptureController(
             projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize,
-            maximumRecordingBodySize: configuration.maxRecordingBodySize, metrics: ingestionMetrics
+            maximumRecordingBodySize: configuration.maxRecordingBodySize, metrics: ingestionMetrics, backlog: backlog
         ).addRoutes(to: browserRoutes)
         DecideController(projects: projects, maximumBodySize: configuration.maxBodySize).addRoutes(to: browserRoutes)
         let authenticator = ManagementAuthenticator(projects: projects, pluginKeys: apiAccess)
@@ -130,7 +136,10 @@ public enum QuillServer {
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Quill"),
             // Shut down in reverse: the server stops taking requests, the work queue finishes what runs, the
             // pipeline drains the log, the runtime tears plugins down, plugin-seconds and logs are written.
-            services: [PluginLogFlushService(store: pluginLogs, consoleLimiter: consoleLimiter), usageRecorder, runtime, pipeline, workQueue, scheduler, eventRates],
+            services: [
+                PluginLogFlushService(store: pluginLogs, consoleLimiter: consoleLimiter), usageRecorder, runtime, backlog, pipeline,
+                workQueue, scheduler, eventRates,
+            ],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 // The address bound, not the name configured: fetch's guard knows the server by it.

@@ -27,6 +27,9 @@ public struct ServerConfiguration: Sendable {
     /// session recordings, so an operator can take larger recordings without taking larger event batches.
     /// Default 20 MiB, as PostHog's capture, which had one limit for both.
     public var maxRecordingBodySize: Int = 20 * 1024 * 1024
+    /// `--max-backlog` / `QUILL_MAX_BACKLOG`: the most accepted events the durable log may hold waiting for
+    /// their chain; past it capture answers 503 with `Retry-After`. Default 1,000,000.
+    public var maxBacklog = 1_000_000
     /// `--drain-time` / `QUILL_DRAIN_TIME`: seconds shutdown keeps processing logged events. Default 10.
     public var drainTime: Duration = .seconds(10)
     /// `QUILL_FETCH_ALLOW`: addresses plugins' `fetch` may reach although they are loopback or private
@@ -79,6 +82,7 @@ public struct ServerConfiguration: Sendable {
         if let size = try value("QUILL_MAX_RECORDING_BODY_SIZE", { Int($0).flatMap { $0 > 0 ? $0 : nil } }) {
             maxRecordingBodySize = size
         }
+        if let events = try value("QUILL_MAX_BACKLOG", { Int($0).flatMap { $0 > 0 ? $0 : nil } }) { maxBacklog = events }
         if let seconds = try value("QUILL_DRAIN_TIME", Self.positiveSeconds) { drainTime = seconds }
         repositories = PluginRepositorySettings(environment: environment)
         if let allow = environment["QUILL_FETCH_ALLOW"], !allow.isEmpty {

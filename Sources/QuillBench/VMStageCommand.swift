@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PluginManifest
 import PluginRuntime
 import Storage
 

@@ -186,4 +186,6 @@ public protocol IngestionStore: Sendable {
     func events(_ query: EventQuery) async throws -> [(event: StoredEvent, cursor: EventCursor)]
     /// How many events are waiting in the log.
     func pendingCount() async throws -> Int
+    /// When the oldest event waiting in the log was accepted; `nil` when none waits (or it predates the record).
+    func oldestPendingAcceptance() async throws -> Date?
 }

@@ -15,10 +15,14 @@ public struct PluginConfigDefinition: Sendable {
     public var attachments: [String: PluginAttachment]
     /// The plugin's code, compiled to a CommonJS script.
     public var code: CompiledPlugin
+    /// What the code exports, as recorded when it was installed; `nil` when not known, and the code must
+    /// be run to find out.
+    public var capabilities: PluginCapabilities?
 
     public init(
         id: Int, teamID: Int, pluginID: Int, pluginName: String, order: Int = 0,
-        config: [String: String] = [:], attachments: [String: PluginAttachment] = [:], code: CompiledPlugin
+        config: [String: String] = [:], attachments: [String: PluginAttachment] = [:], code: CompiledPlugin,
+        capabilities: PluginCapabilities? = nil
     ) {
         self.id = id
         self.teamID = teamID
@@ -28,6 +32,7 @@ public struct PluginConfigDefinition: Sendable {
         self.config = config
         self.attachments = attachments
         self.code = code
+        self.capabilities = capabilities
     }
 }
 
@@ -44,3 +49,25 @@ public struct CompiledPlugin: Sendable, Equatable {
     }
 }
 
+
+/// What a plugin offers, recorded as PostHog's `capabilities` (reference §1.6).
+public struct PluginCapabilities: Sendable, Equatable, Codable {
+    /// The present ones of `setupPlugin`, `teardownPlugin`, `processEvent`, `onEvent`, `onSnapshot`, `exportEvents`.
+    public var methods: [String]
+    /// The present ones of `runEveryMinute`, `runEveryHour`, `runEveryDay`.
+    public var scheduledTasks: [String]
+    /// The names in the exported `jobs` object.
+    public var jobs: [String]
+
+    public init(methods: [String], scheduledTasks: [String], jobs: [String]) {
+        self.methods = methods
+        self.scheduledTasks = scheduledTasks
+        self.jobs = jobs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case methods
+        case scheduledTasks = "scheduled_tasks"
+        case jobs
+    }
+}

@@ -219,12 +219,23 @@ extension SQLiteDatabase {
 }
 
 extension SQLiteDatabase {
+    /// When each logged event was accepted, so the age of the oldest tells whether processing keeps up (issue 14).
+    static func registerBacklogMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v9: ingestion log acceptance time") { db in
+            try db.alter(table: "ingestion_log") { table in
+                table.add(column: "accepted_at", .double)
+            }
+        }
+    }
+}
+
+extension SQLiteDatabase {
     /// Session recordings (issue 22): whether a project records (PostHog's `team.session_recording_opt_in`), and
     /// each event's `properties.$session_id` in a column of its own, so the events API lists a session's events
     /// without reading every event's properties. Events stored before get theirs from their properties; the
     /// capture side keeps only strings of 1 to 200 characters, and so does this.
     static func registerSessionRecordingMigration(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v9: session recordings") { db in
+        migrator.registerMigration("v10: session recordings") { db in
             try db.alter(table: "team") { table in
                 table.add(column: "session_recording_opt_in", .boolean).notNull().defaults(to: false)
             }

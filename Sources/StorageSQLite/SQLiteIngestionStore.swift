@@ -13,9 +13,10 @@ public struct SQLiteIngestionStore: IngestionStore {
     public func append(_ records: [IngestionRecord]) async throws -> [Int64] {
         try await database.pool.write { db in
             let statement = try db.cachedStatement(
-                sql: "INSERT INTO ingestion_log (team_id, uuid, distinct_id, payload) VALUES (?, ?, ?, ?)")
+                sql: "INSERT INTO ingestion_log (team_id, uuid, distinct_id, payload, accepted_at) VALUES (?, ?, ?, ?, ?)")
+            let now = Date().timeIntervalSince1970
             return try records.map { record in
-                try statement.execute(arguments: [record.teamID, record.uuid, record.distinctID, Data(record.payload)])
+                try statement.execute(arguments: [record.teamID, record.uuid, record.distinctID, Data(record.payload), now])
                 return db.lastInsertedRowID
             }
         }
@@ -174,8 +175,8 @@ public struct SQLiteIngestionStore: IngestionStore {
             var record = IngestionRecord(
                 teamID: teamID, uuid: row["uuid"], distinctID: row["distinct_id"], payload: Array(row["payload"] as Data))
             try db.execute(
-                sql: "INSERT INTO ingestion_log (team_id, uuid, distinct_id, payload) VALUES (?, ?, ?, ?)",
-                arguments: [teamID, record.uuid, record.distinctID, Data(record.payload)])
+                sql: "INSERT INTO ingestion_log (team_id, uuid, distinct_id, payload, accepted_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [teamID, record.uuid, record.distinctID, Data(record.payload), Date().timeIntervalSince1970])
             record.sequence = db.lastInsertedRowID
             try db.execute(sql: "DELETE FROM quarantined_event WHERE id = ?", arguments: [id])
             return record
@@ -237,6 +238,14 @@ public struct SQLiteIngestionStore: IngestionStore {
                     timestamp: row["timestamp"], properties: row["properties"], data: Array(row["data"] as Data),
                     sessionID: row["session_id"])
                 return (event, EventCursor(timestamp: event.timestamp, rowID: row["id"]))
+            }
+        }
+    }
+
+    public func oldestPendingAcceptance() async throws -> Date? {
+        try await database.pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT accepted_at FROM ingestion_log ORDER BY seq LIMIT 1").map {
+                Date(timeIntervalSince1970: $0)
             }
         }
     }

@@ -207,28 +207,40 @@ public struct SQLitePluginStore: PluginStore {
 
     private func enabledConfigs(where condition: String, arguments: StatementArguments) async throws -> [PluginConfigDefinition] {
         try await database.pool.read { db in
-            try Row.fetchAll(
+            // One read of the attachments for all the configs, not one per config: a server with 10,000 configs
+            // starts with this.
+            var attachments: [Int: [String: PluginAttachment]] = [:]
+            for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT c.id, c.team_id, c.plugin_id, p.name, c."order", c.config, p.transpiled
+                    SELECT a.plugin_config_id, a.key, a.content_type, a.file_name, a.contents
+                    FROM plugin_attachment a JOIN plugin_config c ON c.id = a.plugin_config_id WHERE \(condition)
+                    """,
+                arguments: arguments)
+            {
+                attachments[row["plugin_config_id"], default: [:]][row["key"]] = PluginAttachment(
+                    contentType: row["content_type"], fileName: row["file_name"], contents: row["contents"])
+            }
+            // The configs of one plugin share its code and capabilities rather than each holding a copy.
+            var plugins: [Int: (code: CompiledPlugin, capabilities: PluginCapabilities?)] = [:]
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id, c.team_id, c.plugin_id, p.name, c."order", c.config, p.transpiled, p.capabilities
                     FROM plugin_config c JOIN plugin p ON p.id = c.plugin_id
                     WHERE \(condition) ORDER BY c.team_id, c."order", c.id
                     """,
                 arguments: arguments
             ).map { row in
-                var attachments: [String: PluginAttachment] = [:]
-                for attachment in try Row.fetchAll(
-                    db, sql: "SELECT key, content_type, file_name, contents FROM plugin_attachment WHERE plugin_config_id = ?",
-                    arguments: [row["id"] as Int])
-                {
-                    attachments[attachment["key"]] = PluginAttachment(
-                        contentType: attachment["content_type"], fileName: attachment["file_name"],
-                        contents: attachment["contents"])
-                }
+                let pluginID: Int = row["plugin_id"]
+                let plugin =
+                    plugins[pluginID]
+                    ?? (CompiledPlugin(code: row["transpiled"]), try? JSONDecoder().decode(PluginCapabilities.self, from: Data((row["capabilities"] as String).utf8)))
+                plugins[pluginID] = plugin
                 return PluginConfigDefinition(
-                    id: row["id"], teamID: row["team_id"], pluginID: row["plugin_id"], pluginName: row["name"],
-                    order: row["order"], config: try Self.decode(row["config"]), attachments: attachments,
-                    code: CompiledPlugin(code: row["transpiled"]))
+                    id: row["id"], teamID: row["team_id"], pluginID: pluginID, pluginName: row["name"],
+                    order: row["order"], config: try Self.decode(row["config"]), attachments: attachments[row["id"]] ?? [:],
+                    code: plugin.code, capabilities: plugin.capabilities)
             }
         }
     }

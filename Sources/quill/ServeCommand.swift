@@ -37,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest session recording (/s) request body in bytes (QUILL_MAX_RECORDING_BODY_SIZE). Default 20 MiB.")
     var maxRecordingBodySize: Int?
 
+    @Option(help: "Accepted events the durable log may hold before capture answers 503 (QUILL_MAX_BACKLOG). Default 1,000,000.")
+    var maxBacklog: Int?
+
     @OptionGroup(title: "Bounds on what plugins produce")
     var bounds: BoundOptions
 
@@ -67,6 +70,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxRecordingBodySize {
             guard maxRecordingBodySize > 0 else { throw ValidationError("--max-recording-body-size must be more than 0") }
             configuration.maxRecordingBodySize = maxRecordingBodySize
+        }
+        if let maxBacklog {
+            guard maxBacklog > 0 else { throw ValidationError("--max-backlog must be more than 0") }
+            configuration.maxBacklog = maxBacklog
         }
         try bounds.apply(to: &configuration)
 

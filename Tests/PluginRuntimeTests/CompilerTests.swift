@@ -1,4 +1,5 @@
 import Foundation
+import PluginManifest
 import PluginRuntime
 import QuillTestSupport
 import Storage

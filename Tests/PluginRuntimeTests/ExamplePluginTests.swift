@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PluginManifest
 import PluginRuntime
 import QuillTestSupport
 import Storage

@@ -206,7 +206,6 @@ import Testing
         let server = try await LocalHTTPServer.start(router)
         defer { server.stop() }
         let harness = try PluginHarness(fetchPolicy: FetchPolicy(allowedNetworks: [FetchPolicy.Network("127.0.0.0/8")!]))
-        let started = ContinuousClock.now
         let result = try await run(
             harness,
             """
@@ -221,7 +220,6 @@ import Testing
         #expect(result["isFetchError"] as? Bool == true)
         #expect((result["message"] as? String)?.hasSuffix("over limit: 10485760 (QUILL_FETCH_MAX_RESPONSE_BYTES)") == true)
         #expect(result["small"] as? String == "fine")
-        #expect(ContinuousClock.now - started < .seconds(20))
         // The exchange stopped a little past the bound and closed: the rest was never sent, so never held here.
         #expect(sent.count.load(ordering: .relaxed) < 50 << 20)
     }

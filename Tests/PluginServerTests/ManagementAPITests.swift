@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import OrderedJSON
+import PluginPackaging
 @testable import PluginServer
 import QuillTestSupport
 import Synchronization
@@ -194,6 +195,13 @@ import Testing
         let notArchive = try await upload(Array("just some text".utf8))
         #expect(notArchive.status == 400)
         #expect(notArchive.json?["detail"]?.stringValue?.contains("Could not read the archive as .zip or .tar.gz") == true)
+
+        let cutShort = try await HTTP.request(
+            .post, port: server.port, "/api/organizations/@current/plugins/",
+            headers: ["Authorization": "Bearer \(api.key)", "Content-Type": "multipart/form-data; boundary=b"],
+            body: Array("--b\r\nContent-Disposition: form-data; name=\"archive\"\r\n\r\nPK".utf8))
+        #expect(cutShort.status == 400)
+        #expect(cutShort.json?["detail"] == "The multipart body ends inside a part.")
 
         let noManifest = try await upload(PluginArchive.zipForTests(["index.js": "function processEvent(e) { return e }"]))
         #expect(noManifest.status == 400)

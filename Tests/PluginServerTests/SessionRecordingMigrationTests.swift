@@ -9,7 +9,7 @@ import Testing
     @Test func eventsStoredBeforeTheMigrationGetTheirSessionID() throws {
         let folder = try TemporaryFolder()
         let queue = try DatabaseQueue(path: folder.url.appending(path: "before.sqlite").path)
-        try SQLiteDatabase.migrator.migrate(queue, upTo: "v8: ingestion warnings and quarantine")
+        try SQLiteDatabase.migrator.migrate(queue, upTo: "v9: ingestion log acceptance time")
         let properties = [
             "recorded": #"{"$session_id":"0192b1f4-aaaa-7000-8000-000000000001","$snapshot_data":[{"type":2}]}"#,
             "numeric": #"{"$session_id":42}"#,

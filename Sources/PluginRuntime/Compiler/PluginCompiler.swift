@@ -1,6 +1,7 @@
 import ChildProcesses
 public import Storage
 import Foundation
+public import PluginManifest
 
 public struct PluginCompileError: Error, Sendable, CustomStringConvertible {
     public var message: String

@@ -165,6 +165,20 @@ public final class PluginRuntime: Service, Sendable {
         }
     }
 
+    /// Registers a config without running its code: each script thread makes its VM, and runs `setupPlugin`,
+    /// when it first needs it (as PostHog's lazy VMs did). Without recorded capabilities it is loaded now.
+    public func register(_ definition: PluginConfigDefinition) async -> PluginLoadOutcome {
+        guard let capabilities = definition.capabilities else { return await load(definition) }
+        return await calls.run {
+            cancelSetupRetries(of: definition.id)
+            let config = LoadedConfig(
+                definition: definition, generation: registry.nextGeneration(of: definition.id), instanceID: UUID(),
+                capabilities: capabilities, state: .ready)
+            registry.install(config)
+            return .ready(capabilities)
+        } ?? .disabled(reason: Self.stopped)
+    }
+
     /// Runs the config's `teardownPlugin` on every thread and removes it from its team's chain.
     public func unload(pluginConfigID: Int, teamID: Int) async {
         await calls.run { await unloadEverywhere(pluginConfigID) }

@@ -1,4 +1,5 @@
 public import Foundation
+public import Storage
 
 /// Settings of the plugin runtime, with PostHog's defaults.
 public struct PluginRuntimeConfiguration: Sendable {

@@ -18,6 +18,7 @@ struct CaptureController: Sendable {
     /// The limit of `/s`, whose bodies are recordings.
     let maximumRecordingBodySize: Int
     let metrics: IngestionMetrics
+    let backlog: IngestionBacklog
 
     static let paths = ["e", "capture", "track", "engage", "batch", "i/v0/e", "s"]
 
@@ -46,6 +47,11 @@ struct CaptureController: Sendable {
     /// Stores the request's valid events in the ingestion log, or throws what is wrong with it.
     /// - Parameter limit: The most bytes the body may have, before and after decompression.
     private func accept(_ request: Request, _ context: QuillRequestContext, path: String, limit: Int) async throws -> Response {
+        // Refused before the body is read: a full log means the server is behind, and reading costs too.
+        guard !backlog.isFull else {
+            metrics.countRejected(1, reason: "backlog_full")
+            throw APIError.backlogFull
+        }
         let captureRequest = try await CaptureRequest.read(request, limit: limit)
         let batch: CaptureBatch
         do {

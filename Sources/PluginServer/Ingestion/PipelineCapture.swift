@@ -14,8 +14,12 @@ struct PipelineCapture: PluginEventCapture {
     let projects: any ProjectStore
     let writer: GroupCommitter<IngestionRecord>
     let limiter: CaptureRateLimiter
+    let backlog: IngestionBacklog
 
     func capture(pluginConfigID: Int, teamID: Int, pluginID: Int, event: String, properties: [UInt8]) async throws {
+        guard !backlog.isFull else {
+            throw CaptureError(description: "posthog.capture: the ingestion log is full (QUILL_MAX_BACKLOG); try again later")
+        }
         let size = event.utf8.count + properties.count
         guard size <= limiter.limits.maximumEventBytes else {
             throw CaptureError(

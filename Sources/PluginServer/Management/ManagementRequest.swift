@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import OrderedJSON
+import PluginPackaging
 
 /// Reading management requests: bodies as JSON or multipart, path parameters as ids.
 enum ManagementRequest {
@@ -18,6 +19,16 @@ enum ManagementRequest {
             throw APIError(
                 status: .contentTooLarge, type: "validation_error", code: "payload_too_large",
                 detail: "The request body is larger than \(limit) bytes.")
+        }
+    }
+
+    /// The body as a multipart form; nil when the content type is not `multipart/form-data`, a 400 when it is
+    /// and the body doesn't parse.
+    static func multipartForm(contentType: String?, body: [UInt8]) throws -> MultipartForm? {
+        do {
+            return try MultipartForm(contentType: contentType, body: body)
+        } catch {
+            throw APIError.invalidInput(error.description)
         }
     }
 

@@ -3,6 +3,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import OrderedJSON
+import PluginManifest
+import PluginPackaging
 import PluginRuntime
 import Storage
 
@@ -313,7 +315,8 @@ struct PluginConfigsController: Sendable {
         guard contentType?.lowercased().hasPrefix("multipart/form-data") == true else {
             return (try await ManagementRequest.jsonObject(request), [:])
         }
-        guard let form = MultipartForm(contentType: contentType, body: try await ManagementRequest.body(request)) else {
+        let bytes = try await ManagementRequest.body(request)
+        guard let form = try ManagementRequest.multipartForm(contentType: contentType, body: bytes) else {
             throw APIError.invalidInput("The multipart body could not be read.")
         }
         var body = JSONObject()

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import OrderedJSON
+import PluginManifest
 import PluginRuntime
 import Storage
 import Synchronization

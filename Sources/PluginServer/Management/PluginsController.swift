@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import OrderedJSON
+import PluginPackaging
 import Storage
 
 /// `/api/organizations/:organization_id/plugins/…`: install, inspect, update and remove plugins.
@@ -96,7 +97,7 @@ struct PluginsController: Sendable {
     private func download(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let plugin = try await plugin(request, context)
         let folder = plugin.name.lowercased().split { !($0.isLetter || $0.isNumber) }.joined(separator: "-")
-        let archive = PluginArchive.zip(try await store.files(pluginID: plugin.id), folder: folder.isEmpty ? "plugin" : folder)
+        let archive = try PluginArchive.zip(await store.files(pluginID: plugin.id), folder: folder.isEmpty ? "plugin" : folder)
         return Response(
             status: .ok,
             headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(folder).zip\""],
@@ -128,7 +129,7 @@ struct PluginsController: Sendable {
     /// "source": {filename: text}}`, `{"archive": base64}`, or a multipart upload with an `archive` file.
     private func contentsToInstall(_ request: Request) async throws -> PluginContents {
         let bytes = try await ManagementRequest.body(request)
-        if let form = MultipartForm(contentType: request.headers[.contentType], body: bytes) {
+        if let form = try ManagementRequest.multipartForm(contentType: request.headers[.contentType], body: bytes) {
             guard let archive = form.part("archive") ?? form.parts.first(where: { $0.fileName != nil }) else {
                 throw APIError.invalidInput("Upload the plugin as a file field named 'archive'.", attribute: "archive")
             }

@@ -75,6 +75,11 @@ struct MetricsController: Sendable {
             "quill_ingestion_log_events", type: .gauge,
             help: "Accepted events waiting in the durable ingestion log for their plugin chain.",
             samples: [([:], Double(try await ingestion.pendingCount()))])
+        let oldest = try await ingestion.oldestPendingAcceptance()
+        exposition.family(
+            "quill_ingestion_log_oldest_seconds", type: .gauge,
+            help: "How long the oldest event waiting in the ingestion log has waited since it was accepted (0 when none waits).",
+            samples: [([:], max(0, oldest.map { Date().timeIntervalSince($0) } ?? 0))])
         exposition.family(
             "quill_ingestion_quarantine_events", type: .gauge,
             help: "Events in the quarantine, waiting for someone to look at them or replay them.",

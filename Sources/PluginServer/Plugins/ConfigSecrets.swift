@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PluginManifest
 import PluginRuntime
 import Storage
 

@@ -1,4 +1,5 @@
 public import Foundation
+import PluginManifest
 import PluginRuntime
 import Storage
 public import StorageSQLite

@@ -1,5 +1,7 @@
 import Foundation
 import OrderedJSON
+import PluginManifest
+import PluginPackaging
 import PluginRuntime
 import Storage
 

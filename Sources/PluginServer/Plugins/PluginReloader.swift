@@ -31,7 +31,11 @@ actor PluginReloader {
         do {
             if let config = try await store.enabledPluginConfig(id: pluginConfigID) {
                 let definition = try PluginConfigLoader.definition(of: config, secrets: secrets)
-                _ = await runtime.load(definition)
+                // Recorded here too (the runtime's status callback writes it in the background), so the answer to the
+                // change that loaded it already says the config is disabled.
+                if case .disabled(let reason) = await runtime.load(definition) {
+                    try await store.disablePluginConfig(id: pluginConfigID, errorMessage: reason)
+                }
             } else {
                 await runtime.unload(pluginConfigID: pluginConfigID, teamID: teamID)
             }

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import OrderedJSON
+import PluginPackaging
 
 /// Where plugins are downloaded from: GitHub, GitLab and npm. Each base URL is a setting, so a
 /// self-hosted GitLab (or a test server on 127.0.0.1) works.

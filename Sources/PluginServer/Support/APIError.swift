@@ -17,6 +17,8 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     public var attribute: String?
     /// Every field's problem when several fields are wrong (a config form), as (field, message).
     public var fieldErrors: [(attribute: String, detail: String)] = []
+    /// Seconds a client should wait before trying again (`Retry-After`), for a 503 or 429.
+    public var retryAfterSeconds: Int?
 
     public init(status: HTTPResponse.Status, type: String, code: String, detail: String, attribute: String? = nil) {
         self.status = status
@@ -62,6 +64,15 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         status: .forbidden, type: "authentication_error", code: "permission_denied",
         detail: "Plugin keys are read-only: the key posthog.api gives a plugin may only read its own project (GET its events, plugin configs, logs, …), not change anything or reach its organization.")
 
+    static var backlogFull: APIError {
+        var error = APIError(
+            status: .serviceUnavailable, type: "server_error", code: "backlog_full",
+            detail: "Quill has more events waiting to be processed than it takes (QUILL_MAX_BACKLOG); nothing was accepted. "
+                + "Retry after \(IngestionBacklog.retryAfterSeconds) seconds.")
+        error.retryAfterSeconds = IngestionBacklog.retryAfterSeconds
+        return error
+    }
+
     static let notFound = APIError(status: .notFound, type: "invalid_request", code: "not_found", detail: "Not found.")
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -72,7 +83,9 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         if !fieldErrors.isEmpty {
             body["errors"] = .array(fieldErrors.map { ["attr": .string($0.attribute), "detail": .string($0.detail)] })
         }
-        return Response.json(.object(body), status: status)
+        var response = Response.json(.object(body), status: status)
+        if let retryAfterSeconds { response.headers[.retryAfter] = String(retryAfterSeconds) }
+        return response
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import OrderedJSON
+import PluginPackaging
 @testable import PluginServer
 import QuillTestSupport
 import Synchronization
@@ -47,7 +48,7 @@ final class FakePluginHosts: Sendable {
                 return Response(status: .notFound)
             }
             // GitHub puts everything under "<repo>-<ref>/".
-            return Self.bytes(PluginArchive.zipForTests(release.files, folder: "greeter-\(release.commit)"))
+            return try Self.bytes(PluginArchive.zipForTests(release.files, folder: "greeter-\(release.commit)"))
         }
         router.get("npm/quill-greeter") { [self] _, _ in
             let versions = releases.withLock { $0 }.map { release -> (String, JSONValue) in

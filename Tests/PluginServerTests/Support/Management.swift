@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import OrderedJSON
+import PluginPackaging
 import PluginRuntime
 @testable import PluginServer
 import QuillTestSupport
@@ -56,7 +57,7 @@ struct Management {
 
     /// Installs a plugin from files uploaded as a .zip; returns its id.
     func installArchive(_ files: [String: String], folder: String = "plugin-main") async throws -> Int {
-        let archive = PluginArchive.zip(files.mapValues { Data($0.utf8) }, folder: folder)
+        let archive = try PluginArchive.zip(files.mapValues { Data($0.utf8) }, folder: folder)
         let result = try await send(
             .post, "/api/organizations/@current/plugins/",
             multipart: [MultipartPart(name: "archive", fileName: "plugin.zip", contentType: "application/zip", content: archive)])
@@ -101,8 +102,8 @@ func captureAndWait(port: Int, event name: String, distinctID: String = "user") 
 
 extension PluginArchive {
     /// A .zip of text files in one top folder, as GitHub serves a repository.
-    static func zipForTests(_ files: [String: String], folder: String = "plugin-main") -> [UInt8] {
-        zip(files.mapValues { Data($0.utf8) }, folder: folder)
+    static func zipForTests(_ files: [String: String], folder: String = "plugin-main") throws -> [UInt8] {
+        try zip(files.mapValues { Data($0.utf8) }, folder: folder)
     }
 }
 

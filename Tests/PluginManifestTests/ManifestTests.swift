@@ -2,7 +2,7 @@ import Foundation
 import QuillTestSupport
 import Testing
 
-@testable import PluginRuntime
+@testable import PluginManifest
 
 @Suite struct ManifestTests {
     private func parse(_ json: String) throws(PluginManifestError) -> PluginManifest {
