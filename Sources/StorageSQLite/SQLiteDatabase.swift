@@ -69,8 +69,8 @@ public final class SQLiteDatabase: Sendable {
         registerPluginUsageMigration(in: &migrator)
         registerWorkQueueByConfigMigration(in: &migrator)
         registerPoisonEventMigration(in: &migrator)
-        registerSessionRecordingMigration(in: &migrator)
         registerBacklogMigration(in: &migrator)
+        registerSessionRecordingMigration(in: &migrator)
         return migrator
     }
 }
