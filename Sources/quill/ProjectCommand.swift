@@ -21,12 +21,10 @@ struct ProjectCommand: AsyncParsableCommand {
         @Option(help: "Whether posthog-js records sessions (sent to /s), as /decide and /flags tell it: true or false.")
         var sessionRecordingOptIn: Bool
 
-        @Option(help: "Folder of the server's SQLite database (QUILL_DATA_DIR). Default ./data.")
-        var dataDir: String?
+        @OptionGroup var dataDirectory: DataDirectoryOption
 
         func run() async throws {
-            var configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
-            if let dataDir { configuration.dataDirectory = URL(fileURLWithPath: dataDir) }
+            let configuration = try dataDirectory.configuration()
             let database = try await QuillServer.openDatabase(configuration: configuration) { print($0) }
             guard try await QuillServer.setSessionRecordingOptIn(sessionRecordingOptIn, projectID: id, database: database) else {
                 throw ValidationError("There is no project \(id) in \(configuration.databaseURL.path).")
