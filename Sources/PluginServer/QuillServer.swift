@@ -105,10 +105,13 @@ public enum QuillServer {
             ingestionMetrics: ingestionMetrics, ingestion: ingestion, workQueue: workQueueStore, runtime: runtime,
             token: configuration.metricsToken, consoleLimiter: consoleLimiter
         ).addRoutes(to: router)
+        // Web pages call capture, recordings, decide and flags from their own sites.
+        let browserRoutes = router.group().add(middleware: BrowserCORSMiddleware())
         CaptureController(
-            projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize, metrics: ingestionMetrics,
-            backlog: backlog
-        ).addRoutes(to: router)
+            projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize,
+            maximumRecordingBodySize: configuration.maxRecordingBodySize, metrics: ingestionMetrics, backlog: backlog
+        ).addRoutes(to: browserRoutes)
+        DecideController(projects: projects, maximumBodySize: configuration.maxBodySize).addRoutes(to: browserRoutes)
         let authenticator = ManagementAuthenticator(projects: projects, pluginKeys: apiAccess)
         let eventRates = EventRateHistory(runtime: runtime)
         WebUIController().addRoutes(to: router)
@@ -162,6 +165,7 @@ public enum QuillServer {
             ).routes
             + PluginUsageController(authenticator: authenticator, recorder: usage).routes
             + CurrentUserController(authenticator: authenticator).routes
+            + ProjectsController(authenticator: authenticator).routes
             + PluginTestRunController(authenticator: authenticator, compiler: compiler).routes
             + EventRateController(
                 authenticator: authenticator, store: store,
@@ -193,6 +197,11 @@ public enum QuillServer {
             name: name, projectAPIToken: token, personalAPIKeyHash: APIKeys.hash(personalAPIKey: personalKey),
             personalAPIKeyMask: APIKeys.mask(personalAPIKey: personalKey))
         return (project.id, token, personalKey)
+    }
+
+    /// Turns session recordings on or off for a project; returns whether there is such a project.
+    public static func setSessionRecordingOptIn(_ optIn: Bool, projectID: Int, database: SQLiteDatabase) async throws -> Bool {
+        try await SQLiteProjectStore(database: database).setSessionRecordingOptIn(optIn, projectID: projectID) != nil
     }
 
     /// Creates the default organization and project on first start and prints their keys.

@@ -178,14 +178,18 @@ import Testing
         #expect(properties?["$plugins_succeeded"] as? [String] == ["test-plugin (1)", "test-plugin (2)"])
     }
 
-    @Test func snapshotEventsSkipProcessEvent() async throws {
+    /// posthog-js's `$snapshot` and PostHog's newer `$snapshot_items` batch alike.
+    @Test(arguments: [("$snapshot", "$snapshot_data"), ("$snapshot_items", "$snapshot_items")])
+    func recordingEventsSkipProcessEventAndGoToOnSnapshot(name: String, dataKey: String) async throws {
         let harness = try PluginHarness()
-        try await harness.load("function processEvent(event) { event.properties.touched = true; return event }")
-        var snapshot = sampleEvent("$snapshot", properties: ["$snapshot_data": ["chunk": "abc"]])
+        try await harness.load("function processEvent(event) { event.properties.touched = true; return event }", id: 1, order: 1)
+        try await harness.load("function processEvent(event) { return event }\nfunction onSnapshot(event) {}", id: 2, order: 2)
+        var snapshot = sampleEvent(name, properties: [dataKey: [["type": 2]], "$session_id": "s1"])
         snapshot["uuid"] = "x"
         let input = try JSONSerialization.data(withJSONObject: snapshot)
         let result = try await harness.runtime.processEvent(Array(input), teamID: 2)
         #expect(result.event == Array(input))
+        #expect(result.followUps.map(\.pluginConfigID) == [2] && result.followUps.map(\.kind) == [.onSnapshot])
     }
 
     @Test func teamWithoutPluginsGetsItsEventBackByteForByte() async throws {

@@ -354,8 +354,9 @@ actor PluginWorker {
         // A config never gets back an event it captured itself (posthog.capture), so it can't feed itself.
         let origin = (try? event.get("properties").get(pluginCaptureOriginProperty).toNumber()).flatMap { Int(exactly: $0) }
         let chain = teamChain.filter { $0.id != origin }
-        if (try? event.get("event").toString()) == "$snapshot" {
-            // Snapshots skip processEvent and go to onSnapshot.
+        if let name = try? event.get("event").toString(), name == "$snapshot" || name == "$snapshot_items" {
+            // Session recordings (posthog-js's $snapshot, PostHog's newer $snapshot_items batches) skip
+            // processEvent and go to onSnapshot.
             let followUps = chain.filter { $0.has(.onSnapshot) }.map { FollowUp(pluginConfigID: $0.id, kind: .onSnapshot) }
             return ChainResult(event: input, followUps: followUps)
         }

@@ -49,6 +49,7 @@ struct ManagementOperation: Sendable {
     enum Tag: String, CaseIterable, Sendable {
         case plugins
         case pluginConfigs = "plugin configs"
+        case projects
         case events
         case ingestion
         case users
@@ -58,6 +59,7 @@ struct ManagementOperation: Sendable {
             switch self {
             case .plugins: "The organization's plugins: install, inspect, update, remove."
             case .pluginConfigs: "A project's plugin chain: configs, their logs, jobs, dead letters and runs."
+            case .projects: "A project and its settings."
             case .events: "The project's stored events."
             case .ingestion: "What ingestion corrected or could not process, and the project's plugin time."
             case .users: "What a personal API key reaches."
