@@ -32,3 +32,5 @@ async function onSnapshot(event, { cache, global }) {
 }
 
 const count = (number, noun) => `${number} ${noun}${number === 1 ? '' : 's'}`
+
+module.exports = { setupPlugin, onSnapshot }
