@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "quill",
             dependencies: [
-                "PluginRuntime", "Storage", "PluginServer", "PluginManifest",
+                "PluginRuntime", "Storage", "PluginServer", "PluginManifest", "OrderedJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

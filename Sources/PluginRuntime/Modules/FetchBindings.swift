@@ -1,4 +1,5 @@
 import JavaScriptEngine
+import NIOHTTP1
 
 /// The Swift side of `node-fetch`: `native.fetch(url, method, [[name, value]…], bytesOrNull,
 /// {timeout, size, compress})` makes one HTTP exchange off the script thread and returns a promise of
@@ -9,7 +10,8 @@ import JavaScriptEngine
 /// module follows is checked again.
 enum FetchBindings {
     static func install(
-        on native: ScriptValue, in context: ScriptContext, policy: FetchPolicy, server: (any PluginAPIAccess)?
+        on native: ScriptValue, in context: ScriptContext, policy: FetchPolicy, server: (any PluginAPIAccess)?,
+        interceptor: (any PluginRequestInterceptor)? = nil
     ) throws(ScriptError) {
         try native.set(
             "fetch",
@@ -28,7 +30,12 @@ enum FetchBindings {
                 // Quill's own address is allowed for posthog.api, under /api/ only.
                 let policy = server?.serverURL.map(policy.allowingOwnServer) ?? policy
                 return try this.context.promise(
-                    for: { await FetchClient.perform(request, policy: policy, timeLimit: timeLimit) }, convert: convert)
+                    for: {
+                        if let interceptor, let answer = await interceptor.intercept(request.asPluginRequest) {
+                            return .success(FetchResponse(answer))
+                        }
+                        return await FetchClient.perform(request, policy: policy, timeLimit: timeLimit)
+                    }, convert: convert)
             })
     }
 
@@ -60,23 +67,26 @@ enum FetchBindings {
 }
 
 extension FetchRequest {
+    /// The request as the plugin made it, for an interceptor.
+    fileprivate var asPluginRequest: PluginHTTPRequest {
+        PluginHTTPRequest(
+            method: method, url: url, headers: (pluginHeaders ?? headers).map { PluginHTTPHeader(name: $0.name, value: $0.value) },
+            body: body)
+    }
+
     /// Reads `native.fetch`'s arguments; the module normalises them, but nothing here trusts it.
     ///
     /// - Throws: A ``FetchFailure`` of type `max-size` for a body over `maximumBodySize` bytes, before
     ///   it is copied out of JavaScript.
     fileprivate init(_ arguments: [ScriptValue], maximumBodySize: Int) throws {
-        guard arguments.count == 5, arguments[0].isString, arguments[1].isString, arguments[2].isArray, arguments[4].isObject
+        guard arguments.count == 5 || arguments.count == 6, arguments[0].isString, arguments[1].isString, arguments[2].isArray, arguments[4].isObject
         else {
             throw HostFunctionError(name: "TypeError", message: "fetch takes a URL, a method, headers, a body and options")
         }
         url = try arguments[0].toString()
         method = try arguments[1].toString()
-        headers = try arguments[2].arrayElements().map { pair in
-            guard pair.isArray, try pair.get("length").toNumber() == 2 else {
-                throw HostFunctionError(name: "TypeError", message: "each header must be a [name, value] pair")
-            }
-            return (try pair.get(0).toString(), try pair.get(1).toString())
-        }
+        headers = try Self.headers(arguments[2])
+        pluginHeaders = arguments.count == 6 && arguments[5].isArray ? try Self.headers(arguments[5]) : nil
         if arguments[3].isNullish {
             body = nil
         } else if arguments[3].isObject, let size = Int(exactly: try arguments[3].get("byteLength").toNumber()),
@@ -95,5 +105,22 @@ extension FetchRequest {
         let size = try options.get("size").toNumber()
         sizeLimit = size.isFinite && size > 0 ? Int(min(size, Double(Int32.max))) : 0
         decompress = try options.get("compress").boolValue
+    }
+
+    private static func headers(_ list: ScriptValue) throws -> [(name: String, value: String)] {
+        try list.arrayElements().map { pair in
+            guard pair.isArray, try pair.get("length").toNumber() == 2 else {
+                throw HostFunctionError(name: "TypeError", message: "each header must be a [name, value] pair")
+            }
+            return (try pair.get(0).toString(), try pair.get(1).toString())
+        }
+    }
+}
+
+extension FetchResponse {
+    fileprivate init(_ answer: PluginHTTPResponse) {
+        self.init(
+            status: answer.status, statusText: HTTPResponseStatus(statusCode: answer.status).reasonPhrase,
+            headers: answer.headers.map { (name: $0.name.lowercased(), value: $0.value) }, body: answer.body)
     }
 }

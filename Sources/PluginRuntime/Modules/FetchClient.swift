@@ -10,6 +10,9 @@ struct FetchRequest: Sendable {
     var url: String
     var method: String
     var headers: [(name: String, value: String)]
+    /// The headers the plugin set (and the implied content type), without those node-fetch adds; for a
+    /// ``PluginRequestInterceptor``. `nil` when the module didn't say.
+    var pluginHeaders: [(name: String, value: String)]? = nil
     var body: [UInt8]?
     /// node-fetch's `timeout` option; `nil` for none. The plugin call's time limit applies anyway.
     var timeout: Duration?

@@ -271,14 +271,17 @@ public final class PluginRuntime: Service, Sendable {
 
     /// Runs the team's chain on each event in turn, in order, on one script thread (a lane): the events go
     /// to it and back once, not once each. The thread is the one ``LaneDispatcher`` gives the lane.
+    ///
+    /// - Parameter session: `quill plugin run`'s, whose queued jobs run right after the call that queued them.
     public func processEvents(
-        _ events: [[UInt8]], teamID: Int, recordingPluginLists: Bool = true
+        _ events: [[UInt8]], teamID: Int, recordingPluginLists: Bool = true, session: PluginRunSession? = nil
     ) async -> [Result<ChainResult, MalformedEventError>] {
         let stopped = Result<ChainResult, MalformedEventError>.failure(MalformedEventError(description: Self.stopped))
         return await calls.run {
             let thread = await lanes.acquire(team: teamID)
             defer { lanes.release(thread) }
-            return await workers[thread].processEvents(events, teamID: teamID, recordingPluginLists: recordingPluginLists)
+            return await workers[thread].processEvents(
+                events, teamID: teamID, recordingPluginLists: recordingPluginLists, session: session)
         } ?? Array(repeating: stopped, count: events.count)
     }
 
@@ -464,6 +467,17 @@ private final class CallGate: Sendable {
                 return state.inProgress == 0
             }
             if idle { continuation.resume() }
+        }
+    }
+}
+
+extension PluginRuntime {
+    /// Runs `quill plugin run`'s steps after the chain for a loaded config, in order, on one script thread.
+    public func run(_ steps: [PluginRunStep], session: PluginRunSession, pluginConfigID: Int) async {
+        _ = await calls.run {
+            guard let config = registry.config(pluginConfigID) else { return }
+            let withVM = registry.workersWithVM(of: pluginConfigID)
+            await onWorker(leastBusyWorker(preferring: withVM.contains)) { await $0.run(steps, config: config, session: session) }
         }
     }
 }

@@ -31,7 +31,7 @@ actor PluginWorker {
     /// When the JavaScript running on the thread began, readable from any thread.
     nonisolated let activity: ScriptActivity
     private let group: ScriptContextGroup
-    private let registry: ConfigRegistry
+    let registry: ConfigRegistry
     private let configuration: PluginRuntimeConfiguration
     private let services: PluginHostServices
     private let reports: WorkerReports
@@ -96,7 +96,7 @@ actor PluginWorker {
 
     /// The config's VM on this thread, made and set up now if there is none of its generation; `nil` when it
     /// couldn't be (its setup failed: the runtime hears of it) or the config isn't ready.
-    private func vm(for config: LoadedConfig) async -> PluginVM? {
+    func vm(for config: LoadedConfig) async -> PluginVM? {
         func current() -> PluginVM? {
             guard let vm = vms[config.id], vm.generation == config.generation, vm.isSetUp else { return nil }
             return vm
@@ -311,8 +311,10 @@ actor PluginWorker {
     // MARK: The chain
 
     /// Runs a team's chain on each event in turn, in order: one trip to the script thread for them all.
+    ///
+    /// - Parameter session: `quill plugin run`'s: the jobs a `processEvent` call queues run right after it.
     func processEvents(
-        _ inputs: [[UInt8]], teamID: Int, recordingPluginLists: Bool
+        _ inputs: [[UInt8]], teamID: Int, recordingPluginLists: Bool, session: PluginRunSession? = nil
     ) async -> [Result<ChainResult, MalformedEventError>] {
         let chain = registry.chain(ofTeam: teamID)
         var results: [Result<ChainResult, MalformedEventError>] = []
@@ -323,6 +325,7 @@ actor PluginWorker {
             } catch {
                 results.append(.failure(error))
             }
+            if let session { await runQueuedJobs(session) }
         }
         return results
     }

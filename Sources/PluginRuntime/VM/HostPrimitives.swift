@@ -23,12 +23,17 @@ public struct PluginHostServices: Sendable {
     /// `posthog.api`'s default server and keys; `nil` (as in `quill plugin run`) makes calls without
     /// an explicit `host` and keys reject.
     public var api: (any PluginAPIAccess)?
+    /// Sees `fetch` and `posthog.api` requests before the network does (`quill plugin run`'s mock and
+    /// transcript); `nil` in the server.
+    public var interceptor: (any PluginRequestInterceptor)?
 
     public init(
         cache: any PluginCacheStore, storage: any PluginStorageStore, logs: any PluginLogSink,
         logLimits: PluginLogLimits = PluginLogLimits(), fetchPolicy: FetchPolicy = FetchPolicy(), geoip: GeoIPDatabase? = nil, jobs: (any PluginJobQueue)? = nil,
-        capture: (any PluginEventCapture)? = nil, api: (any PluginAPIAccess)? = nil
+        capture: (any PluginEventCapture)? = nil, api: (any PluginAPIAccess)? = nil,
+        interceptor: (any PluginRequestInterceptor)? = nil
     ) {
+        self.interceptor = interceptor
         self.cache = cache
         self.storage = storage
         self.logs = logs
@@ -88,7 +93,8 @@ struct HostPrimitives {
 
     func install(in context: ScriptContext) throws(ScriptError) -> ScriptValue {
         let host = context.object()
-        try Self.installModules(on: host, in: context, fetchPolicy: services.fetchPolicy, server: services.api)
+        try Self.installModules(
+            on: host, in: context, fetchPolicy: services.fetchPolicy, server: services.api, interceptor: services.interceptor)
         let (logs, logLimits) = (services.logs, services.logLimits)
         let (teamID, pluginID, configID, instanceID) = (definition.teamID, definition.pluginID, definition.id, instanceID)
         try host.set("logLineLength", context.number(Double(logLimits.maximumLineLength)))
@@ -177,6 +183,24 @@ struct HostPrimitives {
             return object
         })
         try host.set("teamID", context.number(Double(teamID)))
+        if let interceptor = services.interceptor {
+            // posthog.api answered by the interceptor, as the plugin called it: no keys, no network.
+            try host.set("apiCall", asyncFunction(in: context) { arguments in
+                let (method, path, options) = (try arguments.string(0), try arguments.string(1), Array(try arguments.string(2).utf8))
+                return { await interceptor.api(method: method, path: path, options: options) }
+            } convert: { response, context in
+                let object = context.object()
+                try object.set("status", context.number(Double(response.status)))
+                try object.set(
+                    "headers",
+                    context.array(
+                        response.headers.map { header throws(ScriptError) in
+                            try context.array([context.string(header.name), context.string(header.value)])
+                        }))
+                try object.set("body", context.string(String(decoding: response.body, as: UTF8.self)))
+                return object
+            })
+        }
 
         let jobs = services.jobs
         try host.set("enqueueJob", asyncFunction(in: context) { arguments in
@@ -234,7 +258,8 @@ struct HostPrimitives {
     /// `loadModule`, `moduleGlobals` and `native` on `host`: what `require` of the built-in modules is made of, in
     /// the prelude and in `quill plugin test`'s environment.
     static func installModules(
-        on host: ScriptValue, in context: ScriptContext, fetchPolicy: FetchPolicy, server: (any PluginAPIAccess)?
+        on host: ScriptValue, in context: ScriptContext, fetchPolicy: FetchPolicy, server: (any PluginAPIAccess)?,
+        interceptor: (any PluginRequestInterceptor)? = nil
     ) throws(ScriptError) {
         try host.set(
             "loadModule",
@@ -253,7 +278,7 @@ struct HostPrimitives {
                 }))
         let native = context.object()
         try NativeBindings.install(on: native, in: context)
-        try FetchBindings.install(on: native, in: context, policy: fetchPolicy, server: server)
+        try FetchBindings.install(on: native, in: context, policy: fetchPolicy, server: server, interceptor: interceptor)
         try host.set("native", native)
     }
 

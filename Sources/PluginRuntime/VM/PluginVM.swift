@@ -30,6 +30,8 @@ final class PluginVM {
     private let jobs: [String: ScriptValue]
     private let metricValues: ScriptValue
     private let illegalOperationError: ScriptValue
+    /// The prelude's `eventShapes`: the events `onEvent`, `exportEvents` and `composeWebhook` get, and webhooks.
+    private let eventShapes: ScriptValue
     private let timeLimit: Duration
     private let logs: any PluginLogSink
     /// Records the config's last error where every VM of it can see it.
@@ -109,6 +111,7 @@ final class PluginVM {
             chainStep = nil
         }
         illegalOperationError = try handles.get("IllegalOperationError")
+        eventShapes = try handles.get("eventShapes")
         context.recognizeErrors(of: try handles.get("RetryError"), as: Self.retryErrorClass)
     }
 
@@ -131,6 +134,28 @@ final class PluginVM {
             throw ScriptError(name: "TypeError", message: "plugin has no job '\(name)'")
         }
         return try await invoke(job, [payload], counted: "jobs.\(name)")
+    }
+
+    /// A new copy of a processed event (JSON) as `method` gets it: a `PostHogEvent` for `composeWebhook`, else a
+    /// `ProcessedPluginEvent` (plugin-run.md, step 4).
+    func shapedEvent(_ json: [UInt8], for method: PluginMethod) throws(ScriptError) -> ScriptValue {
+        try eventShapes.callMethod(method == .composeWebhook ? "postHogEvent" : "processedEvent", [context.parseJSON(json)])
+    }
+
+    /// Calls `composeWebhook` on the event and returns its webhook as a request (`{url, method, headers, body}`),
+    /// or `nil` when it returned none.
+    func composeWebhook(_ json: [UInt8]) async throws(ScriptError) -> ScriptValue? {
+        let webhook = try await call(.composeWebhook, [shapedEvent(json, for: .composeWebhook)])
+        let request = try eventShapes.callMethod("webhookRequest", [webhook])
+        return request.isNull ? nil : request
+    }
+
+    /// Sends a webhook request through the plugin's own `fetch` (so a ``PluginRequestInterceptor`` sees it)
+    /// and returns the answer's status.
+    func sendThroughFetch(_ request: ScriptValue) async throws(ScriptError) -> Int {
+        let status = try await eventShapes.callMethod("sendWebhook", [request]).settled(
+            timeLimit: timeLimit, description: "composeWebhook's webhook")
+        return Int(try status.toNumber())
     }
 
     /// Runs `processEvent` on `event` for the chain and checks what it returned: an object with the

@@ -403,6 +403,11 @@
   const exchangeOptions = (request) => {
     const { parsedURL } = request[REQUEST];
     const headers = new Headers(request.headers);
+    // What the plugin set (and the content type its body implies), before node-fetch's own additions.
+    const pluginHeaders = [];
+    for (const name of Object.keys(headers[MAP])) {
+      for (const value of headers[MAP][name]) pluginHeaders.push([name, value]);
+    }
     if (!headers.has('Accept')) headers.set('Accept', '*/*');
     if (!parsedURL.protocol || !parsedURL.hostname) throw new TypeError('Only absolute URLs are supported');
     if (!/^https?:$/.test(parsedURL.protocol)) throw new TypeError('Only HTTP(S) protocols are supported');
@@ -416,7 +421,7 @@
     for (const name of Object.keys(headers[MAP])) {
       for (const value of headers[MAP][name]) pairs.push([name, value]);
     }
-    return { headers: pairs, body };
+    return { headers: pairs, pluginHeaders, body };
   };
 
   const isRedirect = (code) => code === 301 || code === 302 || code === 303 || code === 307 || code === 308;
@@ -433,7 +438,7 @@
   const fetch = function fetch(url, options) {
     return new Promise((resolve, reject) => {
       const request = new Request(url, options);
-      const { headers, body } = exchangeOptions(request);
+      const { headers, pluginHeaders, body } = exchangeOptions(request);
       const { signal } = request;
       let settled = false;
       const onAbort = () => {
@@ -452,7 +457,7 @@
       if (signal) signal.addEventListener('abort', onAbort);
 
       const limits = { timeout: Number(request.timeout) || 0, size: Number(request.size) || 0, compress: !!request.compress };
-      native.fetch(request.url, request.method, headers, body, limits).then((result) => {
+      native.fetch(request.url, request.method, headers, body, limits, pluginHeaders).then((result) => {
         if (settled) return;
         settle();
         if (result.error) {

@@ -65,6 +65,12 @@
   // posthog.capture sends an event back into the project's pipeline; posthog.api calls a PostHog-style
   // API, by default this Quill server with keys for the plugin's project (reference §1.14).
   const apiRequest = (method) => async (path, options) => {
+    if (host.apiCall) {
+      // quill plugin run: answered from its mock and written to its capture log, as the plugin called it.
+      const answer = await host.apiCall(method, String(path), JSON.stringify(options == null ? {} : options));
+      const { Response } = require('node-fetch');
+      return new Response(answer.body, { status: answer.status, headers: answer.headers });
+    }
     const { data, host: apiHost, projectApiKey, personalApiKey } = options == null ? {} : options;
     if ((projectApiKey == null) !== (personalApiKey == null)) {
       throw new Error('posthog.api: pass both projectApiKey and personalApiKey, or neither');
@@ -103,7 +109,7 @@
   global.module = { exports: {} };
   global.exports = global.module.exports;
 
-  const methodNames = ['setupPlugin', 'teardownPlugin', 'processEvent', 'processEventBatch', 'onEvent', 'onSnapshot', 'exportEvents'];
+  const methodNames = ['setupPlugin', 'teardownPlugin', 'processEvent', 'processEventBatch', 'onEvent', 'onSnapshot', 'exportEvents', 'composeWebhook'];
   const taskNames = ['runEveryMinute', 'runEveryHour', 'runEveryDay'];
 
   // Exports, in DESIGN.md's order: exports, exports.default, module.exports, then top-level bindings.
@@ -413,5 +419,68 @@
     return { step, copyEvent };
   };
 
-  return { discover, makeMeta, makeChainStep, IllegalOperationError, RetryError };
+  // The events onEvent, exportEvents and composeWebhook get from a processed event (plugin-run.md, step 4).
+  const mergedSet = (properties, event, key) => {
+    if (event[key] !== null && typeof event[key] === 'object') {
+      properties[key] = Object.assign({}, properties[key], event[key]);
+    }
+  };
+  const eventProperties = (event) => {
+    const given = event.properties;
+    const properties = given !== null && typeof given === 'object' && !isArray(given) ? given : {};
+    mergedSet(properties, event, '$set');
+    mergedSet(properties, event, '$set_once');
+    return properties;
+  };
+  const eventDate = (event) => {
+    const date = event.timestamp == null ? new Date() : new Date(event.timestamp);
+    return Number.isNaN(date.getTime()) ? new Date() : date;
+  };
+  const processedEvent = (event) => {
+    const properties = eventProperties(event);
+    const processed = {
+      distinct_id: event.distinct_id == null ? event.distinct_id : String(event.distinct_id),
+      ip: properties.$ip != null ? properties.$ip : event.ip != null ? event.ip : null,
+      team_id: event.team_id,
+      event: event.event,
+      properties,
+      timestamp: eventDate(event).toISOString(),
+    };
+    if (properties.$set !== undefined) processed.$set = properties.$set;
+    if (properties.$set_once !== undefined) processed.$set_once = properties.$set_once;
+    processed.uuid = event.uuid;
+    processed.elements = [];
+    return processed;
+  };
+  const postHogEvent = (event) => ({
+    uuid: event.uuid,
+    event: event.event,
+    team_id: event.team_id,
+    distinct_id: event.distinct_id == null ? event.distinct_id : String(event.distinct_id),
+    properties: eventProperties(event),
+    timestamp: eventDate(event),
+  });
+  // A webhook composeWebhook returned, as a request: POST and a JSON content type unless it says otherwise,
+  // a string body sent as it is (anything else as its JSON). `null` for no webhook.
+  const webhookRequest = (webhook) => {
+    if (webhook === null || webhook === undefined) return null;
+    if (typeof webhook !== 'object' || typeof webhook.url !== 'string') {
+      throw new TypeError('composeWebhook must return {url, method, headers, body}, null or undefined');
+    }
+    const headers = webhook.headers == null ? { 'Content-Type': 'application/json' } : webhook.headers;
+    const body = webhook.body == null ? null : typeof webhook.body === 'string' ? webhook.body : JSON.stringify(webhook.body);
+    return {
+      url: webhook.url,
+      method: webhook.method == null ? 'POST' : String(webhook.method),
+      headers: Object.entries(headers).map(([name, value]) => [name, String(value)]),
+      body,
+    };
+  };
+  // quill plugin run performs a webhook through the plugin's own fetch, so it is in the fetch log.
+  const sendWebhook = (request) =>
+    require('node-fetch')(request.url, { method: request.method, headers: request.headers, body: request.body === null ? undefined : request.body })
+      .then((response) => response.status);
+  const eventShapes = { processedEvent, postHogEvent, webhookRequest, sendWebhook };
+
+  return { discover, makeMeta, makeChainStep, IllegalOperationError, RetryError, eventShapes };
 })
