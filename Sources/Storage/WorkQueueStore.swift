@@ -12,6 +12,8 @@ public enum WorkKind: String, Sendable, CaseIterable {
     case exportBatch = "export_batch"
     /// A plugin job (`meta.jobs.NAME(payload)`, or a public job).
     case job = "job"
+    /// `composeWebhook` with one processed event; Quill sends the webhook it returns.
+    case composeWebhook = "compose_webhook"
 }
 
 /// An item to put on the queue.

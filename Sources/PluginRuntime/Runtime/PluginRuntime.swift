@@ -481,3 +481,41 @@ extension PluginRuntime {
         }
     }
 }
+
+extension PluginRuntime {
+    /// Runs a config's `composeWebhook` on a processed event (JSON), on a thread that has its VM if one is free.
+    public func composeWebhook(_ event: [UInt8], pluginConfigID: Int, teamID: Int) async -> WebhookComposition {
+        let sent = ContinuousClock.now
+        return await calls.run {
+            guard let config = registry.config(pluginConfigID) else {
+                return .failed(.unavailable("plugin config \(pluginConfigID) is not loaded: it is disabled or was removed"))
+            }
+            let withVM = registry.workersWithVM(of: pluginConfigID)
+            return await onWorker(leastBusyWorker(preferring: withVM.contains)) {
+                await $0.composeWebhook(event, config: config, sent: sent)
+            }
+        } ?? .failed(.unavailable(Self.stopped))
+    }
+
+    /// Sends a webhook a plugin composed, as its `fetch` would: through the fetch policy (the address guard and
+    /// size bounds), within the plugin call time limit, without following redirects.
+    public func sendWebhook(_ request: PluginHTTPRequest) async -> Result<PluginHTTPResponse, WebhookFailure> {
+        let fetch = FetchRequest(
+            url: request.url, method: request.method, headers: request.headers.map { ($0.name, $0.value) }, body: request.body,
+            timeout: nil, sizeLimit: 0, decompress: true)
+        switch await FetchClient.perform(fetch, policy: services.fetchPolicy, timeLimit: configuration.timeLimit) {
+        case .success(let response):
+            return .success(
+                PluginHTTPResponse(
+                    status: response.status, headers: response.headers.map { PluginHTTPHeader(name: $0.name, value: $0.value) },
+                    body: response.body))
+        case .failure(let failure):
+            return .failure(WebhookFailure(description: "\(failure.name): \(failure.message)"))
+        }
+    }
+}
+
+/// A webhook that could not be sent: no answer came (refused by the fetch policy, unreachable, timed out).
+public struct WebhookFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+}

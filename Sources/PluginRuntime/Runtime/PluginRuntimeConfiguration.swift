@@ -92,6 +92,7 @@ public struct FollowUp: Sendable, Equatable {
         case onEvent
         case onSnapshot
         case exportEvents
+        case composeWebhook
     }
 
     public var pluginConfigID: Int
@@ -109,6 +110,16 @@ public enum Delivery: Sendable, Equatable {
     case job(name: String, payload: [UInt8])
     /// `runEveryMinute`, `runEveryHour` or `runEveryDay`.
     case scheduledTask(String)
+}
+
+/// What `composeWebhook` made of an event.
+public enum WebhookComposition: Sendable, Equatable {
+    /// The request to send.
+    case webhook(PluginHTTPRequest)
+    /// It returned `null` or `undefined`: nothing to send.
+    case none
+    /// The call didn't return a webhook: it threw, timed out, or the config isn't there.
+    case failed(DeliveryOutcome)
 }
 
 /// How a delivery went.

@@ -271,16 +271,7 @@ actor PluginWorker {
     /// - Parameter sent: When the caller sent it: a call sent before the config's latest time-out is
     ///   deferred, so a config that just timed out doesn't run the calls it had waiting, each to the limit.
     func deliver(_ delivery: Delivery, config: LoadedConfig, sent: ContinuousClock.Instant) async -> DeliveryOutcome {
-        await thread.backgroundTurn()
-        let id = config.id
-        guard config.state == .ready else { return .unavailable("plugin config \(id) is still waiting for setupPlugin") }
-        if registry.timedOut(id, after: sent) {
-            return .deferred("an earlier call of plugin config \(id) timed out while this one waited")
-        }
-        guard let vm = await vm(for: config) else {
-            return .unavailable("plugin config \(id) could not be set up on this thread: it is disabled or waits for setupPlugin")
-        }
-        do throws(ScriptError) {
+        await withVM(of: config, sent: sent) { vm throws(ScriptError) in
             switch delivery {
             case .onEvent(let event): _ = try await vm.call(.onEvent, [vm.context.parseJSON(event)])
             case .onSnapshot(let event): _ = try await vm.call(.onSnapshot, [vm.context.parseJSON(event)])
@@ -292,6 +283,35 @@ actor PluginWorker {
                 }
                 _ = try await vm.call(task)
             }
+        }
+    }
+
+    /// Runs `composeWebhook` on a processed event (JSON) as a delivery, and returns the webhook it composed.
+    func composeWebhook(_ event: [UInt8], config: LoadedConfig, sent: ContinuousClock.Instant) async -> WebhookComposition {
+        var request: PluginHTTPRequest?
+        let outcome = await withVM(of: config, sent: sent) { vm throws(ScriptError) in
+            request = try await vm.composeWebhook(event).map(vm.httpRequest)
+        }
+        guard outcome == .succeeded else { return .failed(outcome) }
+        return request.map(WebhookComposition.webhook) ?? .none
+    }
+
+    /// Runs `body` on the config's VM here, once the script thread has run the ingestion chains queued on
+    /// it, and says how it went.
+    private func withVM(
+        of config: LoadedConfig, sent: ContinuousClock.Instant, _ body: (PluginVM) async throws(ScriptError) -> Void
+    ) async -> DeliveryOutcome {
+        await thread.backgroundTurn()
+        let id = config.id
+        guard config.state == .ready else { return .unavailable("plugin config \(id) is still waiting for setupPlugin") }
+        if registry.timedOut(id, after: sent) {
+            return .deferred("an earlier call of plugin config \(id) timed out while this one waited")
+        }
+        guard let vm = await vm(for: config) else {
+            return .unavailable("plugin config \(id) could not be set up on this thread: it is disabled or waits for setupPlugin")
+        }
+        do throws(ScriptError) {
+            try await body(vm)
             return .succeeded
         } catch {
             vm.recordError(error)
@@ -464,6 +484,7 @@ actor PluginWorker {
         var eventName: String?
         for config in chain {
             if config.has(.onEvent) { result.followUps.append(FollowUp(pluginConfigID: config.id, kind: .onEvent)) }
+            if config.has(.composeWebhook) { result.followUps.append(FollowUp(pluginConfigID: config.id, kind: .composeWebhook)) }
             guard config.has(.exportEvents) else { continue }
             if !config.exportIgnoredEvents.isEmpty && eventName == nil { eventName = (try? event.get("event").toString()) ?? "" }
             if let eventName, config.exportIgnoredEvents.contains(eventName) { continue }

@@ -150,6 +150,17 @@ final class PluginVM {
         return request.isNull ? nil : request
     }
 
+    /// A webhook request from ``composeWebhook(_:)`` as Swift sees it.
+    func httpRequest(_ request: ScriptValue) throws(ScriptError) -> PluginHTTPRequest {
+        let headers = try request.get("headers").arrayElements().map { pair throws(ScriptError) in
+            PluginHTTPHeader(name: try pair.get(0).toString(), value: try pair.get(1).toString())
+        }
+        let body = try request.get("body")
+        return PluginHTTPRequest(
+            method: try request.get("method").toString().uppercased(), url: try request.get("url").toString(), headers: headers,
+            body: body.isNullish ? nil : Array(try body.toString().utf8))
+    }
+
     /// Sends a webhook request through the plugin's own `fetch` (so a ``PluginRequestInterceptor`` sees it)
     /// and returns the answer's status.
     func sendThroughFetch(_ request: ScriptValue) async throws(ScriptError) -> Int {

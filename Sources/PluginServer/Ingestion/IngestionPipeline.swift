@@ -235,6 +235,7 @@ final class IngestionPipeline: Service {
                         case .onEvent: .onEvent
                         case .onSnapshot: .onSnapshot
                         case .exportEvents: .exportEvent
+                        case .composeWebhook: .composeWebhook
                         }
                     return EventFinalizer.FollowUpWork(pluginConfigID: followUp.pluginConfigID, kind: kind)
                 }

@@ -183,14 +183,47 @@ final class WorkQueueService: Service {
             (delivery, retries) = (.job(name: job.type, payload: job.payload), [])
         case .exportEvent:
             return  // buffered, never leased
+        case .composeWebhook:
+            await deliverWebhook(item)
+            return
         }
         let outcome = await runtime.deliver(delivery, pluginConfigID: item.pluginConfigID, teamID: item.teamID)
         await settle(item, outcome, retries: retries)
-        await countTowardsPause(item, delivery, outcome)
+        await countTowardsPause(item, delivery.functionName, outcome)
+    }
+
+    /// `composeWebhook` on the item's event, then the webhook it returned, sent by Quill through the fetch
+    /// policy. An answer of 2xx or 3xx delivers it; 408, 429 and 5xx, or no answer, are retried as a
+    /// `RetryError` of `onEvent` is; another 4xx is a refusal, kept as a dead letter.
+    private func deliverWebhook(_ item: WorkItem) async {
+        let request: PluginHTTPRequest
+        switch await runtime.composeWebhook(item.payload, pluginConfigID: item.pluginConfigID, teamID: item.teamID) {
+        case .none:
+            await settle(item, .succeeded, retries: [])
+            return
+        case .failed(let outcome):
+            await settle(item, outcome, retries: configuration.onEventRetries)
+            await countTowardsPause(item, "composeWebhook", outcome)
+            return
+        case .webhook(let webhook):
+            request = webhook
+        }
+        let outcome: DeliveryOutcome
+        switch await runtime.sendWebhook(request) {
+        case .success(let response) where response.status < 400:
+            outcome = .succeeded
+        case .success(let response) where response.status == 408 || response.status == 429 || response.status >= 500:
+            outcome = .retry("the webhook to \(request.url) was answered \(response.status)")
+        case .success(let response):
+            outcome = .failed("the webhook to \(request.url) was refused: \(response.status)")
+        case .failure(let failure):
+            outcome = .retry("the webhook to \(request.url) failed: \(failure)")
+        }
+        await settle(item, outcome, retries: configuration.onEventRetries)
     }
 
     /// Feeds the outcome to the config's breaker and writes what changed in the config's plugin log.
-    private func countTowardsPause(_ item: WorkItem, _ delivery: Delivery, _ outcome: DeliveryOutcome) async {
+    private func countTowardsPause(_ item: WorkItem, _ functionName: String, _ outcome: DeliveryOutcome) async {
         let timedOut: Bool
         switch outcome {
         case .timedOut: timedOut = true
@@ -204,12 +237,12 @@ final class WorkQueueService: Service {
         case .paused(let timeOutsInARow, let pause):
             let count = timeOutsInARow == 1 ? "" : " \(timeOutsInARow) times in a row"
             let message =
-                "\(delivery.functionName) timed out\(count); pausing this plugin's deliveries for \(Int(pause.seconds)) s"
+                "\(functionName) timed out\(count); pausing this plugin's deliveries for \(Int(pause.seconds)) s"
             logger.warning("\(message)", metadata: ["plugin_config.id": "\(item.pluginConfigID)"])
             await runtime.logSystemMessage(.warn, message, pluginConfigID: item.pluginConfigID, teamID: item.teamID)
         case .resumed:
             await runtime.logSystemMessage(
-                .info, "\(delivery.functionName) returned in time again; resuming this plugin's deliveries",
+                .info, "\(functionName) returned in time again; resuming this plugin's deliveries",
                 pluginConfigID: item.pluginConfigID, teamID: item.teamID)
         case nil:
             break
