@@ -22,22 +22,26 @@ import Testing
         let cache = MemoryPluginCacheStore()
         let logs = MemoryPluginLogStore()
         let clock = ManualWorkClock()
+        /// The queue's clock: `clock`, unless the test gave another.
+        let serviceClock: any WorkClock
         let service: WorkQueueService
 
         init(
             plugin source: String, config: [String: String] = [:], fetchPolicy: FetchPolicy = FetchPolicy(),
             runtimeConfiguration: PluginRuntimeConfiguration = PluginRuntimeConfiguration(workerCount: 1),
-            queueConfiguration: WorkQueueService.Configuration = WorkQueueService.Configuration()
+            queueConfiguration: WorkQueueService.Configuration = WorkQueueService.Configuration(),
+            workClock: (any WorkClock)? = nil
         ) async throws {
             folder = try TemporaryFolder()
             database = try SQLiteDatabase(path: folder.url.appending(path: "quill.sqlite").path)
             store = SQLiteWorkQueueStore(database: database)
             storage = SQLitePluginStorageStore(database: database)
+            serviceClock = workClock ?? clock
             runtime = PluginRuntime(
                 configuration: runtimeConfiguration,
                 services: PluginHostServices(cache: cache, storage: storage, logs: logs, fetchPolicy: fetchPolicy))
             service = WorkQueueService(
-                store: store, runtime: runtime, clock: clock, configuration: queueConfiguration, logger: Logger(label: "test"),
+                store: store, runtime: runtime, clock: serviceClock, configuration: queueConfiguration, logger: Logger(label: "test"),
                 ready: {})
             try await load(source, pluginConfigID: 1, config: config)
         }
@@ -52,7 +56,7 @@ import Testing
 
         func enqueue(_ kind: WorkKind, _ payloads: [JSONValue], pluginConfigID id: Int = 1) async throws {
             try await store.enqueue(
-                payloads.map { NewWorkItem(kind: kind, pluginConfigID: id, teamID: id, payload: $0.serialized(), runAt: clock.now) })
+                payloads.map { NewWorkItem(kind: kind, pluginConfigID: id, teamID: id, payload: $0.serialized(), runAt: serviceClock.now) })
             service.notify()
         }
 

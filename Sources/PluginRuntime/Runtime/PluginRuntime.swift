@@ -338,6 +338,11 @@ public final class PluginRuntime: Service, Sendable {
         }
     }
 
+    /// How politely a loaded config's webhooks are delivered.
+    public func deliverySettings(pluginConfigID: Int, teamID: Int) async -> DeliverySettings? {
+        registry.config(pluginConfigID).map { DeliverySettings(config: $0.definition.config) }
+    }
+
     /// The export buffer settings of a loaded config.
     public func exportBuffer(pluginConfigID: Int, teamID: Int) async -> ExportBufferSettings? {
         registry.config(pluginConfigID).map { ExportBufferSettings(config: $0.definition.config) }

@@ -155,6 +155,25 @@ public struct ExportBufferSettings: Sendable, Equatable {
     }
 }
 
+/// How politely Quill delivers a config's webhooks: set in its config, or as defaults of its `plugin.json`
+/// config fields, `deliveryConcurrency` and `deliveryRequestsPerSecond`.
+public struct DeliverySettings: Sendable, Equatable {
+    /// Webhooks of the config in flight at once; `nil` leaves it to the work queue's per-config limit.
+    /// Within 1–100.
+    public var concurrency: Int?
+    /// Webhooks of the config sent per second at most; `nil` for no limit. Within 0.001–10 000.
+    public var requestsPerSecond: Double?
+
+    /// The settings of a config that sets neither key.
+    public static let defaults = DeliverySettings(config: [:])
+
+    public init(config: [String: String]) {
+        concurrency = config["deliveryConcurrency"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }.map { min(max($0, 1), 100) }
+        requestsPerSecond = config["deliveryRequestsPerSecond"].flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            .flatMap { $0.isFinite && $0 > 0 ? min(max($0, 0.001), 10_000) : nil }
+    }
+}
+
 /// Plugin code that fails when it is evaluated: a top-level throw, an unsupported metric type.
 public struct PluginCodeError: Error, Sendable, CustomStringConvertible {
     /// `Name: message`.

@@ -49,6 +49,7 @@ final class WorkQueueService: Service {
     private let inFlight = Mutex<[Int: Int]>([:])
     private let breakers: Mutex<TimeOutBreakers>
     private let wakeup: WakeupSignal
+    private let throttle = DeliveryThrottle()
 
     /// - Parameter wakeup: Signalled when work is queued, so the loop needn't wait for its next poll.
     init(
@@ -82,6 +83,7 @@ final class WorkQueueService: Service {
                 let busy = Set(running.filter { $0.value >= configuration.perConfigConcurrency }.keys)
                 // Paused configs' items stay pending, attempts unchanged, until their pause ends.
                 let excluded = busy.union(breakers.withLock { $0.excluded(now: now, inFlight: running) })
+                    .union(throttle.paused(at: now))
                 var items: [WorkItem] = []
                 if free > 0 {
                     do {
@@ -208,18 +210,49 @@ final class WorkQueueService: Service {
         case .webhook(let webhook):
             request = webhook
         }
+        let id = item.pluginConfigID
+        let settings = await runtime.deliverySettings(pluginConfigID: id, teamID: item.teamID) ?? .defaults
+        // Polite delivery: a paused config's webhook goes back to the queue, which leases none of its items
+        // until the pause ends; a config at its concurrency or rate limit waits its turn here.
+        turn: while true {
+            switch throttle.take(id, settings: settings, now: clock.now) {
+            case .send:
+                break turn
+            case .paused:
+                try? await store.release(item.id)
+                return
+            case .wait(let until):
+                do {
+                    try await clock.sleep(for: .milliseconds(Int64(max(1, until.timeIntervalSince(clock.now) * 1000))))
+                } catch {
+                    try? await store.release(item.id)  // the queue stops: the webhook goes at the next start
+                    return
+                }
+            }
+        }
+        let answer = await runtime.sendWebhook(request)
+        throttle.finish(id)
+        var notBefore: Date?
         let outcome: DeliveryOutcome
-        switch await runtime.sendWebhook(request) {
+        switch answer {
         case .success(let response) where response.status < 400:
             outcome = .succeeded
         case .success(let response) where response.status == 408 || response.status == 429 || response.status >= 500:
+            if response.status == 429 || response.status == 503,
+                let value = response.headers.first(where: { $0.name.lowercased() == "retry-after" })?.value,
+                let until = DeliveryThrottle.retryAfter(value, now: clock.now)
+            {
+                throttle.pause(id, until: until)
+                notBefore = until
+            }
             outcome = .retry("the webhook to \(request.url) was answered \(response.status)")
         case .success(let response):
             outcome = .failed("the webhook to \(request.url) was refused: \(response.status)")
         case .failure(let failure):
             outcome = .retry("the webhook to \(request.url) failed: \(failure)")
         }
-        await settle(item, outcome, retries: configuration.onEventRetries)
+        await settle(item, outcome, retries: configuration.onEventRetries, notBefore: notBefore)
+        if notBefore != nil { wakeup.signal() }
     }
 
     /// Feeds the outcome to the config's breaker and writes what changed in the config's plugin log.
@@ -249,7 +282,8 @@ final class WorkQueueService: Service {
         }
     }
 
-    private func settle(_ item: WorkItem, _ outcome: DeliveryOutcome, retries: [Duration]) async {
+    /// - Parameter notBefore: The earliest time of a retry (a destination's `Retry-After`).
+    private func settle(_ item: WorkItem, _ outcome: DeliveryOutcome, retries: [Duration], notBefore: Date? = nil) async {
         do {
             switch outcome {
             case .succeeded:
@@ -257,7 +291,8 @@ final class WorkQueueService: Service {
             case .deferred:
                 try await store.release(item.id)
             case .retry(let message) where item.attempts < retries.count:
-                try await store.retry(item.id, at: clock.now.addingTimeInterval(retries[item.attempts].seconds), error: message)
+                let backoff = clock.now.addingTimeInterval(retries[item.attempts].seconds)
+                try await store.retry(item.id, at: max(backoff, notBefore ?? backoff), error: message)
             case .retry(let message), .failed(let message), .timedOut(let message), .unavailable(let message):
                 try await store.bury(item.id, error: message)
                 logger.warning(
