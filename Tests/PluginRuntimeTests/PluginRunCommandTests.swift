@@ -436,6 +436,42 @@ import Testing
         #expect(run.urls == ["http://127.0.0.1:9/"])
     }
 
+    // MARK: The destination examples
+
+    /// Every folder under `examples/` with a `test/fetch-mock.json`: a destination plugin and its transcripts.
+    static let destinations: [String] = {
+        let root = QuillExecutable.repositoryRoot.appending(path: "examples")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.filter { FileManager.default.fileExists(atPath: root.appending(path: "\($0)/test/fetch-mock.json").path) }.sorted()
+    }()
+
+    @Test func thereAreTenDestinationExamples() {
+        #expect(Self.destinations.count >= 10)
+    }
+
+    /// The example's run with its mock gives the requests of `test/fetch-log.jsonl` and the calls of
+    /// `test/capture-log.jsonl` (none when absent), byte for byte, and prints its events as `test/expected.jsonl`.
+    @Test(arguments: destinations)
+    func destinationExampleMakesItsTranscripts(name: String) async throws {
+        let folder = QuillExecutable.repositoryRoot.appending(path: "examples/\(name)")
+        let logs = try TemporaryFolder()
+        let arguments = (try String(contentsOf: folder.appending(path: "test/args"), encoding: .utf8)).split(separator: "\n").map(String.init)
+        let output = try await QuillProcess.run(
+            ["plugin", "run", folder.path] + arguments + [
+                "--fetch-mock", folder.appending(path: "test/fetch-mock.json").path,
+                "--fetch-log", logs.url.appending(path: "fetch.jsonl").path,
+                "--capture-log", logs.url.appending(path: "capture.jsonl").path,
+                folder.appending(path: "test/input.jsonl").path,
+            ])
+        #expect(output.status == 0, "\(output.standardError)")
+        #expect(output.standardOutput == (try String(contentsOf: folder.appending(path: "test/expected.jsonl"), encoding: .utf8)))
+        func text(_ url: URL) -> String { (try? String(contentsOf: url, encoding: .utf8)) ?? "" }
+        #expect(text(logs.url.appending(path: "fetch.jsonl")) == text(folder.appending(path: "test/fetch-log.jsonl")))
+        #expect(text(logs.url.appending(path: "capture.jsonl")) == text(folder.appending(path: "test/capture-log.jsonl")))
+        #expect(!text(folder.appending(path: "test/fetch-log.jsonl")).isEmpty, "every destination makes requests")
+        #expect(!output.standardError.contains("ERROR"), "\(output.standardError)")
+    }
+
     // MARK: --help
 
     @Test func helpDocumentsEveryOption() async throws {
