@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import OrderedJSON
 import PluginRuntime
 import Synchronization
@@ -110,11 +113,18 @@ struct FetchMock {
 private final class TranscriptFile: Sendable {
     private let handle: Mutex<FileHandle>
 
+    /// Opens `path` as `>` in a shell would: a file is created or emptied; a device is written to, never replaced.
     init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw CommandFailure("Could not write \(path)", exitCode: 73)
+        // The process's own standard output and error are written where they already go.
+        if path == "/dev/stdout" || path == "/dev/stderr" {
+            handle = Mutex(path == "/dev/stdout" ? FileHandle.standardOutput : FileHandle.standardError)
+            return
         }
-        self.handle = Mutex(handle)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw CommandFailure("Could not write \(path): \(String(cString: strerror(errno)))", exitCode: 73)
+        }
+        handle = Mutex(FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
     }
 
     func write(_ line: JSONObject) {

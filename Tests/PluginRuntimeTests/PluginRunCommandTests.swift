@@ -436,6 +436,20 @@ import Testing
         #expect(run.urls == ["http://127.0.0.1:9/"])
     }
 
+    @Test func aLogPathThatIsALinkIsWrittenThroughNotReplaced() async throws {
+        let folder = try TemporaryFolder(["target.jsonl": "old content\n"])
+        let link = folder.url.appending(path: "link.jsonl")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: folder.url.appending(path: "target.jsonl").path)
+        let plugin = try TemporaryFolder(Self.plugin("export function onEvent() { return fetch('https://link.example/') }"))
+        let output = try await QuillProcess.run(
+            ["plugin", "run", plugin.path, "--fetch-log", link.path], input: #"{"event":"x"}"# + "\n")
+        #expect(output.status == 0, "\(output.standardError)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path).hasSuffix("target.jsonl"))
+        #expect(
+            try String(contentsOf: folder.url.appending(path: "target.jsonl"), encoding: .utf8)
+                == #"{"method":"GET","url":"https://link.example/","headers":{},"body":null}"# + "\n")
+    }
+
     // MARK: The destination examples
 
     /// Every folder under `examples/` with a `test/fetch-mock.json`: a destination plugin and its transcripts.
