@@ -21,6 +21,17 @@ import Testing
             plugin: Self.webhook, config: ["url": destination.url], fetchPolicy: try FetchPolicy(environmentValue: "127.0.0.1"))
     }
 
+    /// The queue running on `events`, for a plugin whose webhooks go to a started `destination` answering `status`.
+    static func running(
+        _ events: [JSONValue], to destination: FakeDestination, answering status: Int
+    ) async throws -> (WorkQueueTests.Harness, Task<Void, any Error>) {
+        try await destination.start()
+        destination.setStatus(status)
+        let harness = try await Self.harness(destination)
+        try await harness.enqueue(.composeWebhook, events)
+        return (harness, Task { try await harness.service.run() })
+    }
+
     @Test func aConfigWhosePluginComposesWebhooksGetsEachProcessedEvent() async throws {
         let destination = FakeDestination()
         let harness = try await Self.harness(destination)
@@ -31,12 +42,8 @@ import Testing
 
     @Test func aDestinationAnswering500ForAWhileGetsEachEventOnce() async throws {
         let destination = FakeDestination()
-        try await destination.start()
         defer { destination.stop() }
-        destination.setStatus(500)
-        let harness = try await Self.harness(destination)
-        try await harness.enqueue(.composeWebhook, WorkQueueTests.events(5))
-        let running = Task { try await harness.service.run() }
+        let (harness, running) = try await Self.running(WorkQueueTests.events(5), to: destination, answering: 500)
         defer { running.cancel() }
 
         try await harness.waitForRetries(.composeWebhook, attempts: 1)
@@ -53,12 +60,8 @@ import Testing
 
     @Test func aWebhookThatNeverGetsThroughIsADeadLetterAndReplaysOnce() async throws {
         let destination = FakeDestination()
-        try await destination.start()
         defer { destination.stop() }
-        destination.setStatus(503)
-        let harness = try await Self.harness(destination)
-        try await harness.enqueue(.composeWebhook, [["event": "signed up", "uuid": "only-one", "properties": [:]]])
-        let running = Task { try await harness.service.run() }
+        let (harness, running) = try await Self.running([["event": "signed up", "uuid": "only-one", "properties": [:]]], to: destination, answering: 503)
         defer { running.cancel() }
 
         for (attempts, wait) in zip(1..., [5.0, 10, 20, 40, 80]) {
@@ -78,12 +81,8 @@ import Testing
 
     @Test func aRefusalIsADeadLetterAtOnceAndNoWebhookIsNothingToSend() async throws {
         let destination = FakeDestination()
-        try await destination.start()
         defer { destination.stop() }
-        destination.setStatus(400)
-        let harness = try await Self.harness(destination)
-        try await harness.enqueue(.composeWebhook, [["event": "skip", "uuid": "skipped", "properties": [:]], ["event": "x", "uuid": "refused", "properties": [:]]])
-        let running = Task { try await harness.service.run() }
+        let (harness, running) = try await Self.running([["event": "skip", "uuid": "skipped", "properties": [:]], ["event": "x", "uuid": "refused", "properties": [:]]], to: destination, answering: 400)
         defer { running.cancel() }
 
         try await eventually("the dead letter") { try await harness.store.deadLetters(pluginConfigID: 1).count == 1 }
