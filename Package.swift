@@ -96,7 +96,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            resources: [.copy("WebUI/Assets")],
+            resources: [.copy("WebUI/Assets"), .copy("WebUI/Catalogue")],
             swiftSettings: librarySettings
         ),
         .executableTarget(

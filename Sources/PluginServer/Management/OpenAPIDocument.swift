@@ -262,6 +262,201 @@ enum OpenAPIDocument {
         "operationId": "get_api_projects_project_id_plugin_usage"
       }
     },
+    "/api/organizations/{organization_id}/plugin_catalogue/": {
+      "get": {
+        "summary": "Known public plugins to install by URL: the catalogue shipped with Quill, extended or replaced by QUILL_PLUGIN_CATALOGUE",
+        "tags": [
+          "plugins"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/organization_id"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "results": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "name": {
+                            "type": "string"
+                          },
+                          "url": {
+                            "type": "string",
+                            "description": "What POST /plugins/ installs from."
+                          },
+                          "kind": {
+                            "type": "string",
+                            "enum": [
+                              "transformation",
+                              "destination",
+                              "source"
+                            ]
+                          },
+                          "description": {
+                            "type": "string"
+                          },
+                          "config": {
+                            "type": "array",
+                            "description": "A summary of the settings it asks for; the installed plugin.json is what counts.",
+                            "items": {
+                              "type": "object",
+                              "properties": {
+                                "key": {
+                                  "type": "string"
+                                },
+                                "name": {
+                                  "type": "string"
+                                },
+                                "required": {
+                                  "type": "boolean"
+                                },
+                                "secret": {
+                                  "type": "boolean"
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        },
+        "operationId": "get_api_organizations_organization_id_plugin_catalogue"
+      }
+    },
+    "/api/projects/{project_id}/live_events/": {
+      "get": {
+        "summary": "The project's latest processed events (since the server started, up to 500), with the event as it entered the chain when it was kept. Asking starts recording the project's events for a minute.",
+        "tags": [
+          "events"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/project_id"
+          },
+          {
+            "name": "after",
+            "in": "query",
+            "required": false,
+            "description": "The 'cursor' of an earlier answer: only events processed since.",
+            "schema": {
+              "type": "integer"
+            }
+          },
+          {
+            "name": "event",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "distinct_id",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "description": "1 to 1000, default 50: the newest ones.",
+            "schema": {
+              "type": "integer"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "cursor": {
+                      "type": "integer"
+                    },
+                    "results": {
+                      "type": "array",
+                      "description": "Oldest first.",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "sequence": {
+                            "type": "integer"
+                          },
+                          "uuid": {
+                            "type": "string"
+                          },
+                          "event": {
+                            "type": "string"
+                          },
+                          "distinct_id": {
+                            "type": "string"
+                          },
+                          "timestamp": {
+                            "type": "string",
+                            "nullable": true
+                          },
+                          "dropped_by": {
+                            "type": "string",
+                            "nullable": true,
+                            "description": "The plugin that dropped the event, as 'name (config id)'."
+                          },
+                          "input": {
+                            "type": "object",
+                            "nullable": true,
+                            "description": "The event as the chain got it; null when not kept (over 64 KiB, or logged before anyone watched)."
+                          },
+                          "output": {
+                            "type": "object",
+                            "nullable": true,
+                            "description": "The event as stored; null when dropped."
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        },
+        "operationId": "get_api_projects_project_id_live_events"
+      }
+    },
     "/api/organizations/{organization_id}/plugins/": {
       "get": {
         "summary": "List the organization's plugins",
