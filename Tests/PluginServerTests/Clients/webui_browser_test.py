@@ -62,8 +62,8 @@ def plugin_zip(folder):
     return path
 
 
-def send_event(base, token, name):
-    body = json.dumps({"api_key": token, "event": name, "distinct_id": "ada", "properties": {"plan": "free"}}).encode()
+def send_event(base, token, name, distinct_id="ada"):
+    body = json.dumps({"api_key": token, "event": name, "distinct_id": distinct_id, "properties": {"plan": "free"}}).encode()
     request = urllib.request.Request(f"{base}/e/", data=body, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200, response.status
