@@ -103,6 +103,13 @@ class Flow:
             time.sleep(0.3)  # let the last paint and transitions settle
             self.browser.screenshot(os.path.join(self.shots, f"{name}.png"))
 
+    def exit_status(self):
+        """0, or 1 after printing the console's errors."""
+        if self.console_errors:
+            print("Errors in the browser console:\n" + "\n".join(self.console_errors), file=sys.stderr)
+            return 1
+        return 0
+
     def go(self, hash_route, heading):
         self.browser.open(f"{self.base}/ui/{hash_route}")
         return self.browser.find_text("h1", heading)
@@ -231,15 +238,17 @@ def run(base, key, token, shots):
         flow.collect_console()
     finally:
         browser.quit()
-    if flow.console_errors:
-        print("Errors in the browser console:\n" + "\n".join(flow.console_errors), file=sys.stderr)
-        return 1
-    return 0
+    return flow.exit_status()
+
+
+def screenshot_folder():
+    """QUILL_UI_SCREENSHOTS, made if missing; None when not set."""
+    folder = os.environ.get("QUILL_UI_SCREENSHOTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    return folder
 
 
 if __name__ == "__main__":
     base_url, personal_key, project_token = sys.argv[1:4]
-    screenshots = os.environ.get("QUILL_UI_SCREENSHOTS")
-    if screenshots:
-        os.makedirs(screenshots, exist_ok=True)
-    sys.exit(run(base_url, personal_key, project_token, screenshots))
+    sys.exit(run(base_url, personal_key, project_token, screenshot_folder()))

@@ -16,7 +16,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from webdriver import Browser  # noqa: E402
-from webui_browser_test import Flow, send_event  # noqa: E402
+from webui_browser_test import Flow, screenshot_folder, send_event  # noqa: E402
 
 
 def api(base, key, path):
@@ -284,11 +284,8 @@ def format_number(value):
 
 def main():
     mode, base, key, token, facts = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], json.loads(sys.argv[5])
-    shots = os.environ.get("QUILL_UI_SCREENSHOTS")
-    if shots:
-        os.makedirs(shots, exist_ok=True)
     browser = Browser()
-    flow = Flow(browser, base, shots)
+    flow = Flow(browser, base, screenshot_folder())
     try:
         if mode == "pages":
             pages(flow, key, token, facts)
@@ -297,10 +294,7 @@ def main():
         flow.collect_console()
     finally:
         browser.quit()
-    if flow.console_errors:
-        print("Errors in the browser console:\n" + "\n".join(flow.console_errors), file=sys.stderr)
-        return 1
-    return 0
+    return flow.exit_status()
 
 
 if __name__ == "__main__":
