@@ -96,8 +96,9 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            resources: [.copy("WebUI/Assets"), .copy("WebUI/Catalogue")],
-            swiftSettings: librarySettings
+            resources: [.copy("WebUI/Assets")],
+            swiftSettings: librarySettings,
+            plugins: ["EmbedJavaScript"]
         ),
         .executableTarget(
             name: "quill",
@@ -162,7 +163,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            exclude: ["NodeCompatibility"],
+            exclude: ["NodeCompatibility", "JestFixtures"],
             swiftSettings: upcomingFeatures
         ),
     ]

@@ -31,8 +31,13 @@ package struct CapturePayload: Sendable {
 /// the body for JSON and text posts, the form's `data` field otherwise, the `data` query parameter for
 /// GET; then gzip / lz64 per `compression` or `Content-Encoding`, then base64 when it decodes, then JSON.
 package enum CapturePayloadDecoder {
-    /// - Parameter maximumSize: The most bytes the payload may have after decompression; more is a 413.
-    package static func decode(_ request: CaptureRequest, maximumSize: Int) throws(CaptureRejection) -> CapturePayload {
+    /// - Parameters:
+    ///   - maximumSize: The most bytes the payload may have after decompression; more is a 413.
+    ///   - emptyAllowed: Whether a request without data is an empty object (`/decide` may carry its token in the
+    ///     query alone) rather than a 400.
+    package static func decode(
+        _ request: CaptureRequest, maximumSize: Int, emptyAllowed: Bool = false
+    ) throws(CaptureRejection) -> CapturePayload {
         var form: [String: String] = [:]
         let data: [UInt8]
         let mediaType = request.contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
@@ -53,6 +58,7 @@ package enum CapturePayloadDecoder {
             data = request.body
         }
         guard !data.isEmpty else {
+            if emptyAllowed { return CapturePayload(json: .object(JSONObject()), form: form) }
             throw .invalidPayload(
                 "No data found. Send the events as the request body (POST) or in the 'data' field or query parameter.")
         }
@@ -82,10 +88,11 @@ package enum CapturePayloadDecoder {
             // The limit counted UTF-16 code units; in UTF-8 the same text may take up to three times as many bytes.
             decompressed = Array(decoded.utf8)
             guard decompressed.count <= maximumSize else { throw .tooLarge(limit: maximumSize) }
-        case nil, "", "none", "identity":
+        // posthog-js says `base64` of a body that is only base64, which parseJSON decodes.
+        case nil, "", "none", "identity", "base64":
             decompressed = data
         case let other?:
-            throw .invalidPayload("Unknown compression '\(other)': use gzip, gzip-js or lz64.")
+            throw .invalidPayload("Unknown compression '\(other)': use gzip, gzip-js, lz64 or base64.")
         }
 
         let json = try parseJSON(decompressed, compressed: compression != nil, maximumSize: maximumSize)

@@ -53,7 +53,8 @@ package enum EventFinalizer {
         let timestamp = resolvedTimestamp(of: event, uuid: record.uuid, warnings: &warnings).iso8601
         let stored = StoredEvent(
             uuid: record.uuid, teamID: record.teamID, event: name, distinctID: distinctID, timestamp: timestamp,
-            properties: JSONValue.object(properties).serializedString, data: bytes)
+            properties: JSONValue.object(properties).serializedString, data: bytes,
+            sessionID: SessionRecording.sessionID(in: properties))
         return IngestionOutcome(
             sequence: sequence, teamID: record.teamID, uuid: record.uuid, distinctID: distinctID, result: .stored(stored),
             work: work(for: followUps, event: event, properties: properties, timestamp: timestamp, record: record),

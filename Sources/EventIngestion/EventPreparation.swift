@@ -40,8 +40,11 @@ package enum EventPreparation {
         }
         if name.count > maximumNameLength { event["event"] = .string(String(name.prefix(maximumNameLength))) }
         let properties = event["properties"] ?? .object(JSONObject())
-        guard properties.objectValue != nil else {
+        guard let propertiesObject = properties.objectValue else {
             return .failure(Rejection(index: index, reason: "'properties' must be an object"))
+        }
+        if SessionRecording.isRecording(name), let problem = SessionRecording.problem(with: propertiesObject, eventName: name) {
+            return .failure(Rejection(index: index, reason: problem))
         }
         let distinctIDValue = [event["$distinct_id"], properties["distinct_id"], event["distinct_id"]]
             .lazy.compactMap { $0 }.first { $0 != .null }

@@ -109,15 +109,17 @@ public enum QuillServer {
             ingestionMetrics: ingestionMetrics, ingestion: ingestion, workQueue: workQueueStore, runtime: runtime,
             token: configuration.metricsToken, consoleLimiter: consoleLimiter
         ).addRoutes(to: router)
+        // Web pages call capture, recordings, decide and flags from their own sites.
+        let browserRoutes = router.group().add(middleware: BrowserCORSMiddleware())
         CaptureController(
-            projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize, metrics: ingestionMetrics,
-            backlog: backlog
-        ).addRoutes(to: router)
+            projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize,
+            maximumRecordingBodySize: configuration.maxRecordingBodySize, metrics: ingestionMetrics, backlog: backlog
+        ).addRoutes(to: browserRoutes)
+        DecideController(projects: projects, maximumBodySize: configuration.maxBodySize).addRoutes(to: browserRoutes)
         let authenticator = ManagementAuthenticator(projects: projects, pluginKeys: apiAccess)
         let eventRates = EventRateHistory(runtime: runtime)
         WebUIController().addRoutes(to: router)
-        EventsController(authenticator: authenticator, store: ingestion).addRoutes(to: router)
-        ManagementRoute.register(
+        try ManagementRoute.register(
             managementRoutes(
                 authenticator: authenticator, store: plugins, runtime: runtime, repositories: configuration.repositories,
                 pluginFolders: configuration.pluginFolders, secrets: secrets,
@@ -126,11 +128,6 @@ public enum QuillServer {
                 afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }, eventRates: eventRates,
                 catalogue: catalogue, liveEvents: liveEvents),
             on: router)
-        router.get("api/openapi.json") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
-        }
 
         return Application(
             router: router,
@@ -151,7 +148,7 @@ public enum QuillServer {
             logger: logger)
     }
 
-    /// The plugin and plugin-config routes of the management API.
+    /// The routes of the management API, the events API and the OpenAPI document that describes them all.
     static func managementRoutes(
         authenticator: ManagementAuthenticator, store: any PluginStore, runtime: PluginRuntime,
         repositories: PluginRepositorySettings, pluginFolders: AllowedPluginFolders = AllowedPluginFolders(),
@@ -159,11 +156,11 @@ public enum QuillServer {
         usage: PluginUsageRecorder, ingestion: any IngestionStore, wakeups: TeamWakeups,
         afterReload: @escaping @Sendable (Int) async -> Void = { _ in }, eventRates: EventRateHistory? = nil,
         catalogue: PluginCatalogue = PluginCatalogue(entries: []), liveEvents: LiveEventFeed = LiveEventFeed()
-    ) -> [ManagementRoute] {
+    ) throws(OpenAPIDocumentError) -> [ManagementRoute] {
         let reloader = PluginReloader(store: store, runtime: runtime, secrets: secrets, logger: logger, afterReload: afterReload)
         let compiler = PluginCompiler(providedModules: PluginRuntime.providedModules)
         let installer = PluginInstaller(compiler: compiler, runtime: runtime)
-        return PluginsController(
+        let routes = PluginsController(
             authenticator: authenticator, store: store, installer: installer,
             repository: PluginRepository(settings: repositories), reloader: reloader, pluginFolders: pluginFolders,
             secrets: secrets
@@ -174,13 +171,16 @@ public enum QuillServer {
             ).routes
             + PluginUsageController(authenticator: authenticator, recorder: usage).routes
             + CurrentUserController(authenticator: authenticator).routes
+            + ProjectsController(authenticator: authenticator).routes
             + PluginTestRunController(authenticator: authenticator, compiler: compiler).routes
             + EventRateController(
                 authenticator: authenticator, store: store,
                 history: eventRates ?? EventRateHistory(runtime: runtime)
             ).routes
             + IngestionProblemsController(authenticator: authenticator, store: ingestion, wakeups: wakeups).routes
+            + EventsController(authenticator: authenticator, store: ingestion).routes
             + WebUIRoutesController(authenticator: authenticator, catalogue: catalogue, liveEvents: liveEvents).routes
+        return try routes + OpenAPIController(documenting: routes).routes
     }
 
     /// Opens (creating on first use) the database under the data directory, with the default
@@ -204,6 +204,11 @@ public enum QuillServer {
             name: name, projectAPIToken: token, personalAPIKeyHash: APIKeys.hash(personalAPIKey: personalKey),
             personalAPIKeyMask: APIKeys.mask(personalAPIKey: personalKey))
         return (project.id, token, personalKey)
+    }
+
+    /// Turns session recordings on or off for a project; returns whether there is such a project.
+    public static func setSessionRecordingOptIn(_ optIn: Bool, projectID: Int, database: SQLiteDatabase) async throws -> Bool {
+        try await SQLiteProjectStore(database: database).setSessionRecordingOptIn(optIn, projectID: projectID) != nil
     }
 
     /// Creates the default organization and project on first start and prints their keys.

@@ -23,6 +23,10 @@ public struct ServerConfiguration: Sendable {
     /// `--max-body-size` / `QUILL_MAX_BODY_SIZE`: largest capture request body in bytes, after
     /// decompression too. Default 20 MiB, as PostHog's capture.
     public var maxBodySize: Int = 20 * 1024 * 1024
+    /// `--max-recording-body-size` / `QUILL_MAX_RECORDING_BODY_SIZE`: the same for `/s`, where posthog-js sends
+    /// session recordings, so an operator can take larger recordings without taking larger event batches.
+    /// Default 20 MiB, as PostHog's capture, which had one limit for both.
+    public var maxRecordingBodySize: Int = 20 * 1024 * 1024
     /// `--max-backlog` / `QUILL_MAX_BACKLOG`: the most accepted events the durable log may hold waiting for
     /// their chain; past it capture answers 503 with `Retry-After`. Default 1,000,000.
     public var maxBacklog = 1_000_000
@@ -78,6 +82,9 @@ public struct ServerConfiguration: Sendable {
             pluginMaximumEventSize = size
         }
         if let size = try value("QUILL_MAX_BODY_SIZE", { Int($0).flatMap { $0 > 0 ? $0 : nil } }) { maxBodySize = size }
+        if let size = try value("QUILL_MAX_RECORDING_BODY_SIZE", { Int($0).flatMap { $0 > 0 ? $0 : nil } }) {
+            maxRecordingBodySize = size
+        }
         if let events = try value("QUILL_MAX_BACKLOG", { Int($0).flatMap { $0 > 0 ? $0 : nil } }) { maxBacklog = events }
         if let seconds = try value("QUILL_DRAIN_TIME", Self.positiveSeconds) { drainTime = seconds }
         repositories = PluginRepositorySettings(environment: environment)

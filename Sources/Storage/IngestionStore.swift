@@ -91,9 +91,12 @@ public struct StoredEvent: Sendable, Equatable {
     public var properties: String
     /// The whole event as the chain left it, JSON.
     public var data: [UInt8]
+    /// `properties.$session_id`, by which the events API finds a session's recording and events.
+    public var sessionID: String?
 
     public init(
-        uuid: String, teamID: Int, event: String, distinctID: String, timestamp: String, properties: String, data: [UInt8]
+        uuid: String, teamID: Int, event: String, distinctID: String, timestamp: String, properties: String, data: [UInt8],
+        sessionID: String? = nil
     ) {
         self.uuid = uuid
         self.teamID = teamID
@@ -102,6 +105,7 @@ public struct StoredEvent: Sendable, Equatable {
         self.timestamp = timestamp
         self.properties = properties
         self.data = data
+        self.sessionID = sessionID
     }
 }
 
@@ -110,6 +114,8 @@ public struct EventQuery: Sendable, Equatable {
     public var teamID: Int
     public var event: String?
     public var distinctID: String?
+    /// Only the events of one session (`properties.$session_id`): its recording and what else the browser sent.
+    public var sessionID: String?
     /// Only events strictly after / before these ISO timestamps.
     public var after: String?
     public var before: String?
@@ -118,12 +124,13 @@ public struct EventQuery: Sendable, Equatable {
     public var limit: Int
 
     public init(
-        teamID: Int, event: String? = nil, distinctID: String? = nil, after: String? = nil, before: String? = nil,
-        cursor: EventCursor? = nil, limit: Int = 100
+        teamID: Int, event: String? = nil, distinctID: String? = nil, sessionID: String? = nil, after: String? = nil,
+        before: String? = nil, cursor: EventCursor? = nil, limit: Int = 100
     ) {
         self.teamID = teamID
         self.event = event
         self.distinctID = distinctID
+        self.sessionID = sessionID
         self.after = after
         self.before = before
         self.cursor = cursor

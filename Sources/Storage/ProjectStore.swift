@@ -7,13 +7,19 @@ public struct Project: Sendable, Equatable {
     public var apiToken: String
     /// Whether capture drops the client's IP address.
     public var anonymizeIPs: Bool
+    /// Whether `/decide` and `/flags` tell posthog-js to record sessions (PostHog's `session_recording_opt_in`).
+    public var sessionRecordingOptIn: Bool
 
-    public init(id: Int, organizationID: Int, name: String, apiToken: String, anonymizeIPs: Bool = false) {
+    public init(
+        id: Int, organizationID: Int, name: String, apiToken: String, anonymizeIPs: Bool = false,
+        sessionRecordingOptIn: Bool = false
+    ) {
         self.id = id
         self.organizationID = organizationID
         self.name = name
         self.apiToken = apiToken
         self.anonymizeIPs = anonymizeIPs
+        self.sessionRecordingOptIn = sessionRecordingOptIn
     }
 }
 
@@ -33,4 +39,6 @@ public protocol ProjectStore: Sendable {
     func projects(organizationID: Int) async throws -> [Project]
     /// The organization a personal API key (by its hash) belongs to.
     func organizationID(personalAPIKeyHash: String) async throws -> Int?
+    /// Turns session recordings on or off for a project; returns it changed, `nil` when there is no such project.
+    func setSessionRecordingOptIn(_ optIn: Bool, projectID: Int) async throws -> Project?
 }

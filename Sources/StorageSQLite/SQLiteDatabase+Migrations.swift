@@ -228,3 +228,33 @@ extension SQLiteDatabase {
         }
     }
 }
+
+extension SQLiteDatabase {
+    /// Session recordings (issue 22): whether a project records (PostHog's `team.session_recording_opt_in`), and
+    /// each event's `properties.$session_id` in a column of its own, so the events API lists a session's events
+    /// without reading every event's properties. Events stored before get theirs from their properties; the
+    /// capture side keeps only strings of 1 to 200 characters, and so does this.
+    static func registerSessionRecordingMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v10: session recordings") { db in
+            try db.alter(table: "team") { table in
+                table.add(column: "session_recording_opt_in", .boolean).notNull().defaults(to: false)
+            }
+            try db.alter(table: "event") { table in
+                table.add(column: "session_id", .text)
+            }
+            // CASE evaluates lazily: json_type runs only on properties SQLite can read.
+            try db.execute(
+                sql: """
+                    UPDATE event SET session_id = CASE WHEN json_valid(properties) THEN
+                        CASE WHEN json_type(properties, '$."$session_id"') = 'text' THEN json_extract(properties, '$."$session_id"') END
+                    END
+                    WHERE instr(properties, '"$session_id"') > 0;
+                    UPDATE event SET session_id = NULL WHERE length(session_id) NOT BETWEEN 1 AND 200;
+                    """)
+            try db.execute(
+                sql: """
+                    CREATE INDEX event_team_session ON event (team_id, session_id, timestamp, id) WHERE session_id IS NOT NULL
+                    """)
+        }
+    }
+}

@@ -70,6 +70,7 @@ public final class SQLiteDatabase: Sendable {
         registerWorkQueueByConfigMigration(in: &migrator)
         registerPoisonEventMigration(in: &migrator)
         registerBacklogMigration(in: &migrator)
+        registerSessionRecordingMigration(in: &migrator)
         return migrator
     }
 }

@@ -50,8 +50,8 @@ public struct SQLiteIngestionStore: IngestionStore {
         try await database.pool.write { db in
             let insertEvent = try db.cachedStatement(
                 sql: """
-                    INSERT OR IGNORE INTO event (team_id, uuid, event, distinct_id, timestamp, properties, data)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT OR IGNORE INTO event (team_id, uuid, event, distinct_id, timestamp, properties, data, session_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             let insertDropped = try db.cachedStatement(
                 sql: """
@@ -77,7 +77,7 @@ public struct SQLiteIngestionStore: IngestionStore {
                 case .stored(let event):
                     try insertEvent.execute(arguments: [
                         outcome.teamID, outcome.uuid, event.event, event.distinctID, event.timestamp, event.properties,
-                        Data(event.data),
+                        Data(event.data), event.sessionID,
                     ])
                     // A duplicate uuid was ignored: its work was queued the first time.
                     if db.changesCount > 0 { try SQLiteWorkQueueStore.insert(outcome.work, in: db) }
@@ -215,7 +215,7 @@ public struct SQLiteIngestionStore: IngestionStore {
             var conditions = ["team_id = ?"]
             var arguments: StatementArguments = [query.teamID]
             let filters: [(condition: String, value: String?)] = [
-                ("event = ?", query.event), ("distinct_id = ?", query.distinctID),
+                ("event = ?", query.event), ("distinct_id = ?", query.distinctID), ("session_id = ?", query.sessionID),
                 ("timestamp > ?", query.after), ("timestamp < ?", query.before),
             ]
             for filter in filters {
@@ -229,13 +229,14 @@ public struct SQLiteIngestionStore: IngestionStore {
             }
             _ = arguments.append(contentsOf: [query.limit])
             let sql = """
-                SELECT id, team_id, uuid, event, distinct_id, timestamp, properties, data FROM event
+                SELECT id, team_id, uuid, event, distinct_id, timestamp, properties, data, session_id FROM event
                 WHERE \(conditions.joined(separator: " AND ")) ORDER BY timestamp DESC, id DESC LIMIT ?
                 """
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 let event = StoredEvent(
                     uuid: row["uuid"], teamID: row["team_id"], event: row["event"], distinctID: row["distinct_id"],
-                    timestamp: row["timestamp"], properties: row["properties"], data: Array(row["data"] as Data))
+                    timestamp: row["timestamp"], properties: row["properties"], data: Array(row["data"] as Data),
+                    sessionID: row["session_id"])
                 return (event, EventCursor(timestamp: event.timestamp, rowID: row["id"]))
             }
         }

@@ -75,12 +75,19 @@ public struct SQLiteProjectStore: ProjectStore {
                 db, sql: "SELECT organization_id FROM personal_api_key WHERE secure_value = ?", arguments: [personalAPIKeyHash])
         }
     }
+
+    public func setSessionRecordingOptIn(_ optIn: Bool, projectID: Int) async throws -> Project? {
+        try await database.pool.write { db in
+            try db.execute(sql: "UPDATE team SET session_recording_opt_in = ? WHERE id = ?", arguments: [optIn, projectID])
+            return try Row.fetchOne(db, sql: "SELECT * FROM team WHERE id = ?", arguments: [projectID]).map(Project.init(row:))
+        }
+    }
 }
 
 extension Project {
     fileprivate init(row: Row) {
         self.init(
             id: row["id"], organizationID: row["organization_id"], name: row["name"], apiToken: row["api_token"],
-            anonymizeIPs: row["anonymize_ips"])
+            anonymizeIPs: row["anonymize_ips"], sessionRecordingOptIn: row["session_recording_opt_in"])
     }
 }

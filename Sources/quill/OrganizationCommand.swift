@@ -17,12 +17,10 @@ struct OrganizationCommand: AsyncParsableCommand {
         @Argument(help: "The organization's name.")
         var name: String
 
-        @Option(help: "Folder of the server's SQLite database (QUILL_DATA_DIR). Default ./data.")
-        var dataDir: String?
+        @OptionGroup var dataDirectory: DataDirectoryOption
 
         func run() async throws {
-            var configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
-            if let dataDir { configuration.dataDirectory = URL(fileURLWithPath: dataDir) }
+            let configuration = try dataDirectory.configuration()
             let database = try await QuillServer.openDatabase(configuration: configuration) { print($0) }
             let created = try await QuillServer.createOrganization(named: name, database: database)
             print(

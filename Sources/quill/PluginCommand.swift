@@ -9,7 +9,7 @@ struct PluginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugin",
         abstract: "Run and check a plugin from its folder.",
-        subcommands: [PluginRunCommand.self, PluginValidateCommand.self, PluginInstallCommand.self]
+        subcommands: [PluginRunCommand.self, PluginValidateCommand.self, PluginInstallCommand.self, PluginTestCommand.self]
     )
 }
 

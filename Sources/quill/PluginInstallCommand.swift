@@ -18,8 +18,7 @@ struct PluginInstallCommand: AsyncParsableCommand {
     @Argument(help: "The plugin's folder (with plugin.json).")
     var directory: String
 
-    @Option(help: "Folder of the server's SQLite database (QUILL_DATA_DIR). Default ./data.")
-    var dataDir: String?
+    @OptionGroup var dataDirectory: DataDirectoryOption
 
     @Option(help: "The project to install it for. Default: the default project (1).")
     var projectID: Int = 1
@@ -32,8 +31,7 @@ struct PluginInstallCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingFailures {
-            var configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
-            if let dataDir { configuration.dataDirectory = URL(fileURLWithPath: dataDir) }
+            let configuration = try dataDirectory.configuration()
             let database = try await QuillServer.openDatabase(configuration: configuration) { print($0) }
             let values = try keyValuePairs(configValues, option: "--config")
             do {

@@ -34,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest capture request body in bytes (QUILL_MAX_BODY_SIZE). Default 20 MiB.")
     var maxBodySize: Int?
 
+    @Option(help: "Largest session recording (/s) request body in bytes (QUILL_MAX_RECORDING_BODY_SIZE). Default 20 MiB.")
+    var maxRecordingBodySize: Int?
+
     @Option(help: "Accepted events the durable log may hold before capture answers 503 (QUILL_MAX_BACKLOG). Default 1,000,000.")
     var maxBacklog: Int?
 
@@ -64,6 +67,10 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.pluginMemoryLimit = limit
         }
         if let maxBodySize { configuration.maxBodySize = maxBodySize }
+        if let maxRecordingBodySize {
+            guard maxRecordingBodySize > 0 else { throw ValidationError("--max-recording-body-size must be more than 0") }
+            configuration.maxRecordingBodySize = maxRecordingBodySize
+        }
         if let maxBacklog {
             guard maxBacklog > 0 else { throw ValidationError("--max-backlog must be more than 0") }
             configuration.maxBacklog = maxBacklog

@@ -81,6 +81,51 @@ import Testing
         #expect(destination.accepted.isEmpty)
     }
 
+    // MARK: recording-counter
+
+    @Test func recordingCounterCountsEachSessionsBatchesInOnSnapshot() async throws {
+        let harness = try PluginHarness()
+        let package = try PluginPackage.load(directory: QuillExecutable.repositoryRoot.appending(path: "examples/recording-counter"))
+        let code = try await PluginCompiler(providedModules: PluginRuntime.providedModules).compile(package)
+        let config = try package.manifest.configSchema.validate([:], attachmentKeys: [])
+        let outcome = await harness.runtime.load(
+            PluginConfigDefinition(id: 39, teamID: 2, pluginID: 61, pluginName: package.manifest.name, config: config, code: code))
+        guard case .ready(let capabilities) = outcome else {
+            throw ExampleTestError(description: "recording-counter did not load: \(outcome)")
+        }
+        #expect(capabilities.methods.contains("onSnapshot") && !capabilities.methods.contains("processEvent"))
+
+        func snapshot(session: String?, data: Any, name: String = "$snapshot") throws -> [UInt8] {
+            var properties: [String: Any] = [name == "$snapshot" ? "$snapshot_data" : "$snapshot_items": data, "$window_id": "w1"]
+            properties["$session_id"] = session
+            return Array(try JSONSerialization.data(withJSONObject: sampleEvent(name, properties: properties)))
+        }
+        let meta: [String: Any] = ["type": 4, "data": ["href": "https://example.com/"], "timestamp": 1]
+        let full: [String: Any] = ["type": 2, "data": ["node": ["type": 0, "childNodes": [], "id": 1]], "timestamp": 2]
+        let move: [String: Any] = ["type": 3, "data": ["source": 1, "positions": []], "timestamp": 3]
+        // The chain sends a $snapshot to onSnapshot, not through processEvent.
+        let chain = try await harness.process(try JSONSerialization.jsonObject(with: Data(snapshot(session: "a", data: [meta]))) as! [String: Any])
+        #expect(chain.result.followUps.map(\.kind) == [.onSnapshot] && chain.result.followUps.map(\.pluginConfigID) == [39])
+
+        for event in [
+            try snapshot(session: "a", data: [meta, full]), try snapshot(session: "b", data: [move]),
+            try snapshot(session: "a", data: move), try snapshot(session: nil, data: [move]),
+            try snapshot(session: "b", data: [full, move, move], name: "$snapshot_items"),
+        ] {
+            #expect(await harness.runtime.deliver(.onSnapshot(event), pluginConfigID: 39, teamID: 2) == .succeeded)
+        }
+        // A session is forgotten 24 hours after its last batch.
+        harness.clock.advance(by: .seconds(24 * 3600 + 1))
+        #expect(await harness.runtime.deliver(.onSnapshot(try snapshot(session: "a", data: [move])), pluginConfigID: 39, teamID: 2) == .succeeded)
+        #expect(harness.messages(source: .console) == [
+            "Session a: recording batch 1 with 2 rrweb events (1 full snapshot) from window w1",
+            "Session b: recording batch 1 with 1 rrweb event (0 full snapshots) from window w1",
+            "Session a: recording batch 2 with 1 rrweb event (0 full snapshots) from window w1",
+            "Session b: recording batch 2 with 3 rrweb events (1 full snapshot) from window w1",
+            "Session a: recording batch 1 with 1 rrweb event (0 full snapshots) from window w1",
+        ])
+    }
+
     /// Compiles examples/buffered-exporter as `quill plugin run` does and loads it as config 39 of team 2.
     private func loadBufferedExporter(into harness: PluginHarness, host: String, batchSize: Int) async throws {
         let package = try PluginPackage.load(

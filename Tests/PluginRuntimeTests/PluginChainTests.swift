@@ -91,6 +91,57 @@ import Testing
         #expect(lastError.event?.contains(#""first":true"#) == true)
     }
 
+    /// However a middle plugin fails after changing the event everywhere, what comes out, and what the
+    /// plugin after it sees, is byte for byte what a chain without it gives.
+    @Test(arguments: [
+        "throw new Error('late throw')",
+        "while (true) {}",
+        "return Promise.reject(new Error('late rejection'))",
+        "event.team_id = 7; return event",
+        "event.properties.big = 10n; return event",
+        "return [event]",
+    ])
+    func failingPluginLeavesTheEventExactlyAsItWas(failure: String) async throws {
+        let first = """
+            function processEvent(event) {
+              const odd = JSON.parse('{"__proto__": {"polluted": true}, "2": "two", "1": "one"}')
+              Object.assign(event.properties, {
+                odd, nested: { deep: { deeper: [1, { leaf: 'é😀' }], gone: undefined } }, list: [undefined, NaN, () => 1, -0],
+                when: new Date(Date.UTC(2026, 0, 2)), custom: { toJSON: () => 'as JSON' }, map: new Map([[1, 2]]),
+              })
+              event.event = 'renamed'
+              return event
+            }
+            """
+        let middle = """
+            function processEvent(event) {
+              event.properties.nested.deep.deeper[1].leaf = 'changed'
+              event.properties.nested.deep.deeper.push('more')
+              event.properties.odd['2'] = 'changed'
+              delete event.properties.list
+              event.properties.when = 'changed'
+              event.event = 'changed'
+              event.distinct_id = 'changed'
+              \(failure)
+            }
+            """
+        let last = "function processEvent(event) { event.properties.seen_by_last = JSON.stringify(event); return event }"
+        func output(withMiddle: Bool) async throws -> String {
+            let harness = try PluginHarness(timeLimit: .seconds(1))
+            try await harness.load(first, id: 1, name: "first", order: 1)
+            if withMiddle { try await harness.load(middle, id: 2, name: "middle", order: 2) }
+            try await harness.load(last, id: 3, name: "last", order: 3)
+            let input = #"{"event":"$pageview","distinct_id":"007","team_id":2,"properties":{"kept":"as sent"},"uuid":"u"}"#
+            let result = try await harness.runtime.processEvent(Array(input.utf8), teamID: 2)
+            #expect(result.failed == (withMiddle ? ["middle (2)"] : []))
+            let json = String(decoding: try #require(result.event), as: UTF8.self)
+            return json.replacing(/,"\$plugins_succeeded":.*\]/, with: "")
+        }
+        let withFailure = try await output(withMiddle: true)
+        #expect(withFailure == (try await output(withMiddle: false)))
+        #expect(withFailure.contains(#""leaf":"é😀""#) && withFailure.contains(#""__proto__":{"polluted":true}"#))
+    }
+
     @Test func changingTeamIDIsUndoneWithTheRestOfThePluginsEditsAsAThrowIs() async throws {
         let harness = try PluginHarness()
         try await harness.load("function processEvent(event) { event.team_id = 400; event.properties.kept = 1; return event }")
@@ -127,14 +178,18 @@ import Testing
         #expect(properties?["$plugins_succeeded"] as? [String] == ["test-plugin (1)", "test-plugin (2)"])
     }
 
-    @Test func snapshotEventsSkipProcessEvent() async throws {
+    /// posthog-js's `$snapshot` and PostHog's newer `$snapshot_items` batch alike.
+    @Test(arguments: [("$snapshot", "$snapshot_data"), ("$snapshot_items", "$snapshot_items")])
+    func recordingEventsSkipProcessEventAndGoToOnSnapshot(name: String, dataKey: String) async throws {
         let harness = try PluginHarness()
-        try await harness.load("function processEvent(event) { event.properties.touched = true; return event }")
-        var snapshot = sampleEvent("$snapshot", properties: ["$snapshot_data": ["chunk": "abc"]])
+        try await harness.load("function processEvent(event) { event.properties.touched = true; return event }", id: 1, order: 1)
+        try await harness.load("function processEvent(event) { return event }\nfunction onSnapshot(event) {}", id: 2, order: 2)
+        var snapshot = sampleEvent(name, properties: [dataKey: [["type": 2]], "$session_id": "s1"])
         snapshot["uuid"] = "x"
         let input = try JSONSerialization.data(withJSONObject: snapshot)
         let result = try await harness.runtime.processEvent(Array(input), teamID: 2)
         #expect(result.event == Array(input))
+        #expect(result.followUps.map(\.pluginConfigID) == [2] && result.followUps.map(\.kind) == [.onSnapshot])
     }
 
     @Test func teamWithoutPluginsGetsItsEventBackByteForByte() async throws {

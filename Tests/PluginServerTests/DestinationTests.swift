@@ -49,6 +49,10 @@ import Testing
             json: ["plugin.json": #"{"name": "Forwarder", "publicJobs": {"fix": {}}}"#])
         #expect(try await api.send(.post, "/api/projects/@current/plugin_configs/\(configID)/jobs/", json: ["type": "fix"]).status == 202)
         _ = try await api.waitForLogs(config: configID, query: "source=CONSOLE&search=fixed%20the%20destination")
+        // A malformed list of ids is refused, not read as "all of them".
+        let malformed = try await api.send(
+            .post, "/api/projects/@current/plugin_configs/\(configID)/dead_letters/replay/", json: ["ids": ["1": 1]])
+        #expect(malformed.status == 400 && malformed.json?["attr"] == "ids", "\(malformed.text)")
         let replayed = try await api.send(.post, "/api/projects/@current/plugin_configs/\(configID)/dead_letters/replay/", json: [:])
         #expect(replayed.json?["replayed"] == 1)
         let breaks = try await api.waitForLogs(config: configID, query: "source=CONSOLE&search=forwarded%20breaks")

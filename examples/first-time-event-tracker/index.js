@@ -34,3 +34,5 @@ async function processEvent(event, { config, global, storage }) {
     }
     return event
 }
+
+module.exports = { setupPlugin, processEvent }

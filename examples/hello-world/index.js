@@ -8,3 +8,5 @@ async function processEvent(event, { config, cache }) {
     }
     return event
 }
+
+module.exports = { processEvent }

@@ -43,3 +43,5 @@ function processEvent(event, { global }) {
     }
     return event
 }
+
+module.exports = { setupPlugin, processEvent }

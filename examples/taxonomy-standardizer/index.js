@@ -42,3 +42,5 @@ function processEvent(event, { config, global }) {
     }
     return event
 }
+
+module.exports = { setupPlugin, processEvent }

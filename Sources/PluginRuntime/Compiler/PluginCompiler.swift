@@ -99,7 +99,7 @@ public struct PluginCompiler: Sendable {
 
     /// Reads esbuild's first `✘ [ERROR] message` and the `file:line:column:` line that follows it. An unresolvable
     /// bare import is a module the runtime doesn't provide; it gets PostHog's wording.
-    private static func firstError(in standardError: String, status: Int32) -> PluginCompileError {
+    static func firstError(in standardError: String, status: Int32) -> PluginCompileError {
         let lines = standardError.split(separator: "\n", omittingEmptySubsequences: false)
         guard let errorIndex = lines.firstIndex(where: { $0.contains("[ERROR] ") }),
             let marker = lines[errorIndex].range(of: "[ERROR] ")
@@ -133,13 +133,7 @@ public struct PluginCompiler: Sendable {
     /// Plugins are untrusted: a relative import or a symlink reaching outside the folder would bundle any file the
     /// server can read (keys, other plugins' code) into the plugin, so it is refused.
     private static func checkInputsStayInside(metafile: URL) throws(PluginCompileError) {
-        let inputs: [String: Any]
-        do {
-            let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: metafile)) as? [String: Any]
-            inputs = meta?["inputs"] as? [String: Any] ?? [:]
-        } catch {
-            throw PluginCompileError(message: "Could not read esbuild's metafile: \(error.localizedDescription)")
-        }
+        let inputs = try metafileInputs(metafile)
         // Input paths are relative to the plugin folder, esbuild's working directory.
         guard let outside = inputs.keys.sorted().first(where: { $0.hasPrefix("../") || $0.hasPrefix("/") }) else { return }
         let importer = inputs.keys.sorted().first { input in
@@ -149,6 +143,16 @@ public struct PluginCompiler: Sendable {
         throw PluginCompileError(
             message: "'\(outside)' is outside the plugin folder; a plugin can only import its own files and the modules Quill provides",
             file: importer)
+    }
+
+    /// The `inputs` of esbuild's metafile: each file it bundled, by its path, with what that file imports.
+    static func metafileInputs(_ metafile: URL) throws(PluginCompileError) -> [String: Any] {
+        do {
+            let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: metafile)) as? [String: Any]
+            return meta?["inputs"] as? [String: Any] ?? [:]
+        } catch {
+            throw PluginCompileError(message: "Could not read esbuild's metafile: \(error.localizedDescription)")
+        }
     }
 
     /// Runs esbuild to its end (see `ChildProcess`). The bundle goes to `--outfile`, so standard output is unused.
@@ -163,7 +167,7 @@ public struct PluginCompiler: Sendable {
         }
     }
 
-    private static func makeTemporaryFolder() throws(PluginCompileError) -> URL {
+    static func makeTemporaryFolder() throws(PluginCompileError) -> URL {
         let folder = FileManager.default.temporaryDirectory.appending(path: "quill-compile-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -138,7 +138,7 @@ actor PluginWorker {
         return try PluginVM(
             definition: definition, generation: generation, instanceID: instanceID, group: group, services: services,
             timeLimit: configuration.timeLimit, memoryLimit: configuration.memoryLimit,
-            statistics: statistics.record(for: definition, worker: index), onError: { registry.recordError($0, of: id) })
+            maximumEventSize: configuration.maximumEventSize, statistics: statistics.record(for: definition, worker: index), onError: { registry.recordError($0, of: id) })
     }
 
     private var setupAttempts: Int { configuration.setupRetryDelays.count + 1 }
@@ -242,7 +242,7 @@ actor PluginWorker {
                 try PluginVM(
                     definition: definition, generation: 0, instanceID: UUID(), group: group,
                     services: PluginServicesForInspection.services, timeLimit: configuration.timeLimit,
-                    memoryLimit: configuration.memoryLimit,
+                    memoryLimit: configuration.memoryLimit, maximumEventSize: configuration.maximumEventSize,
                     statistics: PluginStatisticsRecord(teamID: 0, pluginID: 0, pluginName: pluginName), onError: { _ in }
                 ).capabilities)
         } catch {
@@ -328,13 +328,22 @@ actor PluginWorker {
     }
 
     /// Runs a chain's `processEvent`s on one event (JSON), as DESIGN.md's chain semantics say.
+    ///
+    /// The event enters JavaScript once and leaves it once, as JSON after the last plugin. A plugin that
+    /// throws or times out leaves the event as it was before it: the input for the first plugin, else the
+    /// copy the plugin before it made of what it returned (in JavaScript, see the prelude's chain step).
     private func processEvent(
         _ input: [UInt8], chain teamChain: [LoadedConfig], recordingPluginLists: Bool
     ) async throws(MalformedEventError) -> ChainResult {
         guard !teamChain.isEmpty else { return ChainResult(event: input) }
-        // The event is made in the first processing plugin's realm, so its `instanceof Object` holds, as in PostHog.
+        // The event is made in the first processing plugin's realm, so its `instanceof Object` holds, as in
+        // PostHog; events restored after a failure are made there too.
         var context = probe
-        if let first = teamChain.first(where: { $0.has(.processEvent) }), let vm = await vm(for: first) { context = vm.context }
+        var restoringVM: PluginVM?
+        if let first = teamChain.first(where: { $0.has(.processEvent) }), let vm = await vm(for: first) {
+            context = vm.context
+            restoringVM = vm
+        }
         var event: ScriptValue
         do {
             event = try context.parseJSON(input)
@@ -345,18 +354,28 @@ actor PluginWorker {
         // A config never gets back an event it captured itself (posthog.capture), so it can't feed itself.
         let origin = (try? event.get("properties").get(pluginCaptureOriginProperty).toNumber()).flatMap { Int(exactly: $0) }
         let chain = teamChain.filter { $0.id != origin }
-        if (try? event.get("event").toString()) == "$snapshot" {
-            // Snapshots skip processEvent and go to onSnapshot.
+        if let name = try? event.get("event").toString(), name == "$snapshot" || name == "$snapshot_items" {
+            // Session recordings (posthog-js's $snapshot, PostHog's newer $snapshot_items batches) skip
+            // processEvent and go to onSnapshot.
             let followUps = chain.filter { $0.has(.onSnapshot) }.map { FollowUp(pluginConfigID: $0.id, kind: .onSnapshot) }
             return ChainResult(event: input, followUps: followUps)
         }
         let teamIDValue = (try? event.get("team_id")) ?? context.undefined
 
         var result = ChainResult()
-        // The event's last good JSON form: what a failing plugin's event is restored from.
-        var snapshot = input
-        // The last plugin's event is turned into JSON once, after the chain, with the plugin lists: its
-        // own snapshot would never be restored from. Until then it counts as succeeded, unchecked.
+        // The event as the last plugin that returned one left it (`nil`: the input), kept pristine.
+        var restorePoint: ScriptValue?
+        func restored() -> ScriptValue {
+            if let restorePoint, let copy = try? restoringVM?.copy(ofEvent: restorePoint) { return copy }
+            if let restorePoint, let bytes = try? restorePoint.jsonBytes(), let parsed = try? context.parseJSON(bytes) { return parsed }
+            return (try? context.parseJSON(input)) ?? event
+        }
+        func restorePointJSON() -> [UInt8] {
+            guard let restorePoint else { return input }
+            return (try? restorePoint.jsonBytes()) ?? input
+        }
+        // The last plugin's event is not copied, its JSON form is the output: it counts as succeeded until
+        // that is made.
         let lastProcessor = chain.last { $0.has(.processEvent) }?.id
         var unchecked: PluginVM?
         for config in chain {
@@ -373,91 +392,80 @@ actor PluginWorker {
                 result.failed.append(label)
                 continue
             }
+            let isLast = config.id == lastProcessor
             var timedOut = false
             do throws(ScriptError) {
                 defer { finishProcessEvent(vm, timedOut: timedOut) }
-                let returned: ScriptValue
+                let processed: ProcessedEvent
                 do {
-                    returned = try await vm.call(.processEvent, [event])
+                    processed = try await vm.processEvent(event, teamID: teamIDValue, keepingCopy: !isLast)
                 } catch {
                     timedOut = error.kind == .timeout
                     throw error
                 }
-                if returned.isNullish {
+                switch processed {
+                case .dropped:
                     vm.statistics.update { $0.eventsDropped += 1 }
                     result.droppedBy = label
                     return result
-                }
-                guard returned.isObject, !returned.isArray else {
-                    throw ScriptError(
-                        name: "TypeError",
-                        message: "processEvent must return an event object, null or undefined, not \(returned.isArray ? "an array" : (try? returned.toString()) ?? "a primitive")")
-                }
-                // A changed team_id or an impossible timestamp is undone as a throw is: the event goes on as it was.
-                guard (try returned.get("team_id")).isStrictlyEqual(to: teamIDValue) else {
-                    throw vm.illegalOperation("Plugin tried to change event.team_id")
-                }
-                try Self.checkTimestamp(of: returned)
-                if config.id == lastProcessor {
+                case .returned(let returned, let copy):
                     event = returned
-                    unchecked = vm
+                    if let copy { restorePoint = copy } else { unchecked = vm }
                     vm.statistics.update { $0.eventsSucceeded += 1 }
                     result.succeeded.append(label)
-                    continue
                 }
-                let bytes = try jsonForm(of: returned)
-                event = returned
-                snapshot = bytes
-                vm.statistics.update { $0.eventsSucceeded += 1 }
-                result.succeeded.append(label)
             } catch {
                 vm.statistics.update { $0.eventsFailed += 1 }
-                vm.recordError(error, event: snapshot)
+                vm.recordError(error, event: restorePointJSON())
                 if error.kind == .memoryLimit || vm.isOverMemoryLimit { discard(vm, over: error) }
-                event = (try? context.parseJSON(snapshot)) ?? event
+                event = restored()
                 result.failed.append(label)
             }
         }
-        var output: [UInt8]?
+        let listed = recordingPluginLists && !(result.succeeded.isEmpty && result.failed.isEmpty && result.deferred.isEmpty)
         if let vm = unchecked {
-            let recorded = recordingPluginLists && (try? record(result, on: event, in: context)) != nil
             do throws(ScriptError) {
-                let bytes = try jsonForm(of: event)
-                if recorded || !recordingPluginLists { output = bytes } else { snapshot = bytes }
+                if listed { try record(result, on: event, in: context) }
+                result.event = try jsonForm(of: event)
+                appendFollowUps(of: chain, for: event, to: &result)
+                return result
             } catch {
                 // As if the plugin had thrown: the event goes on as it was before it.
                 vm.statistics.update {
                     $0.eventsSucceeded -= 1
                     $0.eventsFailed += 1
                 }
-                vm.recordError(error, event: snapshot)
-                event = (try? context.parseJSON(snapshot)) ?? event
+                vm.recordError(error, event: restorePointJSON())
+                event = restored()
                 result.succeeded.removeLast()
                 result.failed.append(vm.definition.label)
             }
         }
-        let eventName = (try? event.get("event").toString()) ?? ""
-        for config in chain {
-            if config.has(.onEvent) { result.followUps.append(FollowUp(pluginConfigID: config.id, kind: .onEvent)) }
-            if config.has(.exportEvents) && !config.exportIgnoredEvents.contains(eventName) {
-                result.followUps.append(FollowUp(pluginConfigID: config.id, kind: .exportEvents))
-            }
-        }
-        if let output {
-            result.event = output
-            return result
-        }
-        if !recordingPluginLists || (result.succeeded.isEmpty && result.failed.isEmpty && result.deferred.isEmpty) {
-            result.event = snapshot
+        appendFollowUps(of: chain, for: event, to: &result)
+        // The event is the input or a copy of the restore point: both have a JSON form within the size.
+        guard listed || restorePoint != nil else {
+            result.event = input
             return result
         }
         do {
-            try record(result, on: event, in: context)
-            result.event = try event.jsonBytes() ?? snapshot
+            if listed { try record(result, on: event, in: context) }
+            result.event = try event.jsonBytes() ?? restorePointJSON()
         } catch {
-            result.event = snapshot
+            result.event = restorePointJSON()
         }
         return result
+    }
+
+    /// The chain's `onEvent` and `exportEvents` work for an event that came through it.
+    private func appendFollowUps(of chain: [LoadedConfig], for event: ScriptValue, to result: inout ChainResult) {
+        var eventName: String?
+        for config in chain {
+            if config.has(.onEvent) { result.followUps.append(FollowUp(pluginConfigID: config.id, kind: .onEvent)) }
+            guard config.has(.exportEvents) else { continue }
+            if !config.exportIgnoredEvents.isEmpty && eventName == nil { eventName = (try? event.get("event").toString()) ?? "" }
+            if let eventName, config.exportIgnoredEvents.contains(eventName) { continue }
+            result.followUps.append(FollowUp(pluginConfigID: config.id, kind: .exportEvents))
+        }
     }
 
     /// A config whose VM couldn't be had here: the event passes it as failed, counted on its statistics.
@@ -495,18 +503,6 @@ actor PluginWorker {
                 message: "processEvent returned an event of \(bytes.count) bytes as JSON, more than the \(configuration.maximumEventSize) allowed")
         }
         return bytes
-    }
-
-    /// A numeric `timestamp` must be milliseconds within the years 0000–9999; strings are read (and warned
-    /// about) by ingestion, as a client's are.
-    private static func checkTimestamp(of event: ScriptValue) throws(ScriptError) {
-        let timestamp = try event.get("timestamp")
-        guard timestamp.isNumber else { return }
-        let milliseconds = try timestamp.toNumber()
-        guard Timestamp(millisecondsSince1970: milliseconds) == nil else { return }
-        throw ScriptError(
-            name: "RangeError",
-            message: "processEvent returned an event whose timestamp \(milliseconds) is not a time in the years 0000–9999")
     }
 
     /// Sets `$plugins_succeeded`, `$plugins_failed` and `$plugins_deferred` on the event's properties.

@@ -88,25 +88,7 @@ struct HostPrimitives {
 
     func install(in context: ScriptContext) throws(ScriptError) -> ScriptValue {
         let host = context.object()
-        try host.set(
-            "loadModule",
-            context.function { arguments, this in
-                guard let name = try? arguments.string(0), let module = BuiltinModules.all[name] else { return nil }
-                return try this.context.evaluate("(\(module.source))", sourceURL: "quill:modules/\(name).js")
-            })
-        try host.set(
-            "moduleGlobals",
-            context.array(
-                BuiltinModules.globals.map { entry throws(ScriptError) in
-                    try context.array([
-                        context.string(entry.global), context.string(entry.module),
-                        entry.export.map(context.string) ?? context.null,
-                    ])
-                }))
-        let native = context.object()
-        try NativeBindings.install(on: native, in: context)
-        try FetchBindings.install(on: native, in: context, policy: services.fetchPolicy, server: services.api)
-        try host.set("native", native)
+        try Self.installModules(on: host, in: context, fetchPolicy: services.fetchPolicy, server: services.api)
         let (logs, logLimits) = (services.logs, services.logLimits)
         let (teamID, pluginID, configID, instanceID) = (definition.teamID, definition.pluginID, definition.id, instanceID)
         try host.set("logLineLength", context.number(Double(logLimits.maximumLineLength)))
@@ -247,6 +229,32 @@ struct HostPrimitives {
                 }
             })
         return host
+    }
+
+    /// `loadModule`, `moduleGlobals` and `native` on `host`: what `require` of the built-in modules is made of, in
+    /// the prelude and in `quill plugin test`'s environment.
+    static func installModules(
+        on host: ScriptValue, in context: ScriptContext, fetchPolicy: FetchPolicy, server: (any PluginAPIAccess)?
+    ) throws(ScriptError) {
+        try host.set(
+            "loadModule",
+            context.function { arguments, this in
+                guard let name = try? arguments.string(0), let module = BuiltinModules.all[name] else { return nil }
+                return try this.context.evaluate("(\(module.source))", sourceURL: "quill:modules/\(name).js")
+            })
+        try host.set(
+            "moduleGlobals",
+            context.array(
+                BuiltinModules.globals.map { entry throws(ScriptError) in
+                    try context.array([
+                        context.string(entry.global), context.string(entry.module),
+                        entry.export.map(context.string) ?? context.null,
+                    ])
+                }))
+        let native = context.object()
+        try NativeBindings.install(on: native, in: context)
+        try FetchBindings.install(on: native, in: context, policy: fetchPolicy, server: server)
+        try host.set("native", native)
     }
 
     /// A host function that reads its arguments on the script thread, runs the returned operation

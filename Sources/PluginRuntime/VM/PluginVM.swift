@@ -25,6 +25,8 @@ final class PluginVM {
 
     private let meta: ScriptValue
     private let methods: [PluginMethod: ScriptValue]
+    /// `processEvent` as the chain calls it (the prelude's `makeChainStep`), when the plugin has one.
+    private let chainStep: ChainStep?
     private let jobs: [String: ScriptValue]
     private let metricValues: ScriptValue
     private let illegalOperationError: ScriptValue
@@ -43,8 +45,8 @@ final class PluginVM {
     ///   an unsupported metric type, a stop at a limit).
     init(
         definition: PluginConfigDefinition, generation: Int, instanceID: UUID, group: ScriptContextGroup,
-        services: PluginHostServices, timeLimit: Duration, memoryLimit: Int?, statistics: PluginStatisticsRecord,
-        onError: @escaping (PluginErrorRecord) -> Void
+        services: PluginHostServices, timeLimit: Duration, memoryLimit: Int?, maximumEventSize: Int,
+        statistics: PluginStatisticsRecord, onError: @escaping (PluginErrorRecord) -> Void
     ) throws(ScriptError) {
         self.definition = definition
         self.generation = generation
@@ -98,6 +100,14 @@ final class PluginVM {
                 metricValues,
                 try context.array(jobNames.map(context.string)),
             ])
+        if let processEvent = methods[.processEvent] {
+            let made = try handles.callMethod("makeChainStep", [processEvent, meta, context.number(Double(maximumEventSize))])
+            chainStep = ChainStep(
+                step: try made.get("step"), copyEvent: try made.get("copyEvent"),
+                keepCopy: context.boolean(true), noCopy: context.boolean(false))
+        } else {
+            chainStep = nil
+        }
         illegalOperationError = try handles.get("IllegalOperationError")
         context.recognizeErrors(of: try handles.get("RetryError"), as: Self.retryErrorClass)
     }
@@ -123,10 +133,52 @@ final class PluginVM {
         return try await invoke(job, [payload], counted: "jobs.\(name)")
     }
 
-    /// Calls `function(...arguments, meta)`, waits for its promise within the time limit, counts the
-    /// call under `name` in the statistics, and names the plugin and function in a time-out's message.
+    /// Runs `processEvent` on `event` for the chain and checks what it returned: an object with the
+    /// event's `team_id`, a numeric `timestamp` only within the years 0000–9999. With `keepingCopy`, the
+    /// returned event's copy comes with it, for restoring if a later plugin fails.
+    func processEvent(
+        _ event: ScriptValue, teamID: ScriptValue, keepingCopy: Bool
+    ) async throws(ScriptError) -> ProcessedEvent {
+        guard let chainStep else {
+            throw ScriptError(name: "TypeError", message: "plugin does not export processEvent")
+        }
+        let outcome = try await measured(PluginMethod.processEvent.rawValue) { call throws(ScriptError) in
+            let started = context.startingCall { () throws(ScriptError) in
+                try chainStep.step.call([event, teamID, keepingCopy ? chainStep.keepCopy : chainStep.noCopy])
+            }
+            call = started.call
+            let outcome = try started.result.get()
+            return outcome.isArray ? outcome : try await outcome.settled(timeLimit: timeLimit, description: "Script execution")
+        }
+        let returned = try outcome.get(0)
+        if returned.isNull { return .dropped }
+        return .returned(returned, copy: keepingCopy ? try outcome.get(1) : nil)
+    }
+
+    /// A fresh copy of an event this VM's chain step copied, made in this VM's realm.
+    func copy(ofEvent event: ScriptValue) throws(ScriptError) -> ScriptValue {
+        guard let chainStep else {
+            throw ScriptError(name: "TypeError", message: "plugin does not export processEvent")
+        }
+        return try chainStep.copyEvent.call([event])
+    }
+
+    /// Calls `function(...arguments, meta)` and waits for its promise within the time limit.
     private func invoke(
         _ function: ScriptValue, _ arguments: [ScriptValue], counted name: String
+    ) async throws(ScriptError) -> ScriptValue {
+        try await measured(name) { call throws(ScriptError) in
+            let started = context.startingCall { () throws(ScriptError) in try function.call(arguments + [meta]) }
+            call = started.call
+            return try await started.result.get().settled(timeLimit: timeLimit, description: "Script execution")
+        }
+    }
+
+    /// Runs a call of the plugin (`body` sets its number from ``ScriptContext/startingCall(_:)``), counts it
+    /// under `name` in the statistics, gives it up when it times out or goes over memory, and names the
+    /// plugin and function in that error's message.
+    private func measured(
+        _ name: String, _ body: (inout Int) async throws(ScriptError) -> ScriptValue
     ) async throws(ScriptError) -> ScriptValue {
         let started = ContinuousClock.now
         lastUsed = started
@@ -144,9 +196,7 @@ final class PluginVM {
         }
         do throws(ScriptError) {
             if let memory, memory.isExceeded { throw ScriptError.memoryLimit(memory.limit) }
-            let started = context.startingCall { () throws(ScriptError) in try function.call(arguments + [meta]) }
-            call = started.call
-            return try await started.result.get().settled(timeLimit: timeLimit, description: "Script execution")
+            return try await body(&call)
         } catch {
             failure = error.kind
             guard error.kind == .timeout || error.kind == .memoryLimit else { throw error }
@@ -224,4 +274,20 @@ final class PluginVM {
         }
         return described
     }
+}
+
+/// What `processEvent` made of an event in the chain.
+enum ProcessedEvent {
+    /// It returned `null` or `undefined`: the event goes no further.
+    case dropped
+    /// It returned an event, with the copy asked for.
+    case returned(ScriptValue, copy: ScriptValue?)
+}
+
+/// The prelude's chain step of one VM and the arguments it is called with, made once.
+private struct ChainStep {
+    let step: ScriptValue
+    let copyEvent: ScriptValue
+    let keepCopy: ScriptValue
+    let noCopy: ScriptValue
 }

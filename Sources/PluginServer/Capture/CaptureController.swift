@@ -7,29 +7,35 @@ import NIOCore
 import OrderedJSON
 import Storage
 
-/// PostHog's capture endpoints: `/e`, `/capture`, `/track`, `/engage`, `/batch`, `/i/v0/e`, GET and POST.
+/// PostHog's capture endpoints: `/e`, `/capture`, `/track`, `/engage`, `/batch`, `/i/v0/e`, and `/s` where
+/// posthog-js sends session recordings; GET and POST, and OPTIONS for browsers' preflights.
 ///
 /// A 2xx answer means the request's events are in the durable ingestion log.
 struct CaptureController: Sendable {
     let projects: any ProjectStore
     let writer: GroupCommitter<IngestionRecord>
     let maximumBodySize: Int
+    /// The limit of `/s`, whose bodies are recordings.
+    let maximumRecordingBodySize: Int
     let metrics: IngestionMetrics
     let backlog: IngestionBacklog
 
-    static let paths = ["e", "capture", "track", "engage", "batch", "i/v0/e"]
+    static let paths = ["e", "capture", "track", "engage", "batch", "i/v0/e", "s"]
 
-    func addRoutes(to router: Router<QuillRequestContext>) {
+    /// Adds the routes to `router`, which answers browsers' cross-origin requests (``BrowserCORSMiddleware``).
+    func addRoutes(to router: some RouterMethods<QuillRequestContext>) {
         // The router matches a trailing slash too: `/e` and `/e/` are one route.
         for path in Self.paths {
-            router.get(RouterPath(path)) { request, context in try await capture(request, context, path: path) }
-            router.post(RouterPath(path)) { request, context in try await capture(request, context, path: path) }
+            let limit = path == "s" ? maximumRecordingBodySize : maximumBodySize
+            router.get(RouterPath(path)) { request, context in try await capture(request, context, path: path, limit: limit) }
+            router.post(RouterPath(path)) { request, context in try await capture(request, context, path: path, limit: limit) }
+            router.on(RouterPath(path), method: .options) { _, _ in Response(status: .noContent) }
         }
     }
 
-    private func capture(_ request: Request, _ context: QuillRequestContext, path: String) async throws -> Response {
+    private func capture(_ request: Request, _ context: QuillRequestContext, path: String, limit: Int) async throws -> Response {
         do {
-            let response = try await accept(request, context, path: path)
+            let response = try await accept(request, context, path: path, limit: limit)
             metrics.countRequest(status: Int(response.status.code))
             return response
         } catch let error as APIError {
@@ -39,33 +45,25 @@ struct CaptureController: Sendable {
     }
 
     /// Stores the request's valid events in the ingestion log, or throws what is wrong with it.
-    private func accept(_ request: Request, _ context: QuillRequestContext, path: String) async throws -> Response {
+    /// - Parameter limit: The most bytes the body may have, before and after decompression.
+    private func accept(_ request: Request, _ context: QuillRequestContext, path: String, limit: Int) async throws -> Response {
         // Refused before the body is read: a full log means the server is behind, and reading costs too.
         guard !backlog.isFull else {
             metrics.countRejected(1, reason: "backlog_full")
             throw APIError.backlogFull
         }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maximumBodySize)
-        } catch is NIOTooManyBytesError {
-            throw APIError(CaptureRejection.tooLarge(limit: maximumBodySize))
-        }
-        let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first }
-        let captureRequest = CaptureRequest(
-            isGET: request.method == .get, query: query, contentType: request.headers[.contentType],
-            contentEncoding: request.headers[.contentEncoding], body: Array(buffer: body))
+        let captureRequest = try await CaptureRequest.read(request, limit: limit)
         let batch: CaptureBatch
         do {
             batch = try CaptureBatch(
-                payload: try CapturePayloadDecoder.decode(captureRequest, maximumSize: maximumBodySize), query: query)
+                payload: try CapturePayloadDecoder.decode(captureRequest, maximumSize: limit), query: captureRequest.query)
         } catch {
             throw APIError(error)
         }
         metrics.countReceived(batch.events.count)
         let project: Project
         do {
-            project = try await authenticate(batch)
+            project = try await projects.project(of: batch)
         } catch let error as APIError {
             metrics.countRejected(batch.events.count, reason: error.code)
             throw error
@@ -104,19 +102,6 @@ struct CaptureController: Sendable {
         return Response.json(.object(answer))
     }
 
-    /// The project of the batch's token; else, with `project_id`, a personal API key of the project's organization.
-    private func authenticate(_ batch: CaptureBatch) async throws -> Project {
-        guard let token = batch.token else { throw APIError.missingProjectToken }
-        if let project = try await projects.project(apiToken: token) { return project }
-        if let projectID = batch.projectID,
-            let organizationID = try await projects.organizationID(personalAPIKeyHash: APIKeys.hash(personalAPIKey: token)),
-            let project = try await projects.project(id: projectID), project.organizationID == organizationID
-        {
-            return project
-        }
-        throw APIError.invalidProjectToken
-    }
-
     /// The first `X-Forwarded-For` address (set by a proxy in front of Quill), else the peer's address.
     private func clientIP(_ request: Request, _ context: QuillRequestContext) -> String? {
         if let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").first {
@@ -128,6 +113,37 @@ struct CaptureController: Sendable {
     private func siteURL(_ request: Request) -> String {
         let scheme = request.headers[.xForwardedProto] ?? "http"
         return "\(scheme)://\(request.head.authority ?? "localhost")"
+    }
+}
+
+extension CaptureRequest {
+    /// The request with its body, which may have `limit` bytes at most (else a 413).
+    static func read(_ request: Request, limit: Int) async throws -> CaptureRequest {
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError(CaptureRejection.tooLarge(limit: limit))
+        }
+        let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first }
+        return CaptureRequest(
+            isGET: request.method == .get, query: query, contentType: request.headers[.contentType],
+            contentEncoding: request.headers[.contentEncoding], body: Array(buffer: body))
+    }
+}
+
+extension ProjectStore {
+    /// The project of the batch's token; else, with `project_id`, a personal API key of the project's organization.
+    func project(of batch: CaptureBatch) async throws -> Project {
+        guard let token = batch.token else { throw APIError.missingProjectToken }
+        if let project = try await project(apiToken: token) { return project }
+        if let projectID = batch.projectID,
+            let organizationID = try await organizationID(personalAPIKeyHash: APIKeys.hash(personalAPIKey: token)),
+            let project = try await project(id: projectID), project.organizationID == organizationID
+        {
+            return project
+        }
+        throw APIError.invalidProjectToken
     }
 }
 

@@ -7,7 +7,12 @@ struct CurrentUserController: Sendable {
     let authenticator: ManagementAuthenticator
 
     var routes: [ManagementRoute] {
-        [ManagementRoute(.get, "api/users/@me", summary: "The key's organization and its projects", handler: show)]
+        // The organization's, which a plugin's key may not reach (403).
+        [
+            ManagementRoute(
+                .get, "api/users/@me", summary: "The key's organization and its projects", tag: .users,
+                answers: [.json("CurrentUser")], errors: [.forbidden], handler: show)
+        ]
     }
 
     private func show(_ request: Request, _ context: QuillRequestContext) async throws -> Response {

@@ -10,8 +10,13 @@ struct EventsController: Sendable {
     let authenticator: ManagementAuthenticator
     let store: any IngestionStore
 
-    func addRoutes(to router: Router<QuillRequestContext>) {
-        router.get("api/projects/:project_id/events") { request, context in try await list(request, context) }
+    var routes: [ManagementRoute] {
+        [
+            ManagementRoute(
+                .get, "api/projects/:project_id/events", summary: "List stored events, newest first", tag: .events,
+                parameters: ["event", "distinct_id", "session_id", "after", "before", "limit", "cursor"], answers: [.json("EventPage")],
+                errors: [.badRequest, .notFound], handler: list)
+        ]
     }
 
     private func list(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
@@ -27,7 +32,7 @@ struct EventsController: Sendable {
         }
         let query = EventQuery(
             teamID: project.id, event: parameters["event"], distinctID: parameters["distinct_id"],
-            after: try parameters.time("after")?.iso8601, before: try parameters.time("before")?.iso8601, cursor: cursor,
+            sessionID: parameters["session_id"], after: try parameters.time("after")?.iso8601, before: try parameters.time("before")?.iso8601, cursor: cursor,
             limit: limit)
         // One more than asked tells whether there is a next page.
         var page = try await store.events(with(query) { $0.limit += 1 })

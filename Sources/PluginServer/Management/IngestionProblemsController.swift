@@ -16,13 +16,16 @@ struct IngestionProblemsController: Sendable {
         [
             ManagementRoute(
                 .get, "api/projects/:project_id/ingestion_warnings",
-                summary: "What ingestion corrected in the project's events, by type", handler: warnings),
+                summary: "What ingestion corrected in the project's events, by type, with counts per hour", tag: .ingestion,
+                parameters: ["since"], answers: [.json("IngestionWarnings")], errors: [.badRequest, .notFound], handler: warnings),
             ManagementRoute(
                 .get, "api/projects/:project_id/quarantined_events",
-                summary: "Events the server died on twice while processing them", handler: quarantined),
+                summary: "Events the server died on twice while processing them", tag: .ingestion, parameters: ["limit"],
+                answers: [.json("QuarantinedEvents")], errors: [.badRequest, .notFound], handler: quarantined),
             ManagementRoute(
                 .post, "api/projects/:project_id/quarantined_events/:event_id/replay",
-                summary: "Put a quarantined event back into the ingestion log", handler: replay),
+                summary: "Put a quarantined event back into the ingestion log", tag: .ingestion,
+                answers: [.json("QuarantineReplay", .accepted)], errors: [.forbidden, .notFound], handler: replay),
         ]
     }
 

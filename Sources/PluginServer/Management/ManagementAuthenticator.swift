@@ -45,7 +45,7 @@ struct ManagementAuthenticator: Sendable {
 
     /// The project of the route's `:project_id`, if the request's key may see it.
     func project(of request: Request, _ context: QuillRequestContext) async throws -> Project {
-        try await project(context.parameters.get("project_id") ?? "", for: try await caller(of: request))
+        try await project(ManagementRequest.pathParameter(context, "project_id") ?? "", for: try await caller(of: request))
     }
 
     /// The config of the route's `:config_id` with its plugin, if it belongs to the route's project

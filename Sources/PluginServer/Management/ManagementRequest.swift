@@ -51,8 +51,21 @@ enum ManagementRequest {
     }
 
     static func id(_ context: QuillRequestContext, _ name: String) throws -> Int {
-        guard let text = context.parameters.get(name), let id = Int(text) else { throw APIError.notFound }
+        guard let text = pathParameter(context, name), let id = Int(text) else { throw APIError.notFound }
         return id
+    }
+
+    /// Refuses a file name with a NUL byte in it: SQLite (through GRDB) and the compiler's C APIs end a string
+    /// there, so `a\0b` would be stored or compiled as `a`.
+    static func refuseNUL(inFileName name: String, attribute: String? = nil) throws {
+        guard name.contains("\0") else { return }
+        throw APIError.invalidInput("The file name \(JSONValue.string(name).serializedString) has a NUL byte in it.", attribute: attribute)
+    }
+
+    /// A path parameter as the client meant it: the router hands it over still percent-encoded, and clients
+    /// encode `@current` as `%40current`.
+    static func pathParameter(_ context: QuillRequestContext, _ name: String) -> String? {
+        context.parameters.get(name).map { $0.removingPercentEncoding ?? $0 }
     }
 }
 

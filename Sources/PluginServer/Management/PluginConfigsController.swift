@@ -26,23 +26,60 @@ struct PluginConfigsController: Sendable {
     static let maximumAttachmentSize = 10 * 1024 * 1024
 
     var routes: [ManagementRoute] {
-        [
-            ManagementRoute(.get, Self.base, summary: "List the project's plugin configs in chain order", handler: list),
-            ManagementRoute(.post, Self.base, summary: "Configure a plugin for the project", handler: create),
-            ManagementRoute(.patch, "\(Self.base)/rearrange", summary: "Set the chain order", handler: rearrange),
-            ManagementRoute(.get, "\(Self.base)/:config_id", summary: "Show a plugin config", handler: show),
-            ManagementRoute(.patch, "\(Self.base)/:config_id", summary: "Enable, disable, reorder or reconfigure", handler: update),
-            ManagementRoute(.delete, "\(Self.base)/:config_id", summary: "Remove a plugin config", handler: delete),
-            ManagementRoute(.put, "\(Self.base)/:config_id/attachments/:key", summary: "Upload an attachment", handler: putAttachment),
-            ManagementRoute(.delete, "\(Self.base)/:config_id/attachments/:key", summary: "Remove an attachment", handler: deleteAttachment),
-            ManagementRoute(.get, "\(Self.base)/:config_id/logs", summary: "The config's log", handler: logs),
-            ManagementRoute(.get, "\(Self.base)/:config_id/jobs", summary: "The plugin's public jobs", handler: jobs),
-            ManagementRoute(.post, "\(Self.base)/:config_id/jobs", summary: "Run a public job", handler: runJob),
-            ManagementRoute(.get, "\(Self.base)/:config_id/dead_letters", summary: "Work that failed for good", handler: deadLetters),
-            ManagementRoute(.get, "\(Self.base)/:config_id/scheduled_runs", summary: "Scheduled task runs", handler: scheduledRuns),
-            ManagementRoute(.post, "\(Self.base)/:config_id/dead_letters/replay", summary: "Replay dead letters", handler: replayAll),
+        // A plugin's key reads its own project: its writes answer 403.
+        let configPath = "\(Self.base)/:config_id"
+        let write: [ManagementOperation.ErrorAnswer] = [.badRequest, .forbidden, .notFound, .contentTooLarge]
+        return [
             ManagementRoute(
-                .post, "\(Self.base)/:config_id/dead_letters/:item_id/replay", summary: "Replay one dead letter", handler: replayOne),
+                .get, Self.base, summary: "List the project's plugin configs in chain order", tag: .pluginConfigs,
+                answers: [.json("PluginConfigPage")], errors: [.notFound], handler: list),
+            ManagementRoute(
+                .post, Self.base, summary: "Configure a plugin for the project", tag: .pluginConfigs,
+                body: [.json("PluginConfigWrite"), .multipart("PluginConfigForm")], bodyRequired: true,
+                answers: [.json("PluginConfig", .created)], errors: write, handler: create),
+            ManagementRoute(
+                .patch, "\(Self.base)/rearrange", summary: "Set the chain order", tag: .pluginConfigs,
+                body: [.json("PluginConfigOrders")], bodyRequired: true, answers: [.json("PluginConfigPage")], errors: write,
+                handler: rearrange),
+            ManagementRoute(
+                .get, configPath, summary: "Show a plugin config", tag: .pluginConfigs, answers: [.json("PluginConfig")],
+                errors: [.notFound], handler: show),
+            ManagementRoute(
+                .patch, configPath, summary: "Enable, disable, reorder or reconfigure", tag: .pluginConfigs,
+                body: [.json("PluginConfigWrite"), .multipart("PluginConfigForm")], answers: [.json("PluginConfig")],
+                errors: write, handler: update),
+            ManagementRoute(
+                .delete, configPath, summary: "Remove a plugin config", tag: .pluginConfigs, answers: [.noContent],
+                errors: [.forbidden, .notFound], handler: delete),
+            ManagementRoute(
+                .put, "\(configPath)/attachments/:key", summary: "Upload an attachment: the body is the file, its Content-Type the file's",
+                tag: .pluginConfigs, parameters: ["file_name"], body: [.file], answers: [.json("PluginConfig")], errors: write,
+                handler: putAttachment),
+            ManagementRoute(
+                .delete, "\(configPath)/attachments/:key", summary: "Remove an attachment", tag: .pluginConfigs,
+                answers: [.json("PluginConfig")], errors: [.forbidden, .notFound], handler: deleteAttachment),
+            ManagementRoute(
+                .get, "\(configPath)/logs", summary: "The config's log, newest first", tag: .pluginConfigs,
+                parameters: ["log_type", "log_type_filter", "log_source", "search", "after", "before", "limit"],
+                answers: [.json("PluginLogPage")], errors: [.badRequest, .notFound], handler: logs),
+            ManagementRoute(
+                .get, "\(configPath)/jobs", summary: "The plugin's public jobs", tag: .pluginConfigs, answers: [.json("PublicJobs")],
+                errors: [.notFound], handler: jobs),
+            ManagementRoute(
+                .post, "\(configPath)/jobs", summary: "Run a public job", tag: .pluginConfigs, body: [.json("JobRequest")],
+                bodyRequired: true, answers: [.json("JobQueued", .accepted)], errors: write, handler: runJob),
+            ManagementRoute(
+                .get, "\(configPath)/dead_letters", summary: "Work that failed for good", tag: .pluginConfigs,
+                answers: [.json("DeadLetterPage")], errors: [.notFound], handler: deadLetters),
+            ManagementRoute(
+                .get, "\(configPath)/scheduled_runs", summary: "Scheduled task runs, newest first", tag: .pluginConfigs,
+                answers: [.json("ScheduledRunPage")], errors: [.notFound], handler: scheduledRuns),
+            ManagementRoute(
+                .post, "\(configPath)/dead_letters/replay", summary: "Replay dead letters", tag: .pluginConfigs,
+                body: [.json("DeadLetterReplay")], answers: [.json("Replayed")], errors: write, handler: replayAll),
+            ManagementRoute(
+                .post, "\(configPath)/dead_letters/:item_id/replay", summary: "Replay one dead letter", tag: .pluginConfigs,
+                answers: [.json("Replayed")], errors: [.forbidden, .notFound], handler: replayOne),
         ]
     }
 
@@ -71,7 +108,7 @@ struct PluginConfigsController: Sendable {
         else { throw APIError.invalidInput("'plugin' must be the id of one of your organization's plugins.", attribute: "plugin") }
         let existing = try await store.pluginConfigs(teamID: project.id)
         let order = try body["order"].map(Self.integer) ?? ((existing.map(\.order).max() ?? 0) + 1)
-        let enabled = body["enabled"]?.boolValue ?? false
+        let enabled = try body["enabled"].map(Self.boolean) ?? false
         let values = try secrets.sealingSecrets(
             of: try validated(merging: body["config"], into: [:], schema: plugin.configSchema, attachmentKeys: Set(uploads.keys)),
             secretKeys: ConfigSecrets.secretKeys(schema: plugin.configSchema))
@@ -88,7 +125,7 @@ struct PluginConfigsController: Sendable {
     private func update(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let (config, plugin) = try await config(request, context)
         let (body, uploads) = try await fields(of: request)
-        let enabled = body["enabled"]?.boolValue
+        let enabled = try body["enabled"].map(Self.boolean)
         let order = try body["order"].map(Self.integer)
         let attachmentKeys = Set(config.attachments.keys).union(uploads.keys)
         let values =
@@ -139,10 +176,11 @@ struct PluginConfigsController: Sendable {
     /// The body is the file; `Content-Type` its type, `?file_name=` its name.
     private func putAttachment(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let (config, plugin) = try await config(request, context)
-        let key = context.parameters.get("key") ?? ""
+        let key = ManagementRequest.pathParameter(context, "key") ?? ""
         try Self.requireAttachmentField(key, schema: plugin.configSchema)
         let contents = try await ManagementRequest.body(request, limit: Self.maximumAttachmentSize)
         let fileName = ManagementQuery(request)["file_name"] ?? key
+        try ManagementRequest.refuseNUL(inFileName: fileName, attribute: "file_name")
         let attachment = PluginAttachment(
             contentType: request.headers[.contentType] ?? "application/octet-stream", fileName: fileName,
             contents: Data(contents))
@@ -153,7 +191,7 @@ struct PluginConfigsController: Sendable {
 
     private func deleteAttachment(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let (config, _) = try await config(request, context)
-        try await store.setAttachment(nil, key: context.parameters.get("key") ?? "", pluginConfigID: config.id)
+        try await store.setAttachment(nil, key: ManagementRequest.pathParameter(context, "key") ?? "", pluginConfigID: config.id)
         await reloader.reload(pluginConfigID: config.id, teamID: config.teamID)
         return Response.json(try await json(try await store.pluginConfig(id: config.id) ?? config))
     }
@@ -246,11 +284,15 @@ struct PluginConfigsController: Sendable {
     /// `{"ids": [..]}` replays those; an empty body replays all of the config's dead letters.
     private func replayAll(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let (config, _) = try await config(request, context)
-        let ids = try await ManagementRequest.jsonObject(request)["ids"]?.arrayValue?.map { value -> Int64 in
-            guard let id = value.doubleValue.flatMap({ Int64(exactly: $0) }) else {
-                throw APIError.invalidInput("'ids' must be dead letter ids.", attribute: "ids")
+        // Left out, every one; anything but a list of ids is refused, not read as "every one".
+        let ids = try await ManagementRequest.jsonObject(request)["ids"].map { list -> [Int64] in
+            guard let values = list.arrayValue else { throw APIError.invalidInput("'ids' must be a list of dead letter ids.", attribute: "ids") }
+            return try values.map { value -> Int64 in
+                guard let id = value.doubleValue.flatMap({ Int64(exactly: $0) }) else {
+                    throw APIError.invalidInput("'ids' must be dead letter ids.", attribute: "ids")
+                }
+                return id
             }
-            return id
         }
         let replayed = try await workQueue.replay(pluginConfigID: config.id, ids: ids, now: Date())
         return Response.json(["replayed": JSONValue(replayed)])
@@ -309,6 +351,16 @@ struct PluginConfigsController: Sendable {
         return integer
     }
 
+    /// `enabled` as JSON, or as a form's text writes it (`true`, `True`, `1`, …), as PostHog reads it.
+    private static func boolean(_ value: JSONValue) throws -> Bool {
+        if let bool = value.boolValue { return bool }
+        switch value.configText?.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw APIError.invalidInput("'enabled' must be true or false.", attribute: "enabled")
+        }
+    }
+
     /// JSON fields and `add_attachment[KEY]` files of a JSON or multipart body.
     private func fields(of request: Request) async throws -> (JSONObject, [String: PluginAttachment]) {
         let contentType = request.headers[.contentType]
@@ -326,9 +378,10 @@ struct PluginConfigsController: Sendable {
                 guard part.content.count <= Self.maximumAttachmentSize else {
                     throw APIError.invalidInput("Attachments may be at most \(Self.maximumAttachmentSize) bytes.", attribute: part.name)
                 }
+                let fileName = part.fileName ?? "attachment"
+                try ManagementRequest.refuseNUL(inFileName: fileName, attribute: part.name)
                 uploads[String(part.name.dropFirst(15).dropLast())] = PluginAttachment(
-                    contentType: part.contentType ?? "application/octet-stream", fileName: part.fileName ?? "attachment",
-                    contents: Data(part.content))
+                    contentType: part.contentType ?? "application/octet-stream", fileName: fileName, contents: Data(part.content))
             } else if part.name == "config" {
                 body["config"] = (try? JSONValue.parse(part.content)) ?? .string(part.text)
             } else {

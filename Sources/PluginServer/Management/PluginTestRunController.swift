@@ -22,7 +22,8 @@ struct PluginTestRunController: Sendable {
         [
             ManagementRoute(
                 .post, "api/projects/:project_id/plugin_test_runs", summary: "Run unsaved plugin code's processEvent on an event",
-                handler: run)
+                tag: .plugins, body: [.json("PluginTestRun")], bodyRequired: true, answers: [.json("PluginTestRunResult")],
+                errors: [.badRequest, .forbidden, .notFound, .contentTooLarge], handler: run)
         ]
     }
 

@@ -14,6 +14,7 @@ struct PluginUsageController: Sendable {
         [
             ManagementRoute(
                 .get, "api/projects/:project_id/plugin_usage", summary: "Time spent in the project's plugin code",
+                tag: .ingestion, parameters: ["since"], answers: [.json("PluginUsage")], errors: [.badRequest, .notFound],
                 handler: usage)
         ]
     }

@@ -21,16 +21,37 @@ struct PluginsController: Sendable {
     static let base = "api/organizations/:organization_id/plugins"
 
     var routes: [ManagementRoute] {
+        // Every route is the organization's, which a plugin's key may not reach (403).
         [
-            ManagementRoute(.get, Self.base, summary: "List the organization's plugins", handler: list),
-            ManagementRoute(.post, Self.base, summary: "Install a plugin from a URL, a local path, an archive or source", handler: install),
-            ManagementRoute(.get, "\(Self.base)/:plugin_id", summary: "Show a plugin", handler: show),
-            ManagementRoute(.delete, "\(Self.base)/:plugin_id", summary: "Delete a plugin and its configs", handler: delete),
-            ManagementRoute(.get, "\(Self.base)/:plugin_id/source", summary: "The plugin's text files", handler: source),
-            ManagementRoute(.patch, "\(Self.base)/:plugin_id/source", summary: "Change the plugin's files", handler: updateSource),
-            ManagementRoute(.get, "\(Self.base)/:plugin_id/download", summary: "The plugin's files as a .zip", handler: download),
-            ManagementRoute(.get, "\(Self.base)/:plugin_id/check_for_updates", summary: "Look up the newest version", handler: checkForUpdates),
-            ManagementRoute(.post, "\(Self.base)/:plugin_id/upgrade", summary: "Install the newest version", handler: upgrade),
+            ManagementRoute(
+                .get, Self.base, summary: "List the organization's plugins", tag: .plugins, answers: [.json("PluginPage")],
+                errors: [.forbidden, .notFound], handler: list),
+            ManagementRoute(
+                .post, Self.base, summary: "Install a plugin from a URL, a local path, an archive or source", tag: .plugins,
+                body: [.json("PluginInstall"), .multipart("PluginUpload")], bodyRequired: true,
+                answers: [.json("Plugin", .created)], errors: [.badRequest, .forbidden, .notFound, .contentTooLarge], handler: install),
+            ManagementRoute(
+                .get, "\(Self.base)/:plugin_id", summary: "Show a plugin", tag: .plugins, answers: [.json("Plugin")],
+                errors: [.forbidden, .notFound], handler: show),
+            ManagementRoute(
+                .delete, "\(Self.base)/:plugin_id", summary: "Delete a plugin and its configs", tag: .plugins, answers: [.noContent],
+                errors: [.forbidden, .notFound], handler: delete),
+            ManagementRoute(
+                .get, "\(Self.base)/:plugin_id/source", summary: "The plugin's text files", tag: .plugins,
+                answers: [.json("PluginSource")], errors: [.forbidden, .notFound], handler: source),
+            ManagementRoute(
+                .patch, "\(Self.base)/:plugin_id/source", summary: "Change the plugin's files", tag: .plugins,
+                body: [.json("PluginSourceChange")], answers: [.json("Plugin")],
+                errors: [.badRequest, .forbidden, .notFound, .contentTooLarge], handler: updateSource),
+            ManagementRoute(
+                .get, "\(Self.base)/:plugin_id/download", summary: "The plugin's files as a .zip", tag: .plugins,
+                answers: [.init(status: .ok, content: .zip)], errors: [.forbidden, .notFound], handler: download),
+            ManagementRoute(
+                .get, "\(Self.base)/:plugin_id/check_for_updates", summary: "Look up the newest version", tag: .plugins,
+                answers: [.json("PluginUpdateCheck")], errors: [.badRequest, .forbidden, .notFound], handler: checkForUpdates),
+            ManagementRoute(
+                .post, "\(Self.base)/:plugin_id/upgrade", summary: "Install the newest version", tag: .plugins,
+                answers: [.json("Plugin")], errors: [.badRequest, .forbidden, .notFound], handler: upgrade),
         ]
     }
 
@@ -192,7 +213,7 @@ struct PluginsController: Sendable {
 
     private func organization(_ request: Request, _ context: QuillRequestContext) async throws -> Int {
         let organizationID = try await authenticator.organizationID(of: request)
-        let requested = context.parameters.get("organization_id")
+        let requested = ManagementRequest.pathParameter(context, "organization_id")
         guard requested == "@current" || requested == String(organizationID) else { throw APIError.notFound }
         return organizationID
     }

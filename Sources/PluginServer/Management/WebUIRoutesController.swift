@@ -13,10 +13,12 @@ struct WebUIRoutesController: Sendable {
         [
             ManagementRoute(
                 .get, "api/organizations/:organization_id/plugin_catalogue", summary: "Known public plugins to install by URL",
-                handler: listCatalogue),
+                tag: .plugins, answers: [.json("PluginCatalogue")], errors: [.notFound], handler: listCatalogue),
             ManagementRoute(
-                .get, "api/projects/:project_id/live_events", summary: "The project's latest processed events, as they come",
-                handler: listLiveEvents),
+                .get, "api/projects/:project_id/live_events",
+                summary: "The project's latest processed events, as they come, with the input the ingestion log held",
+                tag: .events, parameters: ["live_after", "event", "distinct_id", "limit"], answers: [.json("LiveEventPage")],
+                errors: [.badRequest, .notFound], handler: listLiveEvents),
         ]
     }
 
@@ -30,7 +32,7 @@ struct WebUIRoutesController: Sendable {
     private func listLiveEvents(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let project = try await authenticator.project(of: request, context)
         let parameters = ManagementQuery(request)
-        let limit = try parameters.limit(default: 50)
+        let limit = try parameters.limit(default: 100)
         var after: Int?
         if let text = parameters["after"] {
             guard let sequence = Int(text), sequence >= 0 else {

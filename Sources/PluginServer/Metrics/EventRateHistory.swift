@@ -80,7 +80,8 @@ struct EventRateController: Sendable {
         [
             ManagementRoute(
                 .get, "\(PluginConfigsController.base)/:config_id/events_per_minute",
-                summary: "Events succeeded and failed per minute, the last 30 minutes", handler: show)
+                summary: "Events succeeded and failed per minute, the last 30 minutes", tag: .pluginConfigs,
+                answers: [.json("EventsPerMinute")], errors: [.notFound], handler: show)
         ]
     }
 

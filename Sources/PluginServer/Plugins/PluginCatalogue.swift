@@ -1,7 +1,7 @@
 import Foundation
 import OrderedJSON
 
-/// The plugins the web UI's catalogue offers: the list shipped with Quill (`WebUI/Catalogue/plugins.json`),
+/// The plugins the web UI's catalogue offers: the list shipped with Quill (`WebUI/plugin-catalogue.json`),
 /// extended or replaced by the operator's file in `QUILL_PLUGIN_CATALOGUE`.
 ///
 /// A catalogue file is `{"plugins": [entry, …]}`, optionally with `"replace": true` to drop the shipped
@@ -43,12 +43,9 @@ struct PluginCatalogue: Sendable {
         return PluginCatalogue(entries: entries)
     }
 
-    /// The list shipped with Quill; a broken one is a bug that its test catches.
+    /// The list shipped with Quill, embedded at build time; a broken one is a bug that its test catches.
     static func shipped() throws -> PluginCatalogue {
-        guard let url = Bundle.module.url(forResource: "plugins", withExtension: "json", subdirectory: "Catalogue"),
-            let data = FileManager.default.contents(atPath: url.path)
-        else { return PluginCatalogue(entries: []) }
-        return PluginCatalogue(entries: try parse(Array(data)).entries)
+        PluginCatalogue(entries: try parse(Array(EmbeddedJSON.pluginCatalogue.utf8)).entries)
     }
 
     /// The entries of a catalogue file, each checked, and whether it replaces the shipped list.

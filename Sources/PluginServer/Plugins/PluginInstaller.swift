@@ -14,6 +14,7 @@ struct PluginInstaller: Sendable {
     func contents(
         of files: [String: Data], pluginType: String, url: String? = nil, tag: String? = nil
     ) async throws -> PluginContents {
+        for name in files.keys { try ManagementRequest.refuseNUL(inFileName: name) }
         guard let manifestData = files["plugin.json"] else {
             throw APIError.invalidInput("The plugin has no plugin.json at its top level.", attribute: "plugin.json")
         }

@@ -8,6 +8,7 @@ import OrderedJSON
 struct HTTPResult: Sendable {
     var status: Int
     var body: [UInt8]
+    var headers: HTTPFields = [:]
 
     var text: String { String(decoding: body, as: UTF8.self) }
     var json: JSONValue? { try? JSONValue.parse(body) }
@@ -24,7 +25,8 @@ enum HTTP {
                 TestClient.Request(path, method: method, authority: "127.0.0.1:\(port)", headers: fields,
                     body: body.map { ByteBuffer(bytes: $0) }))
         }
-        return HTTPResult(status: Int(response.status.code), body: response.body.map { Array(buffer: $0) } ?? [])
+        return HTTPResult(
+            status: Int(response.status.code), body: response.body.map { Array(buffer: $0) } ?? [], headers: response.headers)
     }
 
     static func post(port: Int, _ path: String, json: String, headers: [String: String] = ["Content-Type": "application/json"])

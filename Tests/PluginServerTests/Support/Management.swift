@@ -118,7 +118,7 @@ enum ManagementRouteTable {
                 cache: MemoryPluginCacheStore(), storage: MemoryPluginStorageStore(), logs: MemoryPluginLogStore()))
         var configuration = ServerConfiguration()
         configuration.dataDirectory = folder.url
-        let routes = QuillServer.managementRoutes(
+        let routes = try QuillServer.managementRoutes(
             authenticator: ManagementAuthenticator(projects: SQLiteProjectStore(database: database)),
             store: SQLitePluginStore(database: database), runtime: runtime, repositories: PluginRepositorySettings(),
             secrets: try ConfigSecrets.load(for: configuration), logger: Logger(label: "routes"), workQueue: SQLiteWorkQueueStore(database: database),
@@ -126,6 +126,6 @@ enum ManagementRouteTable {
             usage: PluginUsageRecorder(
                 runtime: runtime, store: SQLitePluginUsageStore(database: database), logger: Logger(label: "routes")),
             ingestion: SQLiteIngestionStore(database: database), wakeups: TeamWakeups())
-        return routes.map { "\($0.method.rawValue) \($0.openAPIPath)" }
+        return routes.map { "\($0.operation.method.rawValue) \($0.operation.openAPIPath)" }
     }
 }

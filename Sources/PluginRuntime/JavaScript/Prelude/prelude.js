@@ -2,7 +2,6 @@
   'use strict';
   const global = globalThis;
   const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
-  const isError = (value) => Object.prototype.toString.call(value) === '[object Error]';
 
   class RetryError extends Error {
     constructor(message) {
@@ -16,16 +15,7 @@
     }
   }
 
-  // PostHog's formatting: objects and arrays as JSON, errors and everything else as String(x).
-  const formatArgument = (value) => {
-    if (typeof value === 'object' && value !== null && !isError(value)) {
-      try {
-        const json = JSON.stringify(value);
-        if (json !== undefined) return json;
-      } catch (_) {}
-    }
-    return String(value);
-  };
+  /* include log-format.js */
   const consoleObject = {};
   for (const [method, type] of [['debug', 'DEBUG'], ['log', 'LOG'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR']]) {
     consoleObject[method] = (...args) => {
@@ -312,5 +302,116 @@
     geoip,
   });
 
-  return { discover, makeMeta, IllegalOperationError, RetryError };
+  // What the chain uses, taken now: the plugin's code may replace the globals later.
+  const { keys, getPrototypeOf, defineProperty } = Object;
+  const objectPrototype = Object.prototype;
+  const { isArray } = Array;
+  const { stringify, parse } = JSON;
+  const { isFinite: isFiniteNumber } = Number;
+  const { trunc } = Math;
+  const resolved = (value) => Promise.resolve(value);
+  // Timestamp.validMilliseconds: 0000-01-01T00:00:00.000Z … 9999-12-31T23:59:59.999Z.
+  const isValidMilliseconds = (value) =>
+    isFiniteNumber(value) && trunc(value) >= -62167219200000 && trunc(value) <= 253402300799999;
+
+  // processEvent as the chain calls it: one entry from the host per plugin and event. `step` checks
+  // what the plugin returned and, for a plugin that a later one follows, copies it, so a later plugin
+  // that throws or times out leaves the event as it was. The copy is what JSON would keep (what a
+  // restore from JSON gave), made by JIT-compiled code; about its size in bytes as JSON is counted,
+  // and past `maximumEventSize` the plugin fails as a throw would.
+  const makeChainStep = (processEvent, meta, maximumEventSize) => {
+    let budget = 0;
+    const tooLarge = () =>
+      new RangeError(`processEvent returned an event of more than ${maximumEventSize} bytes as JSON, more than allowed`);
+    const throughJSON = (value) => {
+      const text = stringify(value);
+      if (text === undefined) return undefined;
+      budget -= text.length;
+      if (budget < 0) throw tooLarge();
+      return parse(text);
+    };
+    const copy = (value, depth) => {
+      switch (typeof value) {
+        case 'string':
+          budget -= value.length + 2;
+          if (budget < 0) throw tooLarge();
+          return value;
+        case 'number':
+          budget -= 8;
+          return isFiniteNumber(value) ? value : null;
+        case 'boolean':
+          budget -= 5;
+          return value;
+        case 'object':
+          break;
+        case 'bigint':
+          return throughJSON(value); // throws, as JSON does
+        default:
+          return undefined; // undefined, functions and symbols have no JSON form
+      }
+      if (value === null) {
+        budget -= 4;
+        return null;
+      }
+      // Deep nesting (or a cycle), toJSON and objects of other kinds are left to JSON itself.
+      if (depth > 100 || typeof value.toJSON === 'function') return throughJSON(value);
+      if (isArray(value)) {
+        const length = value.length;
+        const copied = [];
+        for (let index = 0; index < length; index++) {
+          budget -= 1;
+          if (budget < 0) throw tooLarge();
+          const item = copy(value[index], depth + 1);
+          copied.push(item === undefined ? null : item);
+        }
+        return copied;
+      }
+      const prototype = getPrototypeOf(value);
+      if (prototype !== objectPrototype && prototype !== null) return throughJSON(value);
+      const copied = {};
+      for (const key of keys(value)) {
+        const item = copy(value[key], depth + 1);
+        if (item === undefined) continue;
+        budget -= key.length + 4;
+        if (key === '__proto__') {
+          defineProperty(copied, key, { value: item, enumerable: true, writable: true, configurable: true });
+        } else {
+          copied[key] = item;
+        }
+      }
+      if (budget < 0) throw tooLarge();
+      return copied;
+    };
+    const copyEvent = (event) => {
+      budget = maximumEventSize;
+      return copy(event, 0);
+    };
+    const check = (returned, teamId, keepCopy) => {
+      if (returned === null || returned === undefined) return [null];
+      if ((typeof returned !== 'object' && typeof returned !== 'function') || isArray(returned)) {
+        const what = isArray(returned) ? 'an array' : String(returned);
+        throw new TypeError(`processEvent must return an event object, null or undefined, not ${what}`);
+      }
+      // A changed team_id or an impossible timestamp is undone as a throw is: the event goes on as it was.
+      if (returned.team_id !== teamId) throw new IllegalOperationError('Plugin tried to change event.team_id');
+      const timestamp = returned.timestamp;
+      if (typeof timestamp === 'number' && !isValidMilliseconds(timestamp)) {
+        throw new RangeError(
+          `processEvent returned an event whose timestamp ${timestamp} is not a time in the years 0000–9999`);
+      }
+      return keepCopy ? [returned, copyEvent(returned)] : [returned];
+    };
+    // An array when processEvent returned at once; a promise of one when it returned a promise.
+    const step = (event, teamId, keepCopy) => {
+      const returned = processEvent(event, meta);
+      if (returned !== null && (typeof returned === 'object' || typeof returned === 'function') &&
+          typeof returned.then === 'function') {
+        return resolved(returned).then((value) => check(value, teamId, keepCopy));
+      }
+      return check(returned, teamId, keepCopy);
+    };
+    return { step, copyEvent };
+  };
+
+  return { discover, makeMeta, makeChainStep, IllegalOperationError, RetryError };
 })

@@ -1,0 +1,4 @@
+// Not matched by jest.config.js's testMatch, so never run.
+test('must not run', () => {
+    throw new Error('index.test.ts is outside testMatch')
+})

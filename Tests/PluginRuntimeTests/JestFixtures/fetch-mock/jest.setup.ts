@@ -1,0 +1,3 @@
+import fetchMock from 'jest-fetch-mock'
+
+fetchMock.enableMocks()

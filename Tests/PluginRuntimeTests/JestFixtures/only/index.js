@@ -1,0 +1,1 @@
+exports.processEvent = (event) => event

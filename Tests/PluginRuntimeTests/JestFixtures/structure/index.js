@@ -1,0 +1,5 @@
+async function processEvent(event) {
+    return { ...event, properties: { ...event.properties, processed: true } }
+}
+
+module.exports = { processEvent }
