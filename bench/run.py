@@ -4,8 +4,9 @@
   runtime (quill-bench vm-stage, one script thread) and in Node's vm (bench/vm_stage_node.mjs).
 - End to end: quill serve with a chain of three, /batch requests of 100 events from quill-bench load:
   the highest stored rate (closed loop), then p50/p99 request latency at half of it (open loop).
-- Scale: 1, 100 and 1,000 projects with one plugin config each: start-up time, memory, and the time
-  a changed config takes to show in stored events while events flow.
+- Scale: 1, 100, 1,000 and 10,000 projects with one plugin config each: start-up time, memory, the time
+  the first event of an idle project (no VM yet) takes to be stored, and the time a changed config takes
+  to show in stored events while events flow.
 
   python3 bench/run.py [--only vm,e2e,scale] [--events 100000]
 """
@@ -196,7 +197,7 @@ def end_to_end(args, work):
 def scale(args, work):
     load_before = os.getloadavg()[0]
     results = []
-    for projects in (1, 100, 1000):
+    for projects in (1, 100, 1000, 10_000):
         data_dir = os.path.join(work, f"scale-{projects}")
         populated = time.monotonic()
         subprocess.run([args.quill_bench, "populate", "--data-dir", data_dir, "--projects", str(projects),
@@ -208,10 +209,12 @@ def scale(args, work):
         try:
             ready, readiness = wait_until_ready(server)
             rss, peak = server.memory_kib()
+            first_event = first_event_of_idle_project(server)
             reload_seconds, patch_seconds = reload_while_events_flow(server)
         finally:
             server.stop()
         results.append(f"{projects:,} config{'s' if projects > 1 else ''}: ready ({readiness}) in {ready:.2f} s, RSS {rss / 1024:,.0f} MiB (peak {peak / 1024:,.0f} MiB), "
+                       f"an idle project's first event stored after {first_event * 1000:,.0f} ms, "
                        f"changed config in stored events after {reload_seconds * 1000:,.0f} ms (PATCH answered in "
                        f"{patch_seconds * 1000:,.0f} ms); populating took {populated:.0f} s")
     append_row("scale in plugin configs (url-normalizer, one project each)", "python3 bench/run.py --only scale",
@@ -237,6 +240,18 @@ def wait_until_ready(server):
     while server.count("SELECT count(*) FROM event WHERE team_id = ?", last_team) == 0:
         time.sleep(0.01)
     return time.monotonic() - server.started, "the last project's first event stored"
+
+
+def first_event_of_idle_project(server):
+    """Seconds from sending the last project (idle since start: its plugin has no VM yet) one event until it is
+    stored."""
+    last_token = server.count("SELECT api_token FROM team ORDER BY id DESC LIMIT 1")
+    last_team = server.count("SELECT id FROM team ORDER BY id DESC LIMIT 1")
+    started = time.monotonic()
+    requests.post(f"{server.base}/e/", json={"api_key": last_token, "event": "first", "distinct_id": "bench"}).raise_for_status()
+    while server.count("SELECT count(*) FROM event WHERE team_id = ? AND event = 'first'", last_team) == 0:
+        time.sleep(0.002)
+    return time.monotonic() - started
 
 
 def reload_while_events_flow(server):

@@ -29,8 +29,11 @@ public enum QuillServer {
         let ingestionMetrics = IngestionMetrics()
         let wakeups = TeamWakeups()
         let backlog = IngestionBacklog(store: ingestion, limit: configuration.maxBacklog, logger: logger)
+        let catalogue = try PluginCatalogue.load(operatorFile: configuration.pluginCataloguePath)
+        let liveEvents = LiveEventFeed()
         let writer = GroupCommitter<IngestionRecord> { records in
             _ = try await ingestion.append(records)
+            liveEvents.logged(records)
             backlog.added(records.count)
             await wakeups.notify(teams: records.map(\.teamID))
         }
@@ -88,6 +91,7 @@ public enum QuillServer {
             afterCommit: { outcomes in
                 backlog.removed(outcomes.count)
                 ingestionMetrics.countProcessed(outcomes)
+                liveEvents.committed(outcomes)
                 workQueue.notify()
             },
             onQuarantine: { events in
@@ -121,7 +125,8 @@ public enum QuillServer {
                 pluginFolders: configuration.pluginFolders, secrets: secrets,
                 logger: logger, workQueue: workQueueStore, schedule: SQLiteScheduleStore(database: database),
                 usage: usageRecorder, ingestion: ingestion, wakeups: wakeups,
-                afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }, eventRates: eventRates),
+                afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }, eventRates: eventRates,
+                catalogue: catalogue, liveEvents: liveEvents),
             on: router)
 
         return Application(
@@ -149,7 +154,8 @@ public enum QuillServer {
         repositories: PluginRepositorySettings, pluginFolders: AllowedPluginFolders = AllowedPluginFolders(),
         secrets: ConfigSecrets, logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
         usage: PluginUsageRecorder, ingestion: any IngestionStore, wakeups: TeamWakeups,
-        afterReload: @escaping @Sendable (Int) async -> Void = { _ in }, eventRates: EventRateHistory? = nil
+        afterReload: @escaping @Sendable (Int) async -> Void = { _ in }, eventRates: EventRateHistory? = nil,
+        catalogue: PluginCatalogue = PluginCatalogue(entries: []), liveEvents: LiveEventFeed = LiveEventFeed()
     ) throws(OpenAPIDocumentError) -> [ManagementRoute] {
         let reloader = PluginReloader(store: store, runtime: runtime, secrets: secrets, logger: logger, afterReload: afterReload)
         let compiler = PluginCompiler(providedModules: PluginRuntime.providedModules)
@@ -173,6 +179,7 @@ public enum QuillServer {
             ).routes
             + IngestionProblemsController(authenticator: authenticator, store: ingestion, wakeups: wakeups).routes
             + EventsController(authenticator: authenticator, store: ingestion).routes
+            + WebUIRoutesController(authenticator: authenticator, catalogue: catalogue, liveEvents: liveEvents).routes
         return try routes + OpenAPIController(documenting: routes).routes
     }
 

@@ -53,6 +53,9 @@ public struct ServerConfiguration: Sendable {
     /// `QUILL_PLUGIN_FOLDERS`: the server folders the management API may install plugins from
     /// (absolute paths, colon or comma separated). Default: none, so `file:` installs are refused.
     public var pluginFolders = AllowedPluginFolders()
+    /// `QUILL_PLUGIN_CATALOGUE`: a JSON file of plugins for the web UI's catalogue, extending (or, with
+    /// `"replace": true`, replacing) the one shipped with Quill. Default: none, the shipped catalogue.
+    public var pluginCataloguePath: String?
     /// Where plugins installed from a URL come from (`QUILL_GITHUB_URL`, `QUILL_GITLAB_URL`, …).
     public var repositories = PluginRepositorySettings()
     /// `QUILL_PROJECT_API_KEY`: the default project's token on first start, instead of a generated one.
@@ -101,6 +104,7 @@ public struct ServerConfiguration: Sendable {
             pluginFolders = try AllowedPluginFolders(environmentValue: folders)
         }
         metricsToken = try value("QUILL_METRICS_TOKEN", { $0 })
+        pluginCataloguePath = try value(PluginCatalogue.environmentVariable, { $0 })
         if let key = environment["QUILL_SECRET_KEY"], !key.isEmpty { secretKey = try ConfigSecrets.key(environmentValue: key) }
         geoipDatabasePath = try value("QUILL_GEOIP_DATABASE", { $0 })
         initialProjectAPIKey = try value("QUILL_PROJECT_API_KEY", { $0 })

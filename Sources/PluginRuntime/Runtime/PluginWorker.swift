@@ -41,6 +41,10 @@ actor PluginWorker {
     private let statistics: StatisticsBook
     /// A context of the group that isn't a plugin's: for heap statistics and collections.
     private lazy var probe = ScriptContext(group: group, name: "quill")
+    /// `JavaScript/Chain/chain-events.js`, made in the probe when first needed.
+    private var chainEvents: ChainEventFunctions?
+    /// The labels of configs as JavaScript strings, for the `$plugins_*` lists, made once each.
+    private var labelValues: [String: ScriptValue] = [:]
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
@@ -374,16 +378,24 @@ actor PluginWorker {
             throw MalformedEventError(description: "event is not valid JSON: \(error.message)")
         }
         guard event.isObject, !event.isArray else { throw MalformedEventError(description: "event is not a JSON object") }
+        let helpers = try chainEventFunctions()
+        let described: (teamID: ScriptValue, isRecording: Bool, origin: Double)
+        do throws(ScriptError) {
+            let description = try helpers.describe.call([event])
+            described = (try description.get(0), try description.get(1).boolValue, try description.get(2).toNumber())
+        } catch {
+            throw MalformedEventError(description: "event could not be read: \(error.message)")
+        }
         // A config never gets back an event it captured itself (posthog.capture), so it can't feed itself.
-        let origin = (try? event.get("properties").get(pluginCaptureOriginProperty).toNumber()).flatMap { Int(exactly: $0) }
+        let origin = Int(exactly: described.origin)
         let chain = teamChain.filter { $0.id != origin }
-        if let name = try? event.get("event").toString(), name == "$snapshot" || name == "$snapshot_items" {
+        if described.isRecording {
             // Session recordings (posthog-js's $snapshot, PostHog's newer $snapshot_items batches) skip
             // processEvent and go to onSnapshot.
             let followUps = chain.filter { $0.has(.onSnapshot) }.map { FollowUp(pluginConfigID: $0.id, kind: .onSnapshot) }
             return ChainResult(event: input, followUps: followUps)
         }
-        let teamIDValue = (try? event.get("team_id")) ?? context.undefined
+        let teamIDValue = described.teamID
 
         var result = ChainResult()
         // The event as the last plugin that returned one left it (`nil`: the input), kept pristine.
@@ -448,7 +460,7 @@ actor PluginWorker {
         let listed = recordingPluginLists && !(result.succeeded.isEmpty && result.failed.isEmpty && result.deferred.isEmpty)
         if let vm = unchecked {
             do throws(ScriptError) {
-                if listed { try record(result, on: event, in: context) }
+                if listed { try record(result, on: event, with: helpers) }
                 result.event = try jsonForm(of: event)
                 appendFollowUps(of: chain, for: event, to: &result)
                 return result
@@ -471,7 +483,7 @@ actor PluginWorker {
             return result
         }
         do {
-            if listed { try record(result, on: event, in: context) }
+            if listed { try record(result, on: event, with: helpers) }
             result.event = try event.jsonBytes() ?? restorePointJSON()
         } catch {
             result.event = restorePointJSON()
@@ -530,16 +542,38 @@ actor PluginWorker {
     }
 
     /// Sets `$plugins_succeeded`, `$plugins_failed` and `$plugins_deferred` on the event's properties.
-    private func record(_ result: ChainResult, on event: ScriptValue, in context: ScriptContext) throws(ScriptError) {
-        var properties = try event.get("properties")
-        if !properties.isObject || properties.isArray {
-            properties = context.object()
-            try event.set("properties", properties)
+    private func record(_ result: ChainResult, on event: ScriptValue, with helpers: ChainEventFunctions) throws(ScriptError) {
+        let labels = (result.succeeded + result.failed + result.deferred).map { label in
+            if let value = labelValues[label] { return value }
+            // Bounded: labels change only when configs are renamed or added.
+            if labelValues.count >= 100_000 { labelValues = [:] }
+            let value = probe.string(label)
+            labelValues[label] = value
+            return value
         }
-        try properties.set("$plugins_succeeded", context.array(result.succeeded.map(context.string)))
-        try properties.set("$plugins_failed", context.array(result.failed.map(context.string)))
-        try properties.set("$plugins_deferred", context.array(result.deferred.map(context.string)))
+        _ = try helpers.record.call(
+            [event, probe.number(Double(result.succeeded.count)), probe.number(Double(result.failed.count))] + labels)
     }
+
+    /// The chain's JavaScript helpers of this thread.
+    private func chainEventFunctions() throws(MalformedEventError) -> ChainEventFunctions {
+        if let chainEvents { return chainEvents }
+        do throws(ScriptError) {
+            let made = try probe.evaluate(EmbeddedJavaScript.chainEvents, sourceURL: "quill:chain-events.js")
+                .call([probe.string(pluginCaptureOriginProperty)])
+            let functions = ChainEventFunctions(describe: try made.get("describe"), record: try made.get("record"))
+            chainEvents = functions
+            return functions
+        } catch {
+            throw MalformedEventError(description: "the chain's helpers did not load: \(error.description)")
+        }
+    }
+}
+
+/// The functions of `chain-events.js`: what the chain reads from an event, and its plugin lists.
+private struct ChainEventFunctions {
+    let describe: ScriptValue
+    let record: ScriptValue
 }
 
 /// Services of a VM that only has its exports looked at: nothing it could reach is kept.

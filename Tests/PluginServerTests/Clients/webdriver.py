@@ -8,7 +8,8 @@ import urllib.error
 import urllib.request
 
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
-KEYS = {"tab": "\ue004", "enter": "\ue007", "space": " ", "shift": "\ue008", "backspace": "\ue003", "control": "\ue009"}
+KEYS = {"tab": "\ue004", "enter": "\ue007", "space": " ", "shift": "\ue008", "backspace": "\ue003", "control": "\ue009",
+        "up": "\ue013", "down": "\ue015"}
 
 
 class WebDriverError(Exception):
@@ -134,6 +135,22 @@ class Browser:
     def active_element(self):
         return Element(self, self.command("GET", "/element/active")[ELEMENT])
 
+    def set_viewport(self, width, height, mobile=False):
+        """Makes the page `width`×`height` CSS pixels, as a phone's screen when `mobile`."""
+        self.command("POST", "/goog/cdp/execute", {"cmd": "Emulation.setDeviceMetricsOverride", "params": {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}})
+
+    def drag(self, source, target, target_y=0):
+        """Presses the mouse on `source`, moves it in steps to `target_y` pixels below `target`'s middle, and releases it."""
+        self.command("POST", "/actions", {"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"}, "actions": [
+            {"type": "pointerMove", "duration": 0, "origin": source.reference, "x": 0, "y": 0},
+            {"type": "pointerDown", "button": 0},
+            {"type": "pointerMove", "duration": 150, "origin": source.reference, "x": 0, "y": 8},
+            {"type": "pointerMove", "duration": 300, "origin": target.reference, "x": 0, "y": target_y},
+            {"type": "pointerUp", "button": 0},
+        ]}]})
+        self.command("DELETE", "/actions")
+
     def press(self, *keys):
         """Presses keys one after another on whatever has the focus, as a person would."""
         actions = []
@@ -150,6 +167,10 @@ class Element:
 
     def _command(self, method, path="", body=None):
         return self.browser.command(method, f"/element/{self.id}{path}", body)
+
+    def find(self, css):
+        """The first element at `css` inside this one."""
+        return Element(self.browser, self._command("POST", "/element", {"using": "css selector", "value": css})[ELEMENT])
 
     def click(self):
         self.browser.script("arguments[0].scrollIntoView({block: 'center'})", self.reference)

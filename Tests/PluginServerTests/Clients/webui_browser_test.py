@@ -62,8 +62,8 @@ def plugin_zip(folder):
     return path
 
 
-def send_event(base, token, name):
-    body = json.dumps({"api_key": token, "event": name, "distinct_id": "ada", "properties": {"plan": "free"}}).encode()
+def send_event(base, token, name, distinct_id="ada"):
+    body = json.dumps({"api_key": token, "event": name, "distinct_id": distinct_id, "properties": {"plan": "free"}}).encode()
     request = urllib.request.Request(f"{base}/e/", data=body, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200, response.status
@@ -102,6 +102,13 @@ class Flow:
                                 "else window.scrollTo(0, 0)", show)
             time.sleep(0.3)  # let the last paint and transitions settle
             self.browser.screenshot(os.path.join(self.shots, f"{name}.png"))
+
+    def exit_status(self):
+        """0, or 1 after printing the console's errors."""
+        if self.console_errors:
+            print("Errors in the browser console:\n" + "\n".join(self.console_errors), file=sys.stderr)
+            return 1
+        return 0
 
     def go(self, hash_route, heading):
         self.browser.open(f"{self.base}/ui/{hash_route}")
@@ -231,15 +238,17 @@ def run(base, key, token, shots):
         flow.collect_console()
     finally:
         browser.quit()
-    if flow.console_errors:
-        print("Errors in the browser console:\n" + "\n".join(flow.console_errors), file=sys.stderr)
-        return 1
-    return 0
+    return flow.exit_status()
+
+
+def screenshot_folder():
+    """QUILL_UI_SCREENSHOTS, made if missing; None when not set."""
+    folder = os.environ.get("QUILL_UI_SCREENSHOTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    return folder
 
 
 if __name__ == "__main__":
     base_url, personal_key, project_token = sys.argv[1:4]
-    screenshots = os.environ.get("QUILL_UI_SCREENSHOTS")
-    if screenshots:
-        os.makedirs(screenshots, exist_ok=True)
-    sys.exit(run(base_url, personal_key, project_token, screenshots))
+    sys.exit(run(base_url, personal_key, project_token, screenshot_folder()))

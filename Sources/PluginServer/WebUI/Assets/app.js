@@ -6,6 +6,9 @@ import { renderConfigure } from './configure.js';
 import { renderEditor } from './editor.js';
 import { renderLogs } from './logs.js';
 import { renderJobs } from './jobs.js';
+import { renderCatalogue } from './catalogue.js';
+import { renderUsage } from './usage.js';
+import { renderLive } from './live.js';
 
 const routes = [
   [/^#\/plugins$/, renderPlugins],
@@ -14,6 +17,9 @@ const routes = [
   [/^#\/new$/, renderEditor],
   [/^#\/configs\/(\d+)\/logs$/, renderLogs],
   [/^#\/configs\/(\d+)\/jobs$/, renderJobs],
+  [/^#\/catalogue$/, renderCatalogue],
+  [/^#\/usage(?:\/(organization))?(?:\?.*)?$/, renderUsage],
+  [/^#\/live$/, renderLive],
 ];
 
 const main = document.getElementById('main');
@@ -42,7 +48,8 @@ async function route() {
   }
   main.querySelector('.page-heading')?.focus();
   for (const link of document.querySelectorAll('.top-bar nav a')) {
-    link.toggleAttribute('aria-current', location.hash.startsWith(link.getAttribute('href')));
+    if (location.hash.startsWith(link.getAttribute('href'))) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
   }
 }
 

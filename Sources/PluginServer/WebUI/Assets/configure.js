@@ -62,7 +62,7 @@ export async function renderConfigure(main, pluginId) {
       return note;
     }
     const id = `field-${index}`;
-    const control = makeControl(field, id, values, secretsSet, attachments);
+    const control = makeControl(field, id, values, secretsSet);
     control.addEventListener('input', refresh);
     control.addEventListener('change', refresh);
     controls.set(field.key, control);
@@ -77,11 +77,17 @@ export async function renderConfigure(main, pluginId) {
       secretNote = h('span', { className: `secret-state ${set ? 'is-set' : ''}`, id: `${id}-secret` }, set ? 'Set' : 'Not set');
       describedBy.push(secretNote.id);
     }
+    let fileNote = null;
+    if (field.type === 'attachment') {
+      const current = attachments[field.key];
+      fileNote = h('small', { className: 'attachment-state', id: `${id}-file` }, current ? `Current file: ${current.file_name}` : 'No file yet');
+      describedBy.push(fileNote.id);
+    }
     control.setAttribute('aria-describedby', describedBy.join(' '));
     const row = h('div', { className: 'field', dataset: { key: field.key } },
       h('label', { for: id }, field.name ?? field.key, h('span', { className: 'required-mark', title: 'required' }, ' *'),
         secretNote ? ' ' : null, secretNote),
-      control, hint, errorSlot);
+      control, fileNote, hint, errorSlot);
     rows.set(field, row);
     return row;
   });
@@ -172,7 +178,7 @@ export async function renderConfigure(main, pluginId) {
   refresh();
 }
 
-function makeControl(field, id, values, secretsSet, attachments) {
+function makeControl(field, id, values, secretsSet) {
   const value = values[field.key] ?? field.default ?? '';
   switch (field.type) {
     case 'choice':
@@ -182,10 +188,7 @@ function makeControl(field, id, values, secretsSet, attachments) {
     case 'json':
       return h('textarea', { id, name: field.key, rows: '5', spellcheck: 'false', className: 'code', value: String(value) });
     case 'attachment': {
-      const input = h('input', { id, name: field.key, type: 'file' });
-      const current = attachments[field.key];
-      input.title = current ? `Current file: ${current.file_name}` : 'No file yet';
-      return input;
+      return h('input', { id, name: field.key, type: 'file' });
     }
     default:
       if (field.secret) {

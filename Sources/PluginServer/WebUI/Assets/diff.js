@@ -1,4 +1,5 @@
-// A line diff of two JSON values, for the test panel: what processEvent changed.
+// A line diff of two JSON values, for the test panel and live events: what the plugins changed.
+import { h } from './dom.js';
 
 /**
  * Lines of `before` and `after` (pretty JSON) as `{kind: 'same' | 'added' | 'removed', text}`, by longest common
@@ -28,4 +29,10 @@ export function diffLines(before, after) {
     }
   }
   return lines;
+}
+
+/** The diff as a `<pre>` of lines marked `+`/`-`, styled by kind. */
+export function diffBlock(before, after, label) {
+  return h('pre', { className: 'diff', 'aria-label': label }, diffLines(before, after).map((line) =>
+    h('span', { className: `diff-${line.kind}` }, `${{ same: ' ', added: '+', removed: '-' }[line.kind]} ${line.text}\n`)));
 }

@@ -2,7 +2,7 @@
 // first and shows a compile error at its line; the test panel runs the unsaved code on an event.
 import { api, pluginsPath, projectPath } from './api.js';
 import { h, pageHeading, errorBox, announce } from './dom.js';
-import { diffLines } from './diff.js';
+import { diffBlock } from './diff.js';
 
 const newPluginFiles = {
   'plugin.json': JSON.stringify({
@@ -177,8 +177,7 @@ function renderResult(input, result) {
     parts.push(h('p', { className: 'result-dropped' }, 'processEvent dropped the event (returned null).'));
   } else {
     parts.push(h('p', { className: 'result-ok' }, 'Output event, as a diff of the input:'));
-    parts.push(h('pre', { className: 'diff', 'aria-label': 'Output event diff' }, diffLines(input, result.event).map((line) =>
-      h('span', { className: `diff-${line.kind}` }, `${{ same: ' ', added: '+', removed: '-' }[line.kind]} ${line.text}\n`))));
+    parts.push(diffBlock(input, result.event, 'Output event diff'));
   }
   parts.push(h('h3', {}, 'Console'));
   parts.push(result.logs.length

@@ -2,6 +2,7 @@
 // scheduled-task history, and dead letters to replay.
 import { api, configPath } from './api.js';
 import { h, pageHeading, errorBox, announce, formatTime } from './dom.js';
+import { columnChart } from './charts.js';
 
 const refreshInterval = 3000;
 
@@ -107,41 +108,13 @@ function countersSection(stats, minutes) {
     eventsChart(minutes));
 }
 
-/** Bars of succeeded (green) and failed (red, on top) events per minute, as SVG. */
+/** Columns of succeeded (green) and failed (red, on top) events per minute. */
 function eventsChart(minutes) {
-  const svg = 'http://www.w3.org/2000/svg';
-  const width = 600;
-  const height = 120;
-  const barWidth = width / minutes.length;
-  const highest = Math.max(1, ...minutes.map((minute) => minute.succeeded + minute.failed));
-  const totalSucceeded = minutes.reduce((sum, minute) => sum + minute.succeeded, 0);
-  const totalFailed = minutes.reduce((sum, minute) => sum + minute.failed, 0);
-  const chart = document.createElementNS(svg, 'svg');
-  chart.setAttribute('viewBox', `0 0 ${width} ${height + 16}`);
-  chart.setAttribute('class', 'events-chart');
-  chart.setAttribute('role', 'img');
-  chart.setAttribute('aria-label', `In the last 30 minutes: ${totalSucceeded} succeeded, ${totalFailed} failed.`);
-  minutes.forEach((minute, index) => {
-    let top = height;
-    for (const [kind, count] of [['succeeded', minute.succeeded], ['failed', minute.failed]]) {
-      if (!count) continue;
-      const barHeight = (count / highest) * height;
-      top -= barHeight;
-      const bar = document.createElementNS(svg, 'rect');
-      Object.entries({ x: index * barWidth + 1, y: top, width: barWidth - 2, height: barHeight, class: `bar-${kind}` })
-        .forEach(([name, value]) => bar.setAttribute(name, value));
-      const title = document.createElementNS(svg, 'title');
-      title.textContent = `${new Date(minute.minute).toLocaleTimeString()}: ${count} ${kind}`;
-      bar.append(title);
-      chart.append(bar);
-    }
+  return columnChart({
+    slots: minutes.map((minute) => ({ label: new Date(minute.minute).toLocaleTimeString(), values: [minute.succeeded, minute.failed] })),
+    series: [{ name: 'succeeded', className: 'bar-succeeded' }, { name: 'failed', className: 'bar-failed' }],
+    caption: 'In the last 30 minutes', className: 'events-chart',
   });
-  const axis = document.createElementNS(svg, 'line');
-  Object.entries({ x1: 0, x2: width, y1: height, y2: height, class: 'axis' }).forEach(([name, value]) => axis.setAttribute(name, value));
-  chart.append(axis);
-  return h('figure', {}, chart,
-    h('figcaption', {}, h('span', { className: 'key-succeeded' }, `■ succeeded ${totalSucceeded}`), '  ',
-      h('span', { className: 'key-failed' }, `■ failed ${totalFailed}`)));
 }
 
 function deadLettersSection(letters, replay) {

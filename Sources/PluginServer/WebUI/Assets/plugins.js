@@ -27,12 +27,14 @@ export async function renderPlugins(main) {
     }
   }
 
-  function move(index, by) {
+  /** Moves the config at `index` by `by` places and saves; the focus goes back to its `focus` control. */
+  function move(index, by, focus = by < 0 ? '.move-up' : '.move-down') {
     const ordered = [...chain];
     const [config] = ordered.splice(index, 1);
     ordered.splice(index + by, 0, config);
     return saveOrder(ordered).then(() => {
-      main.querySelector(`[data-config-id="${config.id}"] .${by < 0 ? 'move-up' : 'move-down'}`)?.focus();
+      const row = main.querySelector(`[data-config-id="${config.id}"]`);
+      (row?.querySelector(`${focus}:not(:disabled)`) ?? row?.querySelector('.drag-handle'))?.focus();
     });
   }
 
@@ -50,25 +52,25 @@ export async function renderPlugins(main) {
     }
   }
 
-  let dragged = null;
   const rows = chain.map((config, index) => {
     const plugin = config.plugin_info;
     const status = configStatus(config);
     const toggleInput = h('input', {
       type: 'checkbox', role: 'switch', checked: config.enabled, onchange: (event) => toggle(config, event.target),
     });
-    return h('li', {
-      className: 'plugin-row', draggable: 'true', dataset: { configId: config.id },
-      ondragstart: (event) => { dragged = index; event.dataTransfer.effectAllowed = 'move'; },
-      ondragover: (event) => event.preventDefault(),
-      ondrop: (event) => {
+    const handle = h('button', {
+      type: 'button', className: 'drag-handle', title: 'Drag to reorder, or use the arrow keys',
+      'aria-label': `Reorder ${plugin.name}, now ${index + 1} of ${chain.length}: drag, or press the up and down arrow keys`,
+      onkeydown: (event) => {
+        const by = { ArrowUp: -1, ArrowDown: 1 }[event.key];
+        if (!by || index + by < 0 || index + by >= chain.length) return;
         event.preventDefault();
-        if (dragged === null || dragged === index) return;
-        move(dragged, index - dragged);
-        dragged = null;
+        move(index, by, '.drag-handle');
       },
-    },
-      h('span', { className: 'drag-handle', 'aria-hidden': 'true', title: 'Drag to reorder' }, '⠿'),
+      onpointerdown: (event) => dragRow(event, list, index, (to) => move(index, to - index, '.drag-handle')),
+    }, '⠿');
+    return h('li', { className: 'plugin-row', dataset: { configId: config.id } },
+      handle,
       h('span', { className: 'order' }, String(index + 1)),
       pluginSummary(plugin, status),
       h('div', { className: 'row-actions' },
@@ -88,6 +90,8 @@ export async function renderPlugins(main) {
         h('a', { href: `#/configs/${config.id}/jobs` }, 'Jobs & exports')));
   });
 
+  const list = h('ol', { className: 'plugin-list' }, rows);
+
   const otherRows = others.map((plugin) => h('li', { className: 'plugin-row' },
     pluginSummary(plugin, { label: 'Not configured', kind: 'disabled' }),
     h('div', { className: 'row-actions' },
@@ -98,12 +102,48 @@ export async function renderPlugins(main) {
     pageHeading('Plugins'), message,
     h('section', { 'aria-labelledby': 'chain-heading' },
       h('h2', { id: 'chain-heading' }, 'This project\'s chain'),
-      h('p', { className: 'hint' }, 'Events go through the plugins in this order. Drag a row, or use the arrow buttons.'),
-      rows.length ? h('ol', { className: 'plugin-list' }, rows) : h('p', { className: 'empty' }, 'No plugin is configured yet.')),
+      h('p', { className: 'hint' }, 'Events go through the plugins in this order. Drag a row by its handle (or focus the handle and press the up and down arrow keys), or use the arrow buttons.'),
+      rows.length ? list : h('p', { className: 'empty' }, 'No plugin is configured yet.')),
     otherRows.length ? h('section', { 'aria-labelledby': 'other-heading' },
       h('h2', { id: 'other-heading' }, 'Installed, not configured here'),
       h('ul', { className: 'plugin-list' }, otherRows)) : null,
     installSection(main)].filter(Boolean));
+}
+
+/**
+ * Drags a row by its handle with the pointer (mouse, pen or touch, where HTML drag and drop doesn't
+ * work): a line marks where it would land, and `drop(newIndex)` is called when it lands elsewhere.
+ */
+function dragRow(event, list, index, drop) {
+  if (event.button !== 0) return;
+  event.preventDefault();
+  const handle = event.currentTarget;
+  const rows = [...list.children];
+  const dragged = rows[index];
+  handle.setPointerCapture(event.pointerId);
+  dragged.classList.add('dragging');
+  let target = index;
+  const onMove = (moveEvent) => {
+    // The new place: after every other row whose middle is above the pointer.
+    target = rows.filter((row) => row !== dragged && row.getBoundingClientRect().top + row.offsetHeight / 2 < moveEvent.clientY).length;
+    for (const row of rows) row.classList.remove('drop-before', 'drop-after');
+    if (target === index) return;
+    const others = rows.filter((row) => row !== dragged);
+    if (target < others.length) others[target].classList.add('drop-before');
+    else others[others.length - 1].classList.add('drop-after');
+  };
+  const finish = (dropped) => {
+    handle.removeEventListener('pointermove', onMove);
+    handle.removeEventListener('pointerup', onUp);
+    handle.removeEventListener('pointercancel', onCancel);
+    for (const row of rows) row.classList.remove('dragging', 'drop-before', 'drop-after');
+    if (dropped && target !== index) drop(target);
+  };
+  const onUp = () => finish(true);
+  const onCancel = () => finish(false);
+  handle.addEventListener('pointermove', onMove);
+  handle.addEventListener('pointerup', onUp);
+  handle.addEventListener('pointercancel', onCancel);
 }
 
 function pluginSummary(plugin, status) {
