@@ -138,7 +138,8 @@ struct PluginRunCommand: AsyncParsableCommand {
         let runtime = PluginRuntime(
             configuration: PluginRuntimeConfiguration(workerCount: 1, timeLimit: .milliseconds(Int64(timeLimit * 1000))),
             services: PluginHostServices(
-                cache: MemoryPluginCacheStore(), storage: MemoryPluginStorageStore(), logs: StandardErrorLogSink(),
+                // The cache's clock never moves (no one sleeps on it): TTLs never expire within a run.
+                cache: MemoryPluginCacheStore(clock: VirtualClock()), storage: MemoryPluginStorageStore(), logs: StandardErrorLogSink(),
                 fetchPolicy: fetchPolicy, jobs: session, capture: transcript, interceptor: transcript),
             clock: VirtualClock(),
             onStatusChange: { change in

@@ -297,13 +297,15 @@ import Testing
 
     // MARK: 7. meta
 
-    @Test func metaHasItsPartsAndCacheGetGivesTheDefault() async throws {
+    @Test func metaHasItsPartsCacheGetGivesTheDefaultAndTTLsDoNotExpire() async throws {
         let code = """
             export const metrics = { seen: 'sum' }
             export async function onEvent(event, meta) {
                 const keys = Object.keys(meta).sort().join(',')
                 const missing = await meta.cache.get('missing', 'fallback')
-                await meta.cache.set('k', 1, 1)
+                await meta.cache.set('k', 1, 0.001)
+                const end = Date.now() + 20
+                while (Date.now() < end) {}
                 meta.metrics.seen.increment(1)
                 await fetch('https://meta.example/?' + new URLSearchParams({ keys, missing, k: await meta.cache.get('k'), tz: String(new Date(0).getHours()) }))
             }
