@@ -109,6 +109,9 @@ struct PluginRunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // plugin-run.md: the run's clock is the real one, its time zone UTC, whatever the machine's is.
+        setenv("TZ", "UTC", 1)
+        tzset()
         try await reportingFailures(execute)
     }
 

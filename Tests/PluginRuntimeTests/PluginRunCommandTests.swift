@@ -310,7 +310,9 @@ import Testing
                 await fetch('https://meta.example/?' + new URLSearchParams({ keys, missing, k: await meta.cache.get('k'), tz: String(new Date(0).getHours()) }))
             }
             """
-        let run = try await Self.run(Self.plugin(code), events: [#"{"event":"x"}"#])
+        // The run is in UTC whatever the machine's time zone is.
+        let environment = ProcessInfo.processInfo.environment.merging(["TZ": "America/New_York"]) { $1 }
+        let run = try await Self.run(Self.plugin(code), events: [#"{"event":"x"}"#], environment: environment)
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.urls == ["https://meta.example/?keys=attachments%2Ccache%2Cconfig%2Cgeoip%2Cglobal%2Cjobs%2Cmetrics%2Cstorage%2Cutils&missing=fallback&k=1&tz=0"])
     }
