@@ -21,10 +21,10 @@ struct PluginRunCommand: AsyncParsableCommand {
             each --run task, then each --job, then teardownPlugin. Jobs a plugin queues with \
             meta.jobs run right after the call that queued them, earliest due first, on virtual time.
 
-            Nothing leaves the process unless --allow-network is given: fetch, webhooks and posthog.api are \
-            answered from --fetch-mock (200 `{}` when no entry matches). MOCK.json is a JSON array of \
-            {"method"?, "url", "status"?, "headers"?, "body"?}; a url ending in `*` is a prefix; the first \
-            match wins. --fetch-log gets one line per request: {"method","url","headers","body"}. \
+            Nothing leaves the process unless --allow-network is given: fetch and webhooks are answered \
+            from --fetch-mock (200 `{}` when no entry matches), and posthog.api calls always are. MOCK.json is a JSON array of \
+            {"method"?, "url", "status"?, "headers"?, "body"?}, matched against the normalised URL, then \
+            the URL as the plugin wrote it; a url ending in `*` is a prefix; the first match wins. --fetch-log gets one line per request: {"method","url","headers","body"}. \
             --capture-log gets one line per posthog.capture ({"type":"capture","event","properties"}) and \
             posthog.api call ({"type":"api","method","path","options"}); api calls are answered from the \
             mock at (options.host or https://app.posthog.com) + path and are not in the fetch log.

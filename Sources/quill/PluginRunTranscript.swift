@@ -33,7 +33,7 @@ final class PluginRunTranscript: PluginRequestInterceptor, PluginEventCapture, S
                 ("method", .string(request.method)), ("url", .string(request.url)), ("headers", .object(headers)),
                 ("body", request.body.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null),
             ]))
-        return allowNetwork ? nil : answer(method: request.method, url: request.url)
+        return allowNetwork ? nil : answer(method: request.method, urls: [request.url] + (request.rawURL.map { [$0] } ?? []))
     }
 
     func api(method: String, path: String, options: [UInt8]) async -> PluginHTTPResponse {
@@ -42,7 +42,7 @@ final class PluginRunTranscript: PluginRequestInterceptor, PluginEventCapture, S
             JSONObject([("type", "api"), ("method", .string(method)), ("path", .string(path)), ("options", parsedOptions)]))
         var host = parsedOptions.objectValue?["host"]?.stringValue ?? "https://app.posthog.com"
         while host.hasSuffix("/") { host.removeLast() }
-        return answer(method: method, url: host + path)
+        return answer(method: method, urls: [host + path])
     }
 
     func capture(pluginConfigID: Int, teamID: Int, pluginID: Int, event: String, properties: [UInt8]) async throws {
@@ -50,9 +50,9 @@ final class PluginRunTranscript: PluginRequestInterceptor, PluginEventCapture, S
         captureLog?.write(JSONObject([("type", "capture"), ("event", .string(event)), ("properties", parsedProperties)]))
     }
 
-    /// The first mock that matches, else `200 {}`.
-    private func answer(method: String, url: String) -> PluginHTTPResponse {
-        let mock = mocks.first { $0.matches(method: method, url: url) }
+    /// The first mock that matches one of `urls` (the normalised URL, then the raw one), else `200 {}`.
+    private func answer(method: String, urls: [String]) -> PluginHTTPResponse {
+        let mock = mocks.first { mock in urls.contains { mock.matches(method: method, url: $0) } }
         return mock?.response ?? PluginHTTPResponse(status: 200, headers: [], body: Array("{}".utf8))
     }
 }

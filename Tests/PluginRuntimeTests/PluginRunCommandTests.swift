@@ -359,6 +359,20 @@ import Testing
             ])
     }
 
+    @Test func aMockMatchesTheNormalisedURLOrTheRawOne() async throws {
+        let code = """
+            export async function onEvent() {
+                const normalised = await fetch('HTTPS://Raw.Example/a/../b')
+                const raw = await fetch('https://raw.example/c?q=a b')
+                await fetch('https://report.example/' + normalised.status + '/' + raw.status)
+            }
+            """
+        let mock = #"[{"url": "https://raw.example/b", "status": 201}, {"url": "https://raw.example/c?q=a b", "status": 202}]"#
+        let run = try await Self.run(Self.plugin(code), events: [#"{"event":"x"}"#], mock: mock)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.urls == ["https://raw.example/b", "https://raw.example/c?q=a%20b", "https://report.example/201/202"])
+    }
+
     @Test func captureAndAPICallsGoToTheCaptureLogNotTheFetchLog() async throws {
         let code = """
             export async function runEveryMinute() {

@@ -71,7 +71,7 @@ extension FetchRequest {
     fileprivate var asPluginRequest: PluginHTTPRequest {
         PluginHTTPRequest(
             method: method, url: url, headers: (pluginHeaders ?? headers).map { PluginHTTPHeader(name: $0.name, value: $0.value) },
-            body: body)
+            body: body, rawURL: rawURL)
     }
 
     /// Reads `native.fetch`'s arguments; the module normalises them, but nothing here trusts it.
@@ -79,14 +79,15 @@ extension FetchRequest {
     /// - Throws: A ``FetchFailure`` of type `max-size` for a body over `maximumBodySize` bytes, before
     ///   it is copied out of JavaScript.
     fileprivate init(_ arguments: [ScriptValue], maximumBodySize: Int) throws {
-        guard arguments.count == 5 || arguments.count == 6, arguments[0].isString, arguments[1].isString, arguments[2].isArray, arguments[4].isObject
+        guard (5...7).contains(arguments.count), arguments[0].isString, arguments[1].isString, arguments[2].isArray, arguments[4].isObject
         else {
             throw HostFunctionError(name: "TypeError", message: "fetch takes a URL, a method, headers, a body and options")
         }
         url = try arguments[0].toString()
         method = try arguments[1].toString()
         headers = try Self.headers(arguments[2])
-        pluginHeaders = arguments.count == 6 && arguments[5].isArray ? try Self.headers(arguments[5]) : nil
+        pluginHeaders = arguments.count >= 6 && arguments[5].isArray ? try Self.headers(arguments[5]) : nil
+        rawURL = arguments.count == 7 && arguments[6].isString ? try arguments[6].toString() : nil
         if arguments[3].isNullish {
             body = nil
         } else if arguments[3].isObject, let size = Int(exactly: try arguments[3].get("byteLength").toNumber()),

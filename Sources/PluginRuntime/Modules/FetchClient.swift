@@ -13,6 +13,8 @@ struct FetchRequest: Sendable {
     /// The headers the plugin set (and the implied content type), without those node-fetch adds; for a
     /// ``PluginRequestInterceptor``. `nil` when the module didn't say.
     var pluginHeaders: [(name: String, value: String)]? = nil
+    /// The URL as the plugin gave it, before node-fetch normalised it; for a ``PluginRequestInterceptor``.
+    var rawURL: String? = nil
     var body: [UInt8]?
     /// node-fetch's `timeout` option; `nil` for none. The plugin call's time limit applies anyway.
     var timeout: Duration?

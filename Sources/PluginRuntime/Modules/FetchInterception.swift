@@ -7,8 +7,11 @@ public struct PluginHTTPRequest: Sendable, Equatable {
     /// on its own (`Accept`, `User-Agent`, `Content-Length`, …). Names as the plugin wrote them.
     public var headers: [PluginHTTPHeader]
     public var body: [UInt8]?
+    /// The URL as the plugin gave it, when it differs from `url` or is known; `nil` otherwise.
+    public var rawURL: String?
 
-    public init(method: String, url: String, headers: [PluginHTTPHeader], body: [UInt8]?) {
+    public init(method: String, url: String, headers: [PluginHTTPHeader], body: [UInt8]?, rawURL: String? = nil) {
+        self.rawURL = rawURL
         self.method = method
         self.url = url
         self.headers = headers

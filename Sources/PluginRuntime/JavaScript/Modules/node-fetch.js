@@ -292,6 +292,8 @@
   class Request {
     constructor(input, init = {}) {
       let parsedURL;
+      // The URL as the plugin gave it, for quill plugin run's mock, which tries it after the normalised one.
+      const rawURL = isRequest(input) ? input[REQUEST].rawURL : `${input && input.href ? input.href : input}`;
       if (!isRequest(input)) {
         parsedURL = parseURL(input && input.href ? input.href : `${input}`);
         input = {};
@@ -312,7 +314,7 @@
       let signal = isRequest(input) ? input.signal : null;
       if ('signal' in init) signal = init.signal;
       if (signal != null && !isAbortSignal(signal)) throw new TypeError('Expected signal to be an instanceof AbortSignal');
-      this[REQUEST] = { method, redirect: init.redirect || input.redirect || 'follow', headers, parsedURL, signal };
+      this[REQUEST] = { method, redirect: init.redirect || input.redirect || 'follow', headers, parsedURL, signal, rawURL };
       this.follow = init.follow !== undefined ? init.follow : input.follow !== undefined ? input.follow : 20;
       this.compress = init.compress !== undefined ? init.compress : input.compress !== undefined ? input.compress : true;
       this.counter = init.counter || input.counter || 0;
@@ -457,7 +459,7 @@
       if (signal) signal.addEventListener('abort', onAbort);
 
       const limits = { timeout: Number(request.timeout) || 0, size: Number(request.size) || 0, compress: !!request.compress };
-      native.fetch(request.url, request.method, headers, body, limits, pluginHeaders).then((result) => {
+      native.fetch(request.url, request.method, headers, body, limits, pluginHeaders, request[REQUEST].rawURL).then((result) => {
         if (settled) return;
         settle();
         if (result.error) {
