@@ -4,14 +4,17 @@
   'use strict';
   const { isArray } = Array;
   const isObjectLike = (value) => value !== null && (typeof value === 'object' || typeof value === 'function');
+  // Only the parsed event's own fields: a plugin may have put getters on its realm's Object.prototype.
+  const hasOwnProperty = Object.prototype.hasOwnProperty;
+  const own = (object, key) => (isObjectLike(object) && hasOwnProperty.call(object, key) ? object[key] : undefined);
 
   return {
     // [team_id, whether it is a recording, the config that captured it with posthog.capture (NaN if none)].
     describe(event) {
-      const properties = event.properties;
-      const origin = isObjectLike(properties) ? properties[originProperty] : undefined;
-      const name = event.event;
-      return [event.team_id, name === '$snapshot' || name === '$snapshot_items', origin === undefined ? NaN : Number(origin)];
+      const origin = own(own(event, 'properties'), originProperty);
+      const name = own(event, 'event');
+      const originNumber = typeof origin === 'number' || typeof origin === 'string' ? Number(origin) : NaN;
+      return [own(event, 'team_id'), name === '$snapshot' || name === '$snapshot_items', originNumber];
     },
 
     // Sets $plugins_succeeded, $plugins_failed and $plugins_deferred from the labels, in that order.
