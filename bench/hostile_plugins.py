@@ -16,7 +16,6 @@ Prints Markdown rows and appends them to bench/results.md.
 """
 import argparse
 import datetime
-import json
 import os
 import platform
 import signal
@@ -27,6 +26,8 @@ import threading
 import time
 
 import requests
+
+from organizations import create_organization, install
 
 TOKEN, KEY = "phc_bench_project", "phx_bench_personal_key"
 
@@ -83,25 +84,6 @@ class Server:
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=120)
-
-
-def create_organization(quill, data_dir, name):
-    created = subprocess.run([quill, "organization", "create", name, "--data-dir", data_dir],
-                             capture_output=True, text=True, check=True).stdout
-    token = next(line.split()[-1] for line in created.splitlines() if "Project API key" in line)
-    key = next(line.split()[-1] for line in created.splitlines() if "Personal API key" in line)
-    return token, key
-
-
-def install(base, key, name, source):
-    headers = {"Authorization": f"Bearer {key}"}
-    plugin = requests.post(f"{base}/api/organizations/@current/plugins/", headers=headers, json={
-        "plugin_type": "source", "source": {"plugin.json": json.dumps({"name": name}), "index.js": source}})
-    plugin.raise_for_status()
-    config = requests.post(f"{base}/api/projects/@current/plugin_configs/", headers=headers,
-                           json={"plugin": plugin.json()["id"], "enabled": True})
-    config.raise_for_status()
-    return config.json()["id"]
 
 
 def victim_latencies(base, token, key, seconds):

@@ -17,7 +17,6 @@ thread held by a time-out shows there first. Prints a Markdown row and appends i
 """
 import argparse
 import datetime
-import json
 import os
 import platform
 import subprocess
@@ -27,6 +26,8 @@ import threading
 import time
 
 import requests
+
+from organizations import create_organization, install
 
 TOKEN, KEY = "phc_bench_project", "phx_bench_personal_key"
 BATCH = 100
@@ -42,26 +43,6 @@ def start_server(quill, data_dir):
             threading.Thread(target=lambda: [None for _ in process.stdout], daemon=True).start()
             return process, line.split()[-1]
     raise SystemExit("quill serve did not start")
-
-
-def create_organization(quill, data_dir, name):
-    created = subprocess.run([quill, "organization", "create", name, "--data-dir", data_dir],
-                             capture_output=True, text=True, check=True).stdout
-    token = next(line.split()[-1] for line in created.splitlines() if "Project API key" in line)
-    key = next(line.split()[-1] for line in created.splitlines() if "Personal API key" in line)
-    return token, key
-
-
-def install(base, key, name, source, enabled):
-    """Installs a source plugin in the key's project and returns its config's id."""
-    headers = {"Authorization": f"Bearer {key}"}
-    plugin = requests.post(f"{base}/api/organizations/@current/plugins/", headers=headers, json={
-        "plugin_type": "source", "source": {"plugin.json": json.dumps({"name": name}), "index.js": source}})
-    plugin.raise_for_status()
-    config = requests.post(f"{base}/api/projects/@current/plugin_configs/", headers=headers,
-                           json={"plugin": plugin.json()["id"], "enabled": enabled})
-    config.raise_for_status()
-    return config.json()["id"]
 
 
 def set_enabled(base, config_id, enabled):

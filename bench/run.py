@@ -234,19 +234,23 @@ def wait_until_ready(server):
         if status == 404:
             break
         time.sleep(0.01)
-    last_token = server.count("SELECT api_token FROM team ORDER BY id DESC LIMIT 1")
-    last_team = server.count("SELECT id FROM team ORDER BY id DESC LIMIT 1")
+    last_token, last_team = last_project(server)
     requests.post(f"{server.base}/e/", json={"api_key": last_token, "event": "ready?", "distinct_id": "bench"}).raise_for_status()
     while server.count("SELECT count(*) FROM event WHERE team_id = ?", last_team) == 0:
         time.sleep(0.01)
     return time.monotonic() - server.started, "the last project's first event stored"
 
 
+def last_project(server):
+    """The token and team id of the project populated last."""
+    with server.database() as db:
+        return db.execute("SELECT api_token, id FROM team ORDER BY id DESC LIMIT 1").fetchone()
+
+
 def first_event_of_idle_project(server):
     """Seconds from sending the last project (idle since start: its plugin has no VM yet) one event until it is
     stored."""
-    last_token = server.count("SELECT api_token FROM team ORDER BY id DESC LIMIT 1")
-    last_team = server.count("SELECT id FROM team ORDER BY id DESC LIMIT 1")
+    last_token, last_team = last_project(server)
     started = time.monotonic()
     requests.post(f"{server.base}/e/", json={"api_key": last_token, "event": "first", "distinct_id": "bench"}).raise_for_status()
     while server.count("SELECT count(*) FROM event WHERE team_id = ? AND event = 'first'", last_team) == 0:
