@@ -1,4 +1,3 @@
-import EventIngestion
 import Foundation
 import JavaScriptEngine
 import Storage

@@ -1,3 +1,4 @@
+import EventIngestion
 import Foundation
 import JavaScriptEngine
 import Storage
@@ -103,7 +104,13 @@ final class PluginVM {
                 try context.array(jobNames.map(context.string)),
             ])
         if let processEvent = methods[.processEvent] {
-            let made = try handles.callMethod("makeChainStep", [processEvent, meta, context.number(Double(maximumEventSize))])
+            let milliseconds = Timestamp.validMilliseconds
+            let made = try handles.callMethod(
+                "makeChainStep",
+                [
+                    processEvent, meta, context.number(Double(maximumEventSize)),
+                    context.number(Double(milliseconds.lowerBound)), context.number(Double(milliseconds.upperBound)),
+                ])
             chainStep = ChainStep(
                 step: try made.get("step"), copyEvent: try made.get("copyEvent"),
                 keepCopy: context.boolean(true), noCopy: context.boolean(false))

@@ -316,16 +316,15 @@
   const { isFinite: isFiniteNumber } = Number;
   const { trunc } = Math;
   const resolved = (value) => Promise.resolve(value);
-  // Timestamp.validMilliseconds: 0000-01-01T00:00:00.000Z … 9999-12-31T23:59:59.999Z.
-  const isValidMilliseconds = (value) =>
-    isFiniteNumber(value) && trunc(value) >= -62167219200000 && trunc(value) <= 253402300799999;
 
   // processEvent as the chain calls it: one entry from the host per plugin and event. `step` checks
   // what the plugin returned and, for a plugin that a later one follows, copies it, so a later plugin
   // that throws or times out leaves the event as it was. The copy is what JSON would keep (what a
   // restore from JSON gave), made by JIT-compiled code; about its size in bytes as JSON is counted,
-  // and past `maximumEventSize` the plugin fails as a throw would.
-  const makeChainStep = (processEvent, meta, maximumEventSize) => {
+  // and past `maximumEventSize` the plugin fails as a throw would. A numeric timestamp must lie within
+  // the milliseconds ingestion can store (`earliest` … `latest`).
+  const makeChainStep = (processEvent, meta, maximumEventSize, earliest, latest) => {
+    const isValidMilliseconds = (value) => isFiniteNumber(value) && trunc(value) >= earliest && trunc(value) <= latest;
     let budget = 0;
     const tooLarge = () =>
       new RangeError(`processEvent returned an event of more than ${maximumEventSize} bytes as JSON, more than allowed`);
