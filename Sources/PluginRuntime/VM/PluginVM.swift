@@ -130,7 +130,7 @@ final class PluginVM {
     /// Calls `method(...arguments, meta)` and waits for its promise, within the time limit.
     func call(_ method: PluginMethod, _ arguments: [ScriptValue] = []) async throws(ScriptError) -> ScriptValue {
         guard let function = methods[method] else {
-            throw ScriptError(name: "TypeError", message: "plugin does not export \(method.rawValue)")
+            throw Self.notExported(method)
         }
         return try await invoke(function, arguments, counted: method.rawValue)
     }
@@ -183,7 +183,7 @@ final class PluginVM {
         _ event: ScriptValue, teamID: ScriptValue, keepingCopy: Bool
     ) async throws(ScriptError) -> ProcessedEvent {
         guard let chainStep else {
-            throw ScriptError(name: "TypeError", message: "plugin does not export processEvent")
+            throw Self.notExported(.processEvent)
         }
         let outcome = try await measured(PluginMethod.processEvent.rawValue) { call throws(ScriptError) in
             let started = context.startingCall { () throws(ScriptError) in
@@ -198,10 +198,14 @@ final class PluginVM {
         return .returned(returned, copy: keepingCopy ? try outcome.get(1) : nil)
     }
 
+    private static func notExported(_ method: PluginMethod) -> ScriptError {
+        ScriptError(name: "TypeError", message: "plugin does not export \(method.rawValue)")
+    }
+
     /// A fresh copy of an event this VM's chain step copied, made in this VM's realm.
     func copy(ofEvent event: ScriptValue) throws(ScriptError) -> ScriptValue {
         guard let chainStep else {
-            throw ScriptError(name: "TypeError", message: "plugin does not export processEvent")
+            throw Self.notExported(.processEvent)
         }
         return try chainStep.copyEvent.call([event])
     }
