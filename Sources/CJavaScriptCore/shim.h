@@ -17,8 +17,4 @@ JS_EXPORT JSObjectRef JSGetMemoryUsageStatistics(JSContextRef ctx);
 // Exported but missing from the installed headers (JSBasePrivate.h): a full collection, finished before it returns.
 JS_EXPORT void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
 
-// JavaScriptCore's GLib API (jsc/jsc-options.h), declared here without GLib's headers (gboolean is int):
-// sets an option before the first VM is made, without touching the process's environment.
-JS_EXPORT int jsc_options_set_boolean(const char *option, int value);
-
 #endif

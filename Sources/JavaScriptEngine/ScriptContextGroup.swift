@@ -49,15 +49,14 @@ public final class ScriptContextGroup {
         JSContextGroupRelease(ref)
     }
 
-    /// JavaScriptCore's options, set before the first VM is made.
+    /// JavaScriptCore's options, read from the environment when the first VM is made.
     ///
     /// With signal-based traps (the default on Linux), a loop that the optimizing JIT has compiled
     /// (from about the third call of a function) is never stopped at the time limit: the signal
     /// sender fails to interrupt the thread. Polling traps check at every loop back-edge instead.
-    /// An operator's own `JSC_usePollingTraps` is left alone. Set through the engine's options API, not
-    /// `setenv`: changing the environment while another thread starts a process (esbuild) crashes it.
+    /// An operator's own `JSC_usePollingTraps` is left alone.
     private static let engineOptions: Void = {
-        if getenv("JSC_usePollingTraps") == nil { _ = jsc_options_set_boolean("usePollingTraps", 1) }
+        setenv("JSC_usePollingTraps", "true", 0)
     }()
 
     /// When the JavaScript running now was entered, readable from any thread: to see a script thread
