@@ -35,7 +35,11 @@ let package = Package(
             pkgConfig: "javascriptcoregtk-4.1",
             providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]
         ),
-        .target(name: "JavaScriptEngine", dependencies: ["CJavaScriptCore"], swiftSettings: librarySettings),
+        // Sets JavaScriptCore's options before the process's first thread (a C constructor).
+        .target(name: "CJavaScriptCoreOptions"),
+        .target(
+            name: "JavaScriptEngine", dependencies: ["CJavaScriptCore", "CJavaScriptCoreOptions"],
+            swiftSettings: librarySettings),
         // Not `CZlib`: ZIPFoundation has a module of that name, and two module maps of one name can't meet in a build.
         .systemLibrary(name: "CQuillZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Compression", dependencies: ["CQuillZlib"], swiftSettings: librarySettings),

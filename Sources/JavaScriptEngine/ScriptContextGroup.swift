@@ -1,4 +1,5 @@
 internal import CJavaScriptCore
+internal import CJavaScriptCoreOptions
 import Foundation
 import Synchronization
 
@@ -35,7 +36,6 @@ public final class ScriptContextGroup {
     ///   - timeLimit: The longest one synchronous entry into JavaScript may run.
     ///   - memoryLimit: The most fresh memory one entry may bring in; `nil` for no limit.
     public init(thread: ScriptThread, timeLimit: Duration = .seconds(30), memoryLimit: Int? = nil) {
-        _ = Self.engineOptions
         self.thread = thread
         self.ref = JSContextGroupCreate()
         self.watchdog = EntryWatchdog(group: ref)
@@ -49,15 +49,13 @@ public final class ScriptContextGroup {
         JSContextGroupRelease(ref)
     }
 
-    /// JavaScriptCore's options, read from the environment when the first VM is made.
+    /// Whether JavaScriptCore checks for the time limit at every loop back-edge (polling traps).
     ///
     /// With signal-based traps (the default on Linux), a loop that the optimizing JIT has compiled
     /// (from about the third call of a function) is never stopped at the time limit: the signal
-    /// sender fails to interrupt the thread. Polling traps check at every loop back-edge instead.
-    /// An operator's own `JSC_usePollingTraps` is left alone.
-    private static let engineOptions: Void = {
-        setenv("JSC_usePollingTraps", "true", 0)
-    }()
+    /// sender fails to interrupt the thread. CJavaScriptCoreOptions asks for polling traps before
+    /// the process's first thread starts; an operator's own `JSC_usePollingTraps` is left alone.
+    public static var usesPollingTraps: Bool { quill_engine_options_polling_traps() }
 
     /// When the JavaScript running now was entered, readable from any thread: to see a script thread
     /// held by one long call.
