@@ -44,7 +44,9 @@ let package = Package(
         .systemLibrary(name: "CQuillZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Compression", dependencies: ["CQuillZlib"], swiftSettings: librarySettings),
         .target(name: "OrderedJSON", swiftSettings: librarySettings),
-        .target(name: "ChildProcesses", swiftSettings: librarySettings),
+        // posix_spawn with the GNU extensions Swift's Glibc module doesn't import; only ChildProcesses uses it.
+        .target(name: "CSpawn"),
+        .target(name: "ChildProcesses", dependencies: ["CSpawn"], swiftSettings: librarySettings),
         .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
         .target(name: "GeoIP", dependencies: ["CMaxMindDB", "OrderedJSON"], swiftSettings: librarySettings),
         .target(name: "Storage", swiftSettings: librarySettings),
@@ -133,6 +135,7 @@ let package = Package(
             name: "QuillTestSupport", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             path: "Tests/QuillTestSupport", swiftSettings: librarySettings),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: upcomingFeatures),
+        .testTarget(name: "ChildProcessesTests", dependencies: ["ChildProcesses"], swiftSettings: upcomingFeatures),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "EventIngestionTests", dependencies: ["EventIngestion", "OrderedJSON", "Compression", "Storage"],
