@@ -151,10 +151,13 @@ struct PluginRunCommand: AsyncParsableCommand {
         let definition = PluginConfigDefinition(
             id: 1, teamID: 1, pluginID: 1, pluginName: package.manifest.name, config: config, attachments: attachments,
             code: code)
+        let failures: Int
+        let count: Int
         do {
             try await setUp(definition, in: runtime, disabled: disabled)
             await runtime.run([.queuedJobs], session: session, pluginConfigID: definition.id)
-            let (survivors, failures, count) = try await processEvents(runtime, session: session, functions: functions)
+            let survivors: [[UInt8]]
+            (survivors, failures, count) = try await processEvents(runtime, session: session, functions: functions)
             for batch in stride(from: 0, to: survivors.count, by: 1000).map({ Array(survivors[$0..<min($0 + 1000, survivors.count)]) }) {
                 await runtime.run([.events(batch, functions: functions)], session: session, pluginConfigID: definition.id)
             }
@@ -162,13 +165,13 @@ struct PluginRunCommand: AsyncParsableCommand {
             steps += tasks.map { .scheduledTask($0) }
             steps += try parsedJobs().map { .job(name: $0.name, payload: $0.payload) }
             await runtime.run(steps, session: session, pluginConfigID: definition.id)
-            await runtime.shutdown()
-            if failures > 0 {
-                throw CommandFailure("processEvent failed on \(failures) of \(count) events; see the errors above")
-            }
         } catch {
             await runtime.shutdown()
             throw error
+        }
+        await runtime.shutdown()
+        if failures > 0 {
+            throw CommandFailure("processEvent failed on \(failures) of \(count) events; see the errors above")
         }
     }
 

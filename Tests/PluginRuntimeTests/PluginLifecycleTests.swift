@@ -1,6 +1,7 @@
 import Foundation
 import PluginRuntime
 import Storage
+import Synchronization
 import Testing
 
 /// `setupPlugin` and its retries (DESIGN.md "Retries"; reference §3 cases 34–38), with the waits
@@ -10,6 +11,28 @@ import Testing
         let harness = try PluginHarness()
         try await harness.load("function processEvent(e) { return e }")
         #expect(harness.messages(source: .system).contains { $0.hasPrefix("Plugin loaded (instance ID ") })
+    }
+
+    /// `quill plugin run` shut down twice when processEvent had failed; the second teardown waited forever on
+    /// the stopped script thread (a hang of one run in ten).
+    @Test func aSecondShutdownReturnsAndTearsNothingDownAgain() async throws {
+        let harness = try PluginHarness()
+        try await harness.load("function processEvent(e) { return e }\nfunction teardownPlugin() { console.log('torn down') }")
+        await harness.runtime.shutdown()
+        // By then the stopped script thread has surely ended, which is what made the second wait forever.
+        try await Task.sleep(for: .milliseconds(200))
+        // Not awaited: the bug made it wait forever, and a test must fail, not hang.
+        let returned = Mutex(false)
+        Task {
+            await harness.runtime.shutdown()
+            returned.withLock { $0 = true }
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !returned.withLock({ $0 }) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(returned.withLock { $0 }, "the second shutdown did not return within a minute")
+        #expect(harness.messages(source: .console).filter { $0.contains("torn down") }.count == 1)
     }
 
     @Test func retryErrorIsRetriedAfter5To80SecondsThenTheConfigIsDisabled() async throws {

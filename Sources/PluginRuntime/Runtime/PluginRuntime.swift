@@ -30,6 +30,7 @@ public final class PluginRuntime: Service, Sendable {
     /// Calls from other services (the management API, the work queue, metrics) may arrive while the runtime
     /// stops, as when the server is cancelled: a call that reached a stopped script thread would wait forever.
     private let calls = CallGate()
+    private let hasShutDown = Mutex(false)
 
     /// - Parameters:
     ///   - configuration: Time and memory limits, retry waits and the number of script threads.
@@ -414,7 +415,10 @@ public final class PluginRuntime: Service, Sendable {
 
     /// Waits for the calls in progress, then tears down every config and stops the script threads. Calls
     /// from then on answer at once as for a config that isn't loaded; ``usage()`` gives the final figures.
+    /// Only the first call does this: a stopped script thread runs nothing more, so a second teardown would
+    /// wait on it forever.
     public func shutdown() async {
+        guard hasShutDown.withLock({ (done: inout Bool) in defer { done = true }; return !done }) else { return }
         await calls.close()
         for id in setupRetries.withLock({ Array($0.keys) }) { cancelSetupRetries(of: id) }
         for worker in workers {
