@@ -69,7 +69,9 @@ struct EventPropertyFilter: Sendable {
     }
 
     func matches(_ properties: JSONObject) -> Bool {
-        let property = properties[key].flatMap { $0 == .null ? nil : $0 }
+        // A null property is as good as missing. (`.none`, not `nil`: JSONValue takes a nil literal as `.null`.)
+        var property = properties[key]
+        if case .null? = property { property = .none }
         switch self.operator {
         case .isSet:
             return property != nil
