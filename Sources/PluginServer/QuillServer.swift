@@ -4,6 +4,7 @@ public import Logging
 import GeoIP
 import PluginRuntime
 import Storage
+import StorageRedis
 public import StorageSQLite
 
 /// Builds `quill serve`: storage, the plugin runtime, the ingestion pipeline and the HTTP routes.
@@ -49,6 +50,7 @@ public enum QuillServer {
             throw ConfigurationError(description: "QUILL_GEOIP_DATABASE: \(error)")
         }
         let apiAccess = PluginAPIAccessService(projects: projects)
+        let cache = try await cacheStore(configuration: configuration)
         var runtimeConfiguration = PluginRuntimeConfiguration(
             workerCount: configuration.pluginWorkers, timeLimit: configuration.pluginTimeLimit,
             memoryLimit: configuration.pluginMemoryLimit)
@@ -56,7 +58,7 @@ public enum QuillServer {
         let runtime = PluginRuntime(
             configuration: runtimeConfiguration,
             services: PluginHostServices(
-                cache: MemoryPluginCacheStore(limits: configuration.pluginCacheLimits),
+                cache: cache,
                 storage: SQLitePluginStorageStore(database: database, limits: configuration.pluginStorageLimits),
                 logs: consoleLimiter, logLimits: configuration.pluginLogLimits, fetchPolicy: configuration.fetchPolicy,
                 geoip: geoip,
@@ -185,6 +187,21 @@ public enum QuillServer {
             + WebUIRoutesController(authenticator: authenticator, catalogue: catalogue, liveEvents: liveEvents).routes
             + HooksController(authenticator: authenticator, store: hookStore, matcher: hookMatcher, workQueue: workQueue).routes
         return try routes + OpenAPIController(documenting: routes).routes
+    }
+
+    /// `meta.cache`: in Redis when `QUILL_REDIS_URL` is set (checked now, so a wrong address stops the start with
+    /// its reason), else in memory.
+    static func cacheStore(configuration: ServerConfiguration) async throws -> any PluginCacheStore {
+        guard let endpoint = configuration.redisEndpoint else {
+            return MemoryPluginCacheStore(limits: configuration.pluginCacheLimits)
+        }
+        let client = RedisClient(endpoint: endpoint)
+        do {
+            try await client.ping()
+        } catch {
+            throw ConfigurationError(description: "QUILL_REDIS_URL: \(error)")
+        }
+        return RedisPluginCacheStore(client: client, limits: configuration.pluginCacheLimits)
     }
 
     /// Opens (creating on first use) the database under the data directory, with the default

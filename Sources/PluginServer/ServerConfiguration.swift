@@ -1,6 +1,7 @@
 public import Foundation
 public import PluginRuntime
 public import Storage
+public import StorageRedis
 
 /// Settings of `quill serve`. Each has a flag and an environment variable; flags win.
 public struct ServerConfiguration: Sendable {
@@ -45,6 +46,9 @@ public struct ServerConfiguration: Sendable {
     /// `QUILL_METRICS_TOKEN`: when set, `/metrics` answers only requests with `Authorization: Bearer
     /// <token>`. Default: none, `/metrics` is open (keep it on a private network).
     public var metricsToken: String?
+    /// `QUILL_REDIS_URL`: `redis://[[user]:password@]host[:port][/database]` keeps `meta.cache` in that Redis,
+    /// shared by every instance pointed at it. Default: none, the cache is in this process's memory.
+    public var redisEndpoint: RedisEndpoint?
     /// `QUILL_SECRET_KEY`: the 32-byte key that encrypts plugins' secret config values, given in
     /// base64. Default: none, the key in the data folder's `secret.key` (made on first start).
     public var secretKey: Data?
@@ -104,6 +108,13 @@ public struct ServerConfiguration: Sendable {
             pluginFolders = try AllowedPluginFolders(environmentValue: folders)
         }
         metricsToken = try value("QUILL_METRICS_TOKEN", { $0 })
+        if let url = environment["QUILL_REDIS_URL"], !url.isEmpty {
+            do {
+                redisEndpoint = try RedisEndpoint(url: url)
+            } catch {
+                throw ConfigurationError(description: "QUILL_REDIS_URL: \(error)")
+            }
+        }
         pluginCataloguePath = try value(PluginCatalogue.environmentVariable, { $0 })
         if let key = environment["QUILL_SECRET_KEY"], !key.isEmpty { secretKey = try ConfigSecrets.key(environmentValue: key) }
         geoipDatabasePath = try value("QUILL_GEOIP_DATABASE", { $0 })
