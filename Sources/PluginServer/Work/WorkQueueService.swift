@@ -342,9 +342,16 @@ final class WorkQueueService: Service {
                 try await store.retry(item.id, at: max(backoff, notBefore ?? backoff), error: message)
             case .retry(let message), .failed(let message), .timedOut(let message), .unavailable(let message):
                 try await store.bury(item.id, error: message)
+                // A hook's lane is no plugin config: the log names the webhook or hook instead.
+                let owner: Logger.Metadata =
+                    switch HookLane(workQueueID: item.pluginConfigID) {
+                    case .actionWebhook(let id)?: ["action_webhook.id": "\(id)"]
+                    case .restHook(let id)?: ["rest_hook.id": "\(id)"]
+                    case nil: ["plugin_config.id": "\(item.pluginConfigID)"]
+                    }
                 logger.warning(
-                    "Plugin work became a dead letter",
-                    metadata: ["plugin_config.id": "\(item.pluginConfigID)", "work.kind": "\(item.kind.rawValue)", "error": "\(message)"])
+                    "Work became a dead letter",
+                    metadata: owner.merging(["work.kind": "\(item.kind.rawValue)", "error": "\(message)"]) { $1 })
             }
         } catch {
             // The lease runs out and the item runs again.
