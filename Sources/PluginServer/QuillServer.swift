@@ -39,6 +39,8 @@ public enum QuillServer {
             await wakeups.notify(teams: records.map(\.teamID))
         }
         let workQueueStore = SQLiteWorkQueueStore(database: database)
+        let hookStore = SQLiteHookStore(database: database)
+        let hookMatcher = HookMatcher(store: hookStore, logger: logger)
         let workClock = SystemWorkClock()
         let workWakeup = WakeupSignal()
         let geoip: GeoIPDatabase?
@@ -79,13 +81,13 @@ public enum QuillServer {
         let pluginsLoaded = ReadyGate()
         let workQueue = WorkQueueService(
             store: workQueueStore, runtime: runtime, clock: workClock, logger: logger, wakeup: workWakeup,
-            ready: { await pluginsLoaded.wait() })
+            hooks: HookDeliveries(store: hookStore), ready: { await pluginsLoaded.wait() })
         let scheduler = SchedulerService(
             store: SQLiteScheduleStore(database: database), runtime: runtime, clock: workClock, logger: logger,
             ready: { await pluginsLoaded.wait() })
         let pipeline = IngestionPipeline(
             store: ingestion, runtime: runtime, wakeups: wakeups,
-            configuration: IngestionPipeline.Configuration(drainTime: configuration.drainTime), logger: logger,
+            configuration: IngestionPipeline.Configuration(drainTime: configuration.drainTime), logger: logger, hooks: hookMatcher,
             prepare: {
                 await loader.loadEnabledConfigs()
                 pluginsLoaded.open()
@@ -128,7 +130,7 @@ public enum QuillServer {
                 logger: logger, workQueue: workQueueStore, schedule: SQLiteScheduleStore(database: database),
                 usage: usageRecorder, ingestion: ingestion, wakeups: wakeups,
                 afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }, eventRates: eventRates,
-                catalogue: catalogue, liveEvents: liveEvents),
+                hookStore: hookStore, hookMatcher: hookMatcher, catalogue: catalogue, liveEvents: liveEvents),
             on: router)
 
         return Application(
@@ -157,6 +159,7 @@ public enum QuillServer {
         secrets: ConfigSecrets, logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
         usage: PluginUsageRecorder, ingestion: any IngestionStore, wakeups: TeamWakeups,
         afterReload: @escaping @Sendable (Int) async -> Void = { _ in }, eventRates: EventRateHistory? = nil,
+        hookStore: any HookStore, hookMatcher: HookMatcher,
         catalogue: PluginCatalogue = PluginCatalogue(entries: []), liveEvents: LiveEventFeed = LiveEventFeed()
     ) throws(OpenAPIDocumentError) -> [ManagementRoute] {
         let reloader = PluginReloader(store: store, runtime: runtime, secrets: secrets, logger: logger, afterReload: afterReload)
@@ -182,6 +185,7 @@ public enum QuillServer {
             + IngestionProblemsController(authenticator: authenticator, store: ingestion, wakeups: wakeups).routes
             + EventsController(authenticator: authenticator, store: ingestion).routes
             + WebUIRoutesController(authenticator: authenticator, catalogue: catalogue, liveEvents: liveEvents).routes
+            + HooksController(authenticator: authenticator, store: hookStore, matcher: hookMatcher, workQueue: workQueue).routes
         return try routes + OpenAPIController(documenting: routes).routes
     }
 

@@ -14,6 +14,10 @@ public enum WorkKind: String, Sendable, CaseIterable {
     case job = "job"
     /// `composeWebhook` with one processed event; Quill sends the webhook it returns.
     case composeWebhook = "compose_webhook"
+    /// An action webhook's message about one processed event; the item's lane is a ``HookLane``.
+    case actionWebhook = "action_webhook"
+    /// A REST hook's delivery of one processed event; the item's lane is a ``HookLane``.
+    case restHook = "rest_hook"
 }
 
 /// An item to put on the queue.

@@ -258,3 +258,31 @@ extension SQLiteDatabase {
         }
     }
 }
+
+extension SQLiteDatabase {
+    /// Action webhooks and REST hook subscriptions (issue 19). A REST hook on an action webhook goes with it.
+    static func registerHookMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v11: action webhooks and REST hooks") { db in
+            try db.create(table: "action_webhook") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("team_id", .integer).notNull().indexed().references("team", onDelete: .cascade)
+                table.column("name", .text).notNull()
+                table.column("enabled", .boolean).notNull()
+                table.column("event", .text)
+                table.column("property_filters", .text).notNull()
+                table.column("service", .text).notNull()
+                table.column("url", .text).notNull()
+                table.column("message_format", .text).notNull()
+                table.column("created_at", .datetime).notNull()
+            }
+            try db.create(table: "rest_hook") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("team_id", .integer).notNull().indexed().references("team", onDelete: .cascade)
+                table.column("target", .text).notNull()
+                table.column("event", .text).notNull()
+                table.column("resource_id", .integer).references("action_webhook", onDelete: .cascade)
+                table.column("created_at", .datetime).notNull()
+            }
+        }
+    }
+}

@@ -297,6 +297,7 @@ import Testing
                 .replacingOccurrences(of: "{project_id}", with: "@current").replacingOccurrences(of: "{plugin_id}", with: "1")
                 .replacingOccurrences(of: "{config_id}", with: "1").replacingOccurrences(of: "{key}", with: "k")
                 .replacingOccurrences(of: "{item_id}", with: "1").replacingOccurrences(of: "{event_id}", with: "1")
+                .replacingOccurrences(of: "{webhook_id}", with: "1").replacingOccurrences(of: "{hook_id}", with: "1")
             let result = try await HTTP.request(.init(String(parts[0]))!, port: server.port, path)
             if operation["security"] == [] {
                 #expect(result.status == 200, "\(signature) → \(result.status)")

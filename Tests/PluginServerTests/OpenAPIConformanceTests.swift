@@ -40,6 +40,17 @@ import Testing
             "plugin": JSONValue(plugin), "enabled": true, "config": ["tag": "t", "apiKey": "sekret-value"],
         ])
         _ = try await captureAndWait(port: server.port, event: "before schemathesis")
+        // An action webhook and a REST hook on it; no event reaches them, so nothing is sent.
+        let webhook = try #require(
+            try await api.send(
+                .post, "/api/projects/@current/action_webhooks/",
+                json: ["name": "Never", "event": "never sent", "url": "https://example.com/hook"]
+            ).json?["id"]?.doubleValue.map(Int.init))
+        let hook = try #require(
+            try await api.send(
+                .post, "/api/projects/@current/hooks/",
+                json: ["target": "https://example.com/zap", "event": "action_performed", "resource_id": JSONValue(webhook)]
+            ).json?["id"]?.doubleValue.map(Int.init))
 
         let configuration = server.dataDirectory.appending(path: "schemathesis.toml")
         // Mostly the ids that exist, sometimes whatever the document allows.
@@ -50,6 +61,8 @@ import Testing
             plugins = { values = [\(plugin)] }
             configs = { values = [\(config)] }
             attachment_keys = { values = ["wordlist"] }
+            webhooks = { values = [\(webhook)] }
+            hooks = { values = [\(hook)] }
 
             [parameters]
             "path.organization_id" = { dictionary = "scopes", probability = 0.9 }
@@ -57,12 +70,17 @@ import Testing
             "path.plugin_id" = { dictionary = "plugins", probability = 0.9 }
             "path.config_id" = { dictionary = "configs", probability = 0.9 }
             "path.key" = { dictionary = "attachment_keys", probability = 0.9 }
+            "path.webhook_id" = { dictionary = "webhooks", probability = 0.9 }
+            "path.hook_id" = { dictionary = "hooks", probability = 0.9 }
             """.utf8
         ).write(to: configuration)
 
-        // Deleting the plugin or its config would leave the other routes nothing to find: they go last.
+        // Deleting the plugin, its config, the webhook or the hook would leave the other routes nothing to find:
+        // they go last.
         let deletes = ["DELETE /api/organizations/{organization_id}/plugins/{plugin_id}/",
-                       "DELETE /api/projects/{project_id}/plugin_configs/{config_id}/"]
+                       "DELETE /api/projects/{project_id}/plugin_configs/{config_id}/",
+                       "DELETE /api/projects/{project_id}/action_webhooks/{webhook_id}/",
+                       "DELETE /api/projects/{project_id}/hooks/{hook_id}/"]
         for selection in [deletes.flatMap { ["--exclude-name", $0] }, deletes.flatMap { ["--include-name", $0] }] {
             let started = ContinuousClock.now
             let run = try await Self.python(

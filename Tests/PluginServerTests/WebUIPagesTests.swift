@@ -141,6 +141,14 @@ import Testing
         await server.stop()
     }
 
+    /// The webhooks page: action webhooks and REST hooks added, edited and removed through the management API.
+    @Test(.timeLimit(.minutes(3))) func browserManagesWebhooksAndHooks() async throws {
+        let server = try ServerProcess()
+        try await server.start()
+        try await Self.runBrowser(server, mode: "webhooks", [:])
+        await server.stop()
+    }
+
     /// Runs the browser script in `mode` against `server`, with what the mode needs to know as JSON.
     static func runBrowser(_ server: ServerProcess, mode: String, _ facts: JSONValue) async throws {
         let script = QuillExecutable.repositoryRoot.appending(path: "Tests/PluginServerTests/Clients/webui_pages_browser_test.py")

@@ -33,14 +33,17 @@ final class IngestionPipeline: Service {
     private let prepare: @Sendable () async -> Void
     /// Told how many events a team's start moved to the quarantine.
     private let onQuarantine: @Sendable (Int) -> Void
+    /// The action webhooks and REST hooks processed events go to.
+    private let hooks: HookMatcher?
 
     init(
         store: any IngestionStore, runtime: PluginRuntime, wakeups: TeamWakeups, configuration: Configuration = Configuration(),
-        logger: Logger, prepare: @escaping @Sendable () async -> Void,
+        logger: Logger, hooks: HookMatcher? = nil, prepare: @escaping @Sendable () async -> Void,
         afterCommit: @escaping @Sendable ([IngestionOutcome]) -> Void = { _ in },
         onQuarantine: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         self.onQuarantine = onQuarantine
+        self.hooks = hooks
         self.store = store
         self.runtime = runtime
         self.wakeups = wakeups
@@ -226,10 +229,11 @@ final class IngestionPipeline: Service {
     private func process(lane: [IngestionRecord]) async -> [IngestionOutcome] {
         guard let teamID = lane.first?.teamID else { return [] }
         let results = await runtime.processEvents(lane.map(\.payload), teamID: teamID)
+        let hookRules = await hooks?.rules(teamID: teamID) ?? HookMatcher.Rules()
         return zip(lane, results).map { record, result in
             switch result {
             case .success(let result):
-                let followUps = result.followUps.map { followUp in
+                var followUps = result.followUps.map { followUp in
                     let kind: WorkKind =
                         switch followUp.kind {
                         case .onEvent: .onEvent
@@ -239,6 +243,7 @@ final class IngestionPipeline: Service {
                         }
                     return EventFinalizer.FollowUpWork(pluginConfigID: followUp.pluginConfigID, kind: kind)
                 }
+                if let event = result.event { followUps += hookRules.work(for: event) }
                 return EventFinalizer.outcome(for: record, event: result.event, droppedBy: result.droppedBy, followUps: followUps)
             case .failure(let error):
                 // Capture only logs JSON objects, so this is a bug; keep the event as accepted.

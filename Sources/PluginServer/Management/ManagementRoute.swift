@@ -53,6 +53,7 @@ struct ManagementOperation: Sendable {
         case events
         case ingestion
         case users
+        case hooks = "webhooks and hooks"
         case openAPI = "openapi"
 
         var description: String {
@@ -63,6 +64,7 @@ struct ManagementOperation: Sendable {
             case .events: "The project's stored events."
             case .ingestion: "What ingestion corrected or could not process, and the project's plugin time."
             case .users: "What a personal API key reaches."
+            case .hooks: "Action webhooks (a message to Slack, Discord, Teams or a JSON webhook when an event matches) and REST hooks (Zapier's subscriptions)."
             case .openAPI: "This document."
             }
         }

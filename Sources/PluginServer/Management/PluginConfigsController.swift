@@ -271,21 +271,22 @@ struct PluginConfigsController: Sendable {
 
     private func deadLetters(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
         let (config, _) = try await config(request, context)
-        let letters = try await workQueue.deadLetters(pluginConfigID: config.id).map { item -> JSONValue in
-            [
-                "id": JSONValue(Int(item.id)), "kind": .string(item.kind.rawValue), "attempts": JSONValue(item.attempts),
-                "error": item.lastError.map(JSONValue.string) ?? .null, "created_at": item.createdAt.jsonValue,
-                "failed_at": item.runAt.jsonValue, "payload": (try? JSONValue.parse(item.payload)) ?? .null,
-            ]
-        }
+        let letters = try await workQueue.deadLetters(pluginConfigID: config.id).map(Self.deadLetterJSON)
         return Response.json(PluginsController.page(letters))
     }
 
-    /// `{"ids": [..]}` replays those; an empty body replays all of the config's dead letters.
-    private func replayAll(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
-        let (config, _) = try await config(request, context)
+    static func deadLetterJSON(_ item: WorkItem) -> JSONValue {
+        [
+            "id": JSONValue(Int(item.id)), "kind": .string(item.kind.rawValue), "attempts": JSONValue(item.attempts),
+            "error": item.lastError.map(JSONValue.string) ?? .null, "created_at": item.createdAt.jsonValue,
+            "failed_at": item.runAt.jsonValue, "payload": (try? JSONValue.parse(item.payload)) ?? .null,
+        ]
+    }
+
+    /// The dead letters a replay request names: `{"ids": [..]}`, or every one (`nil`) when it names none.
+    static func replayIDs(_ request: Request) async throws -> [Int64]? {
         // Left out, every one; anything but a list of ids is refused, not read as "every one".
-        let ids = try await ManagementRequest.jsonObject(request)["ids"].map { list -> [Int64] in
+        try await ManagementRequest.jsonObject(request)["ids"].map { list -> [Int64] in
             guard let values = list.arrayValue else { throw APIError.invalidInput("'ids' must be a list of dead letter ids.", attribute: "ids") }
             return try values.map { value -> Int64 in
                 guard let id = value.doubleValue.flatMap({ Int64(exactly: $0) }) else {
@@ -294,6 +295,12 @@ struct PluginConfigsController: Sendable {
                 return id
             }
         }
+    }
+
+    /// `{"ids": [..]}` replays those; an empty body replays all of the config's dead letters.
+    private func replayAll(_ request: Request, _ context: QuillRequestContext) async throws -> Response {
+        let (config, _) = try await config(request, context)
+        let ids = try await Self.replayIDs(request)
         let replayed = try await workQueue.replay(pluginConfigID: config.id, ids: ids, now: Date())
         return Response.json(["replayed": JSONValue(replayed)])
     }

@@ -19,8 +19,8 @@ public struct SystemWorkClock: WorkClock {
     public func sleep(for duration: Duration) async throws { try await Task.sleep(for: duration) }
 }
 
-/// Runs the durable work queue: `onEvent`/`onSnapshot` deliveries, export batches and jobs, with
-/// DESIGN.md's retries, never holding up ingestion.
+/// Runs the durable work queue: `onEvent`/`onSnapshot` deliveries, export batches, jobs, and action
+/// webhook and REST hook deliveries, with DESIGN.md's retries, never holding up ingestion.
 ///
 /// A failed item is retried after the waits of its kind; after the last it becomes a dead letter
 /// that the management API lists and replays. Each config has at most `perConfigConcurrency`
@@ -50,13 +50,16 @@ final class WorkQueueService: Service {
     private let breakers: Mutex<TimeOutBreakers>
     private let wakeup: WakeupSignal
     private let throttle = DeliveryThrottle()
+    /// Action webhooks' and REST hooks' requests; `nil` where there are none (tests of plugin work).
+    private let hooks: HookDeliveries?
 
     /// - Parameter wakeup: Signalled when work is queued, so the loop needn't wait for its next poll.
     init(
         store: any WorkQueueStore, runtime: PluginRuntime, clock: any WorkClock = SystemWorkClock(),
         configuration: Configuration = Configuration(), logger: Logger, wakeup: WakeupSignal = WakeupSignal(),
-        ready: @escaping @Sendable () async -> Void
+        hooks: HookDeliveries? = nil, ready: @escaping @Sendable () async -> Void
     ) {
+        self.hooks = hooks
         self.store = store
         self.runtime = runtime
         self.clock = clock
@@ -188,6 +191,9 @@ final class WorkQueueService: Service {
         case .composeWebhook:
             await deliverWebhook(item)
             return
+        case .actionWebhook, .restHook:
+            await deliverHook(item)
+            return
         }
         let outcome = await runtime.deliver(delivery, pluginConfigID: item.pluginConfigID, teamID: item.teamID)
         await settle(item, outcome, retries: retries)
@@ -195,8 +201,7 @@ final class WorkQueueService: Service {
     }
 
     /// `composeWebhook` on the item's event, then the webhook it returned, sent by Quill through the fetch
-    /// policy. An answer of 2xx or 3xx delivers it; 408, 429 and 5xx, or no answer, are retried as a
-    /// `RetryError` of `onEvent` is; another 4xx is a refusal, kept as a dead letter.
+    /// policy (``send(_:for:settings:)``).
     private func deliverWebhook(_ item: WorkItem) async {
         let request: PluginHTTPRequest
         switch await runtime.composeWebhook(item.payload, pluginConfigID: item.pluginConfigID, teamID: item.teamID) {
@@ -210,28 +215,70 @@ final class WorkQueueService: Service {
         case .webhook(let webhook):
             request = webhook
         }
+        let settings = await runtime.deliverySettings(pluginConfigID: item.pluginConfigID, teamID: item.teamID) ?? .defaults
+        guard let answer = await send(request, for: item, settings: settings) else { return }
+        await settle(item, answer, url: request.url)
+    }
+
+    /// An action webhook's message or a REST hook's delivery, sent as a composed webhook is. A REST hook whose
+    /// target answers 410 Gone is unsubscribed, as Zapier asks.
+    private func deliverHook(_ item: WorkItem) async {
+        let request: PluginHTTPRequest
+        do {
+            guard let found = try await hooks?.request(for: item) else {
+                await settle(item, .succeeded, retries: [])  // deleted or turned off since: nothing to send
+                return
+            }
+            request = found
+        } catch {
+            await settle(item, .retry("could not read the hook: \(error)"), retries: configuration.onEventRetries)
+            return
+        }
+        guard let answer = await send(request, for: item, settings: .defaults) else { return }
+        if item.kind == .restHook, case .success(let response) = answer, response.status == 410 {
+            do {
+                try await hooks?.unsubscribe(item)
+                logger.info("A REST hook's target answered 410 Gone; unsubscribed it", metadata: ["target": "\(request.url)"])
+                await settle(item, .succeeded, retries: [])
+            } catch {
+                await settle(item, .retry("could not unsubscribe the hook: \(error)"), retries: configuration.onEventRetries)
+            }
+            return
+        }
+        await settle(item, answer, url: request.url)
+    }
+
+    /// Sends a webhook of the item's lane through the fetch policy, politely: a paused lane's item goes back to
+    /// the queue, which leases none of its items until the pause ends (`nil`); a lane at its concurrency or rate
+    /// limit waits its turn here.
+    private func send(
+        _ request: PluginHTTPRequest, for item: WorkItem, settings: DeliverySettings
+    ) async -> Result<PluginHTTPResponse, WebhookFailure>? {
         let id = item.pluginConfigID
-        let settings = await runtime.deliverySettings(pluginConfigID: id, teamID: item.teamID) ?? .defaults
-        // Polite delivery: a paused config's webhook goes back to the queue, which leases none of its items
-        // until the pause ends; a config at its concurrency or rate limit waits its turn here.
         turn: while true {
             switch throttle.take(id, settings: settings, now: clock.now) {
             case .send:
                 break turn
             case .paused:
                 try? await store.release(item.id)
-                return
+                return nil
             case .wait(let until):
                 do {
                     try await clock.sleep(for: .milliseconds(Int64(max(1, until.timeIntervalSince(clock.now) * 1000))))
                 } catch {
                     try? await store.release(item.id)  // the queue stops: the webhook goes at the next start
-                    return
+                    return nil
                 }
             }
         }
-        let answer = await runtime.sendWebhook(request)
-        throttle.finish(id)
+        defer { throttle.finish(id) }
+        return await runtime.sendWebhook(request)
+    }
+
+    /// Settles a sent webhook by its answer. 2xx or 3xx delivers it; 408, 429 and 5xx, or no answer, are
+    /// retried as a `RetryError` of `onEvent` is (a 429's or 503's `Retry-After` pauses the lane); another 4xx
+    /// is a refusal, kept as a dead letter.
+    private func settle(_ item: WorkItem, _ answer: Result<PluginHTTPResponse, WebhookFailure>, url: String) async {
         var notBefore: Date?
         let outcome: DeliveryOutcome
         switch answer {
@@ -242,14 +289,14 @@ final class WorkQueueService: Service {
                 let value = response.headers.first(where: { $0.name.lowercased() == "retry-after" })?.value,
                 let until = DeliveryThrottle.retryAfter(value, now: clock.now)
             {
-                throttle.pause(id, until: until)
+                throttle.pause(item.pluginConfigID, until: until)
                 notBefore = until
             }
-            outcome = .retry("the webhook to \(request.url) was answered \(response.status)")
+            outcome = .retry("the webhook to \(url) was answered \(response.status)")
         case .success(let response):
-            outcome = .failed("the webhook to \(request.url) was refused: \(response.status)")
+            outcome = .failed("the webhook to \(url) was refused: \(response.status)")
         case .failure(let failure):
-            outcome = .retry("the webhook to \(request.url) failed: \(failure)")
+            outcome = .retry("the webhook to \(url) failed: \(failure)")
         }
         await settle(item, outcome, retries: configuration.onEventRetries, notBefore: notBefore)
         if notBefore != nil { wakeup.signal() }
@@ -295,9 +342,16 @@ final class WorkQueueService: Service {
                 try await store.retry(item.id, at: max(backoff, notBefore ?? backoff), error: message)
             case .retry(let message), .failed(let message), .timedOut(let message), .unavailable(let message):
                 try await store.bury(item.id, error: message)
+                // A hook's lane is no plugin config: the log names the webhook or hook instead.
+                let owner: Logger.Metadata =
+                    switch HookLane(workQueueID: item.pluginConfigID) {
+                    case .actionWebhook(let id)?: ["action_webhook.id": "\(id)"]
+                    case .restHook(let id)?: ["rest_hook.id": "\(id)"]
+                    case nil: ["plugin_config.id": "\(item.pluginConfigID)"]
+                    }
                 logger.warning(
-                    "Plugin work became a dead letter",
-                    metadata: ["plugin_config.id": "\(item.pluginConfigID)", "work.kind": "\(item.kind.rawValue)", "error": "\(message)"])
+                    "Work became a dead letter",
+                    metadata: owner.merging(["work.kind": "\(item.kind.rawValue)", "error": "\(message)"]) { $1 })
             }
         } catch {
             // The lease runs out and the item runs again.

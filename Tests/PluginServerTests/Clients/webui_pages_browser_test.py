@@ -4,6 +4,7 @@ Usage: webui_pages_browser_test.py MODE BASE_URL PERSONAL_API_KEY PROJECT_TOKEN 
 MODE `pages`: install from the catalogue (then update), upload an attachment, install from a path and from
 a URL, reorder three plugins by drag and by keyboard, watch live events, and check every page at 360 px.
 MODE `dashboard`: the usage dashboard's charts against the plugin-seconds the test wrote (FACTS_JSON).
+MODE `webhooks`: add, edit and remove an action webhook, subscribe and unsubscribe a REST hook, at 360 px too.
 With QUILL_UI_SCREENSHOTS=folder, writes screenshots there. Fails on any broken step and console error.
 """
 import datetime
@@ -219,6 +220,62 @@ def check_narrow(flow, name):
     flow.screenshot(name)
 
 
+def webhooks(flow, key, facts):
+    b = flow.browser
+    sign_in(flow, key)
+
+    flow.step("webhooks: a bad URL is refused with the API's message, a good one is listed")
+    b.click("nav a[href='#/webhooks']")
+    b.find_text("h1", "Webhooks")
+    b.find_text("#webhooks-heading + .hint + .empty", "No action webhooks yet.")
+    b.find("#webhook-name").type("Sign-ups")
+    b.find("#webhook-event").type("signed up")
+    b.find("#webhook-filters").set_value('[{"key": "plan", "value": "pro"}]')
+    b.find("#webhook-url").type("hooks.slack.com/services/T/B/X")
+    b.find_text("#webhook-form button", "Add webhook").click()
+    b.find_text("#webhook-form .error-box", "'url' must be an http or https URL")
+    flow.collect_console(expected_failure=("/action_webhooks/", 400))
+    b.find("#webhook-url").clear()
+    b.find("#webhook-url").type("https://hooks.slack.com/services/T/B/X")
+    b.find_text("#webhook-form button", "Add webhook").click()
+    b.find_text(".success-box", "Added Sign-ups")
+    row = b.find_text("#webhook-table tbody tr", "Sign-ups")
+    assert "Slack" in row.text and "plan exact" in row.text, row.text
+    [webhook] = api(flow.base, key, "/api/projects/@current/action_webhooks/")["results"]
+    assert webhook["event"] == "signed up" and webhook["property_filters"] == [{"key": "plan", "value": "pro"}], webhook
+
+    flow.step("webhooks: editing keeps what is not changed")
+    b.click("#webhook-table button.edit")
+    b.find_text("#webhook-form-heading", "Edit Sign-ups")
+    b.find("#webhook-format").type("[person] signed up")
+    b.find_text("#webhook-form button", "Save").click()
+    b.find_text(".success-box", "Saved Sign-ups")
+    [webhook] = api(flow.base, key, "/api/projects/@current/action_webhooks/")["results"]
+    assert webhook["message_format"] == "[person] signed up" and webhook["service"] == "slack", webhook
+
+    flow.step("REST hooks: subscribe to the action, listed, then unsubscribe")
+    b.find("#hook-target").type("https://hooks.zapier.com/hooks/standard/1/")
+    b.find("#hook-event").type("action_performed")
+    b.script("const s = document.getElementById('hook-resource'); s.value = arguments[0]; s.dispatchEvent(new Event('change'))",
+             str(webhook["id"]))
+    b.find_text("#hook-form button", "Subscribe").click()
+    row = b.find_text("#hook-table tbody tr", "action_performed")
+    assert "Sign-ups" in row.text and "hooks.zapier.com" in row.text, row.text
+    flow.screenshot("webhooks")
+    b.set_viewport(360, 740, mobile=True)
+    try:
+        check_narrow(flow, "360-webhooks")
+    finally:
+        b.set_viewport(1280, 800)
+    b.click("#hook-table button.unsubscribe")
+    b.find_text("#hooks-heading + .hint + .empty", "No REST hooks.")
+
+    flow.step("webhooks: removing one")
+    b.click("#webhook-table button.remove")
+    b.find_text("#webhooks-heading + .hint + .empty", "No action webhooks yet.")
+    assert api(flow.base, key, "/api/projects/@current/action_webhooks/")["count"] == 0
+
+
 def dashboard(flow, key, facts):
     b = flow.browser
     sign_in(flow, key)
@@ -289,6 +346,8 @@ def main():
     try:
         if mode == "pages":
             pages(flow, key, token, facts)
+        elif mode == "webhooks":
+            webhooks(flow, key, facts)
         else:
             dashboard(flow, key, facts)
         flow.collect_console()

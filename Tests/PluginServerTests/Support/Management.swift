@@ -125,7 +125,9 @@ enum ManagementRouteTable {
             schedule: SQLiteScheduleStore(database: database),
             usage: PluginUsageRecorder(
                 runtime: runtime, store: SQLitePluginUsageStore(database: database), logger: Logger(label: "routes")),
-            ingestion: SQLiteIngestionStore(database: database), wakeups: TeamWakeups())
+            ingestion: SQLiteIngestionStore(database: database), wakeups: TeamWakeups(),
+            hookStore: SQLiteHookStore(database: database),
+            hookMatcher: HookMatcher(store: SQLiteHookStore(database: database), logger: Logger(label: "routes")))
         return routes.map { "\($0.operation.method.rawValue) \($0.operation.openAPIPath)" }
     }
 }

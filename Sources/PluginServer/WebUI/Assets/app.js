@@ -9,6 +9,7 @@ import { renderJobs } from './jobs.js';
 import { renderCatalogue } from './catalogue.js';
 import { renderUsage } from './usage.js';
 import { renderLive } from './live.js';
+import { renderWebhooks } from './webhooks.js';
 
 const routes = [
   [/^#\/plugins$/, renderPlugins],
@@ -20,6 +21,7 @@ const routes = [
   [/^#\/catalogue$/, renderCatalogue],
   [/^#\/usage(?:\/(organization))?(?:\?.*)?$/, renderUsage],
   [/^#\/live$/, renderLive],
+  [/^#\/webhooks$/, renderWebhooks],
 ];
 
 const main = document.getElementById('main');
