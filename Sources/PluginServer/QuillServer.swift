@@ -111,10 +111,11 @@ public enum QuillServer {
         ).addRoutes(to: router)
         // Web pages call capture, recordings, decide and flags from their own sites.
         let browserRoutes = router.group().add(middleware: BrowserCORSMiddleware())
-        CaptureController(
+        let capture = CaptureController(
             projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize,
-            maximumRecordingBodySize: configuration.maxRecordingBodySize, metrics: ingestionMetrics, backlog: backlog
-        ).addRoutes(to: browserRoutes)
+            maximumRecordingBodySize: configuration.maxRecordingBodySize, metrics: ingestionMetrics, backlog: backlog)
+        capture.addRoutes(to: browserRoutes)
+        SegmentController(capture: capture).addRoutes(to: browserRoutes)
         DecideController(projects: projects, maximumBodySize: configuration.maxBodySize).addRoutes(to: browserRoutes)
         let authenticator = ManagementAuthenticator(projects: projects, pluginKeys: apiAccess)
         let eventRates = EventRateHistory(runtime: runtime)
