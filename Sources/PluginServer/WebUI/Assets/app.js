@@ -9,6 +9,7 @@ import { renderJobs } from './jobs.js';
 import { renderCatalogue } from './catalogue.js';
 import { renderUsage } from './usage.js';
 import { renderLive } from './live.js';
+import { renderProject } from './project.js';
 
 const routes = [
   [/^#\/plugins$/, renderPlugins],
@@ -20,6 +21,7 @@ const routes = [
   [/^#\/catalogue$/, renderCatalogue],
   [/^#\/usage(?:\/(organization))?(?:\?.*)?$/, renderUsage],
   [/^#\/live$/, renderLive],
+  [/^#\/project$/, renderProject],
 ];
 
 const main = document.getElementById('main');
