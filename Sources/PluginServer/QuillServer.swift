@@ -47,6 +47,11 @@ public enum QuillServer {
             throw ConfigurationError(description: "QUILL_GEOIP_DATABASE: \(error)")
         }
         let apiAccess = PluginAPIAccessService(projects: projects)
+        let alertSettings = SQLiteAlertStore(database: database)
+        let alerts = PluginAlerts(
+            store: alertSettings, plugins: plugins, projects: projects, workQueue: workQueueStore,
+            emailEnabled: configuration.smtpURL != nil, siteURL: configuration.siteURL, logger: logger,
+            queued: { workWakeup.signal() })
         var runtimeConfiguration = PluginRuntimeConfiguration(
             workerCount: configuration.pluginWorkers, timeLimit: configuration.pluginTimeLimit,
             memoryLimit: configuration.pluginMemoryLimit)
@@ -71,12 +76,16 @@ public enum QuillServer {
                     } catch {
                         logger.error("Could not record a disabled plugin config", metadata: ["plugin_config.id": "\(id)"])
                     }
+                    await alerts.raise(.disabled, pluginConfigID: id, error: reason)
                 }
             })
         let loader = PluginConfigLoader(store: plugins, runtime: runtime, secrets: secrets, logs: pluginLogs, logger: logger)
         let pluginsLoaded = ReadyGate()
         let workQueue = WorkQueueService(
             store: workQueueStore, runtime: runtime, clock: workClock, logger: logger, wakeup: workWakeup,
+            alertDelivery: AlertDelivery(
+                smtp: configuration.smtpURL.flatMap(SMTPClient.init(url:)), emailFrom: configuration.emailFrom, runtime: runtime),
+            onDeadLetter: { item, error in await alerts.raise(.deadLetter, pluginConfigID: item.pluginConfigID, error: error) },
             ready: { await pluginsLoaded.wait() })
         let scheduler = SchedulerService(
             store: SQLiteScheduleStore(database: database), runtime: runtime, clock: workClock, logger: logger,
@@ -127,7 +136,8 @@ public enum QuillServer {
                 logger: logger, workQueue: workQueueStore, schedule: SQLiteScheduleStore(database: database),
                 usage: usageRecorder, ingestion: ingestion, wakeups: wakeups,
                 afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }, eventRates: eventRates,
-                catalogue: catalogue, liveEvents: liveEvents),
+                catalogue: catalogue, liveEvents: liveEvents, alertSettings: alertSettings,
+                emailConfigured: configuration.smtpURL != nil),
             on: router)
 
         return Application(
@@ -144,6 +154,7 @@ public enum QuillServer {
                 let port = channel.localAddress?.port ?? configuration.port
                 // The address bound, not the name configured: fetch's guard knows the server by it.
                 apiAccess.serverStarted(host: channel.localAddress?.ipAddress ?? configuration.host, port: port)
+                alerts.serverStarted(url: "http://\(configuration.host):\(port)", configured: configuration.siteURL != nil)
                 announce("Quill is listening on http://\(configuration.host):\(port)")
             },
             logger: logger)
@@ -156,7 +167,8 @@ public enum QuillServer {
         secrets: ConfigSecrets, logger: Logger, workQueue: any WorkQueueStore, schedule: any ScheduleStore,
         usage: PluginUsageRecorder, ingestion: any IngestionStore, wakeups: TeamWakeups,
         afterReload: @escaping @Sendable (Int) async -> Void = { _ in }, eventRates: EventRateHistory? = nil,
-        catalogue: PluginCatalogue = PluginCatalogue(entries: []), liveEvents: LiveEventFeed = LiveEventFeed()
+        catalogue: PluginCatalogue = PluginCatalogue(entries: []), liveEvents: LiveEventFeed = LiveEventFeed(),
+        alertSettings: any AlertStore, emailConfigured: Bool = false
     ) throws(OpenAPIDocumentError) -> [ManagementRoute] {
         let reloader = PluginReloader(store: store, runtime: runtime, secrets: secrets, logger: logger, afterReload: afterReload)
         let compiler = PluginCompiler(providedModules: PluginRuntime.providedModules)
@@ -173,6 +185,7 @@ public enum QuillServer {
             + PluginUsageController(authenticator: authenticator, recorder: usage).routes
             + CurrentUserController(authenticator: authenticator).routes
             + ProjectsController(authenticator: authenticator).routes
+            + AlertSettingsController(authenticator: authenticator, store: alertSettings, emailConfigured: emailConfigured).routes
             + PluginTestRunController(authenticator: authenticator, compiler: compiler).routes
             + EventRateController(
                 authenticator: authenticator, store: store,

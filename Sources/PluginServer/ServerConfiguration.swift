@@ -45,6 +45,12 @@ public struct ServerConfiguration: Sendable {
     /// `QUILL_METRICS_TOKEN`: when set, `/metrics` answers only requests with `Authorization: Bearer
     /// <token>`. Default: none, `/metrics` is open (keep it on a private network).
     public var metricsToken: String?
+    /// `QUILL_SMTP_URL`: the relay alert emails go through, `smtp://host[:port]`. Default: none, no emails.
+    public var smtpURL: String?
+    /// `QUILL_EMAIL_FROM`: the sender of alert emails. Default `quill@localhost`.
+    public var emailFrom = "quill@localhost"
+    /// `QUILL_SITE_URL`: where people reach Quill's web UI, for the links in alerts. Default: the address it listens on.
+    public var siteURL: String?
     /// `QUILL_SECRET_KEY`: the 32-byte key that encrypts plugins' secret config values, given in
     /// base64. Default: none, the key in the data folder's `secret.key` (made on first start).
     public var secretKey: Data?
@@ -104,6 +110,11 @@ public struct ServerConfiguration: Sendable {
             pluginFolders = try AllowedPluginFolders(environmentValue: folders)
         }
         metricsToken = try value("QUILL_METRICS_TOKEN", { $0 })
+        smtpURL = try value("QUILL_SMTP_URL", { SMTPClient(url: $0) == nil ? nil : $0 })
+        if let sender = try value("QUILL_EMAIL_FROM", { $0.contains("@") && !$0.contains(where: \.isNewline) ? $0 : nil }) {
+            emailFrom = sender
+        }
+        siteURL = try value("QUILL_SITE_URL", { URL(string: $0)?.host != nil ? $0.trimmingSuffix("/") : nil })
         pluginCataloguePath = try value(PluginCatalogue.environmentVariable, { $0 })
         if let key = environment["QUILL_SECRET_KEY"], !key.isEmpty { secretKey = try ConfigSecrets.key(environmentValue: key) }
         geoipDatabasePath = try value("QUILL_GEOIP_DATABASE", { $0 })

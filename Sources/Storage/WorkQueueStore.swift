@@ -14,6 +14,8 @@ public enum WorkKind: String, Sendable, CaseIterable {
     case job = "job"
     /// `composeWebhook` with one processed event; Quill sends the webhook it returns.
     case composeWebhook = "compose_webhook"
+    /// An alert about the config to its project: an email or a webhook (`{"channel", …}`).
+    case alert = "alert"
 }
 
 /// An item to put on the queue.

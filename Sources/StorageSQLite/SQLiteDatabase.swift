@@ -71,6 +71,7 @@ public final class SQLiteDatabase: Sendable {
         registerPoisonEventMigration(in: &migrator)
         registerBacklogMigration(in: &migrator)
         registerSessionRecordingMigration(in: &migrator)
+        registerAlertMigration(in: &migrator)
         return migrator
     }
 }

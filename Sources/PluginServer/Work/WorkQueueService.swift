@@ -50,13 +50,19 @@ final class WorkQueueService: Service {
     private let breakers: Mutex<TimeOutBreakers>
     private let wakeup: WakeupSignal
     private let throttle = DeliveryThrottle()
+    private let alertDelivery: AlertDelivery?
+    /// Told when an item other than an alert becomes a dead letter, so the project can be alerted.
+    private let onDeadLetter: @Sendable (WorkItem, String) async -> Void
 
     /// - Parameter wakeup: Signalled when work is queued, so the loop needn't wait for its next poll.
     init(
         store: any WorkQueueStore, runtime: PluginRuntime, clock: any WorkClock = SystemWorkClock(),
         configuration: Configuration = Configuration(), logger: Logger, wakeup: WakeupSignal = WakeupSignal(),
+        alertDelivery: AlertDelivery? = nil, onDeadLetter: @escaping @Sendable (WorkItem, String) async -> Void = { _, _ in },
         ready: @escaping @Sendable () async -> Void
     ) {
+        self.alertDelivery = alertDelivery
+        self.onDeadLetter = onDeadLetter
         self.store = store
         self.runtime = runtime
         self.clock = clock
@@ -188,6 +194,10 @@ final class WorkQueueService: Service {
         case .composeWebhook:
             await deliverWebhook(item)
             return
+        case .alert:
+            let outcome = await alertDelivery?.deliver(item.payload) ?? .failed("alerts are not set up on this server")
+            await settle(item, outcome, retries: configuration.onEventRetries)
+            return
         }
         let outcome = await runtime.deliver(delivery, pluginConfigID: item.pluginConfigID, teamID: item.teamID)
         await settle(item, outcome, retries: retries)
@@ -298,6 +308,7 @@ final class WorkQueueService: Service {
                 logger.warning(
                     "Plugin work became a dead letter",
                     metadata: ["plugin_config.id": "\(item.pluginConfigID)", "work.kind": "\(item.kind.rawValue)", "error": "\(message)"])
+                if item.kind != .alert { await onDeadLetter(item, message) }
             }
         } catch {
             // The lease runs out and the item runs again.

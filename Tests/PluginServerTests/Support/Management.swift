@@ -125,7 +125,8 @@ enum ManagementRouteTable {
             schedule: SQLiteScheduleStore(database: database),
             usage: PluginUsageRecorder(
                 runtime: runtime, store: SQLitePluginUsageStore(database: database), logger: Logger(label: "routes")),
-            ingestion: SQLiteIngestionStore(database: database), wakeups: TeamWakeups())
+            ingestion: SQLiteIngestionStore(database: database), wakeups: TeamWakeups(),
+            alertSettings: SQLiteAlertStore(database: database))
         return routes.map { "\($0.operation.method.rawValue) \($0.operation.openAPIPath)" }
     }
 }
