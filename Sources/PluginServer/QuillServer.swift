@@ -27,6 +27,7 @@ public enum QuillServer {
         if sealed > 0 { logger.info("Encrypted the secret config values of \(sealed) plugin configs") }
 
         let ingestionMetrics = IngestionMetrics()
+        let integrations = IntegrationUsage()
         let wakeups = TeamWakeups()
         let backlog = IngestionBacklog(store: ingestion, limit: configuration.maxBacklog, logger: logger)
         let catalogue = try PluginCatalogue.load(operatorFile: configuration.pluginCataloguePath)
@@ -116,13 +117,14 @@ public enum QuillServer {
         ).addRoutes(to: router)
         MetricsController(
             ingestionMetrics: ingestionMetrics, ingestion: ingestion, workQueue: workQueueStore, runtime: runtime,
-            token: configuration.metricsToken, consoleLimiter: consoleLimiter
+            token: configuration.metricsToken, consoleLimiter: consoleLimiter, adoption: plugins, integrations: integrations
         ).addRoutes(to: router)
         // Web pages call capture, recordings, decide and flags from their own sites.
         let browserRoutes = router.group().add(middleware: BrowserCORSMiddleware())
         let capture = CaptureController(
             projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize,
-            maximumRecordingBodySize: configuration.maxRecordingBodySize, metrics: ingestionMetrics, backlog: backlog)
+            maximumRecordingBodySize: configuration.maxRecordingBodySize, metrics: ingestionMetrics, backlog: backlog,
+            integrations: integrations)
         capture.addRoutes(to: browserRoutes)
         SegmentController(capture: capture).addRoutes(to: browserRoutes)
         DecideController(projects: projects, maximumBodySize: configuration.maxBodySize).addRoutes(to: browserRoutes)
@@ -137,7 +139,7 @@ public enum QuillServer {
                 usage: usageRecorder, ingestion: ingestion, wakeups: wakeups,
                 afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }, eventRates: eventRates,
                 catalogue: catalogue, liveEvents: liveEvents, alertSettings: alertSettings,
-                emailConfigured: configuration.smtpURL != nil),
+                emailConfigured: configuration.smtpURL != nil, integrations: integrations),
             on: router)
 
         return Application(
@@ -168,7 +170,7 @@ public enum QuillServer {
         usage: PluginUsageRecorder, ingestion: any IngestionStore, wakeups: TeamWakeups,
         afterReload: @escaping @Sendable (Int) async -> Void = { _ in }, eventRates: EventRateHistory? = nil,
         catalogue: PluginCatalogue = PluginCatalogue(entries: []), liveEvents: LiveEventFeed = LiveEventFeed(),
-        alertSettings: any AlertStore, emailConfigured: Bool = false
+        alertSettings: any AlertStore, emailConfigured: Bool = false, integrations: IntegrationUsage = IntegrationUsage()
     ) throws(OpenAPIDocumentError) -> [ManagementRoute] {
         let reloader = PluginReloader(store: store, runtime: runtime, secrets: secrets, logger: logger, afterReload: afterReload)
         let compiler = PluginCompiler(providedModules: PluginRuntime.providedModules)
@@ -183,6 +185,7 @@ public enum QuillServer {
                 workQueue: workQueue, schedule: schedule
             ).routes
             + PluginUsageController(authenticator: authenticator, recorder: usage).routes
+            + OutputMetricsController(authenticator: authenticator, adoption: store, usage: usage, integrations: integrations).routes
             + CurrentUserController(authenticator: authenticator).routes
             + ProjectsController(authenticator: authenticator).routes
             + AlertSettingsController(authenticator: authenticator, store: alertSettings, emailConfigured: emailConfigured).routes

@@ -19,6 +19,7 @@ struct CaptureController: Sendable {
     let maximumRecordingBodySize: Int
     let metrics: IngestionMetrics
     let backlog: IngestionBacklog
+    let integrations: IntegrationUsage
 
     static let paths = ["e", "capture", "track", "engage", "batch", "i/v0/e", "s"]
 
@@ -71,7 +72,7 @@ struct CaptureController: Sendable {
         }
         let rejections = try await store(
             batch.events.map { .success($0) }, of: project, origin: origin(of: request, context, isEngage: path == "engage"),
-            sentAt: batch.sentAt, context: context)
+            sentAt: batch.sentAt, source: .posthog, context: context)
         var answer = JSONObject([("status", 1)])
         if !rejections.isEmpty { answer["invalid_events"] = Self.describe(rejections) }
         return Response.json(.object(answer))
@@ -90,13 +91,16 @@ struct CaptureController: Sendable {
     /// - Returns: The refused events; throws a 400 when no event is valid, a 503 when storing failed.
     func store(
         _ events: [Result<JSONValue, EventPreparation.Rejection>], of project: Project, origin: CaptureOrigin, sentAt: Timestamp?,
-        context: QuillRequestContext
+        source: IntegrationUsage.Source, context: QuillRequestContext
     ) async throws -> [EventPreparation.Rejection] {
         var records: [IngestionRecord] = []
+        var stored: [JSONValue] = []
         var rejections: [EventPreparation.Rejection] = []
         for (index, event) in events.enumerated() {
             switch event.flatMap({ EventPreparation.prepare($0, index: index, project: project, origin: origin, sentAt: sentAt) }) {
-            case .success(let record): records.append(record)
+            case .success(let record):
+                records.append(record)
+                if case .success(let json) = event { stored.append(json) }
             case .failure(let rejection): rejections.append(rejection)
             }
         }
@@ -116,6 +120,7 @@ struct CaptureController: Sendable {
                 detail: "The events could not be stored; nothing was accepted. Retry later.")
         }
         metrics.countAccepted(records.count)
+        integrations.countCaptured(stored, teamID: project.id, source: source)
         return rejections
     }
 

@@ -55,7 +55,7 @@ struct SegmentController: Sendable {
         }
         let rejections = try await capture.store(
             events, of: project, origin: capture.origin(of: request, context),
-            sentAt: body["sentAt"]?.stringValue.flatMap(Timestamp.init(iso8601:)), context: context)
+            sentAt: body["sentAt"]?.stringValue.flatMap(Timestamp.init(iso8601:)), source: .segment, context: context)
         var answer = JSONObject([("success", true)])
         if !rejections.isEmpty { answer["invalid_events"] = CaptureController.describe(rejections) }
         return Response.json(.object(answer))
