@@ -151,6 +151,9 @@ public enum QuillServer {
             services: [
                 PluginLogFlushService(store: pluginLogs, consoleLimiter: consoleLimiter), usageRecorder, runtime, backlog, pipeline,
                 workQueue, scheduler, eventRates,
+                ErrorRateWatch(
+                    runtime: runtime, alerts: alerts, threshold: configuration.alertErrorRate,
+                    window: configuration.alertErrorRateWindow),
             ],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port

@@ -49,6 +49,11 @@ public struct ServerConfiguration: Sendable {
     public var smtpURL: String?
     /// `QUILL_EMAIL_FROM`: the sender of alert emails. Default `quill@localhost`.
     public var emailFrom = "quill@localhost"
+    /// `QUILL_ALERT_ERROR_RATE`: the share of a config's calls that, failing within one window, sends an
+    /// `error_rate` alert. Default 0.5.
+    public var alertErrorRate = 0.5
+    /// `QUILL_ALERT_ERROR_RATE_WINDOW`: that window. Default 60 seconds.
+    public var alertErrorRateWindow: Duration = .seconds(60)
     /// `QUILL_SITE_URL`: where people reach Quill's web UI, for the links in alerts. Default: the address it listens on.
     public var siteURL: String?
     /// `QUILL_SECRET_KEY`: the 32-byte key that encrypts plugins' secret config values, given in
@@ -114,6 +119,10 @@ public struct ServerConfiguration: Sendable {
         if let sender = try value("QUILL_EMAIL_FROM", { $0.contains("@") && !$0.contains(where: \.isNewline) ? $0 : nil }) {
             emailFrom = sender
         }
+        if let rate = try value("QUILL_ALERT_ERROR_RATE", { Double($0).flatMap { $0 > 0 && $0 <= 1 ? $0 : nil } }) {
+            alertErrorRate = rate
+        }
+        if let window = try value("QUILL_ALERT_ERROR_RATE_WINDOW", Self.positiveSeconds) { alertErrorRateWindow = window }
         siteURL = try value("QUILL_SITE_URL", { URL(string: $0)?.host != nil ? $0.trimmingSuffix("/") : nil })
         pluginCataloguePath = try value(PluginCatalogue.environmentVariable, { $0 })
         if let key = environment["QUILL_SECRET_KEY"], !key.isEmpty { secretKey = try ConfigSecrets.key(environmentValue: key) }

@@ -95,6 +95,44 @@ import Testing
         await server.stop()
     }
 
+    /// A plugin that throws on most events: past the error rate within a window, its project gets one alert.
+    @Test func aPluginFailingMostCallsIsEmailedOnce() async throws {
+        let smtp = try await SMTPSink.start()
+        defer { smtp.stop() }
+        let server = try ServerProcess(environment: [
+            "QUILL_SMTP_URL": "smtp://127.0.0.1:\(smtp.port)", "QUILL_ALERT_ERROR_RATE": "0.5",
+            "QUILL_ALERT_ERROR_RATE_WINDOW": "0.5",
+        ])
+        try await server.start()
+        let api = Management(port: server.port)
+        #expect(try await api.send(.patch, "/api/projects/@current/alert_settings/", json: ["alert_emails": ["ops@example.com"]]).status == 200)
+        let flaky = try await api.installSource([
+            "plugin.json": #"{"name": "Flaky enricher"}"#,
+            "index.js": "export function processEvent(event) { throw new Error('The enrichment API timed out') }",
+        ])
+        let config = try await api.configure(["plugin": JSONValue(flaky), "enabled": true])
+        let batch = #"{"api_key": "\#(ServerProcess.projectToken)", "batch": ["#
+            + Array(repeating: #"{"event": "e", "distinct_id": "u"}"#, count: 50).joined(separator: ",") + "]}"
+        // Batches until a window sees enough failed calls; how the calls fall into windows is the server's affair.
+        var mails: [String] = []
+        var batches = 0
+        for _ in 0..<20 where mails.isEmpty {
+            #expect(try await HTTP.post(port: server.port, "/batch/", json: batch).status == 200)
+            batches += 1
+            mails = try await smtp.waitForMessages(1, within: .seconds(2))
+        }
+        let mail = try #require(mails.first)
+        #expect(mail.contains("Subject: [Quill] Plugin \"Flaky enricher\" keeps failing"))
+        #expect(mail.contains("Error: "))
+        #expect(mail.contains("The enrichment API timed out"))
+        #expect(mail.contains("/ui/#/configs/\(config)/logs"))
+        // More failures within the hour send nothing more: after more batches and windows, still one email.
+        for _ in 0..<3 { #expect(try await HTTP.post(port: server.port, "/batch/", json: batch).status == 200) }
+        _ = try await HTTP.waitForEvents(port: server.port, query: "event=e", count: 50 * (batches + 3))
+        #expect(try await smtp.waitForMessages(2, within: .seconds(2)).count == 1)
+        await server.stop()
+    }
+
     /// The JSON bodies the webhook received, once there are `count` (polled for up to 30 s).
     private static func wait(for count: Int, in posts: WebhookPosts) async throws -> [JSONValue] {
         let deadline = ContinuousClock.now + .seconds(30)
@@ -149,9 +187,9 @@ final class SMTPSink: Sendable {
         return SMTPSink(port: port, process: process, input: input, folder: folder)
     }
 
-    /// The messages received so far, in order, once there are `count` (polled for up to 30 s).
-    func waitForMessages(_ count: Int) async throws -> [String] {
-        let deadline = ContinuousClock.now + .seconds(30)
+    /// The messages received so far, in order, once there are `count` (polled for up to `within`).
+    func waitForMessages(_ count: Int, within: Duration = .seconds(30)) async throws -> [String] {
+        let deadline = ContinuousClock.now + within
         while true {
             let messages = try received()
             if messages.count >= count || ContinuousClock.now > deadline { return messages }
