@@ -44,7 +44,9 @@ let package = Package(
         .systemLibrary(name: "CQuillZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "Compression", dependencies: ["CQuillZlib"], swiftSettings: librarySettings),
         .target(name: "OrderedJSON", swiftSettings: librarySettings),
-        .target(name: "ChildProcesses", swiftSettings: librarySettings),
+        // posix_spawn with the GNU extensions Swift's Glibc module doesn't import; only ChildProcesses uses it.
+        .target(name: "CSpawn"),
+        .target(name: "ChildProcesses", dependencies: ["CSpawn"], swiftSettings: librarySettings),
         .systemLibrary(name: "CMaxMindDB", pkgConfig: "libmaxminddb", providers: [.apt(["libmaxminddb-dev"])]),
         .target(name: "GeoIP", dependencies: ["CMaxMindDB", "OrderedJSON"], swiftSettings: librarySettings),
         .target(name: "Storage", swiftSettings: librarySettings),
@@ -63,6 +65,11 @@ let package = Package(
             ],
             swiftSettings: librarySettings
         ),
+        // meta.cache in Redis (QUILL_REDIS_URL): a RESP client on SwiftNIO.
+        .target(
+            name: "StorageRedis",
+            dependencies: ["Storage", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: librarySettings),
         .target(
             name: "StorageSQLite",
             dependencies: ["Storage", .product(name: "GRDB", package: "GRDB.swift")],
@@ -89,8 +96,8 @@ let package = Package(
         .target(
             name: "PluginServer",
             dependencies: [
-                "PluginRuntime", "Storage", "StorageSQLite", "Compression", "OrderedJSON", "GeoIP", "EventIngestion",
-                "PluginManifest", "PluginPackaging",
+                "PluginRuntime", "Storage", "StorageSQLite", "StorageRedis", "Compression", "OrderedJSON", "GeoIP",
+                "EventIngestion", "PluginManifest", "PluginPackaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,9 +139,14 @@ let package = Package(
         ),
         .testTarget(name: "JavaScriptEngineTests", dependencies: ["JavaScriptEngine"], swiftSettings: upcomingFeatures),
         .target(
-            name: "QuillTestSupport", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            name: "QuillTestSupport", dependencies: ["ChildProcesses", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Tests/QuillTestSupport", swiftSettings: librarySettings),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: upcomingFeatures),
+        .testTarget(name: "ChildProcessesTests", dependencies: ["ChildProcesses"], swiftSettings: upcomingFeatures),
+        .testTarget(
+            name: "CacheStoreTests",
+            dependencies: ["Storage", "StorageRedis", "QuillTestSupport", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: upcomingFeatures),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "EventIngestionTests", dependencies: ["EventIngestion", "OrderedJSON", "Compression", "Storage"],

@@ -2,11 +2,12 @@ public import Foundation
 
 /// A one-way channel whose ends close on `exec`, so only the child it is given to holds an end.
 ///
-/// Foundation's `Pipe` leaves both ends open across `exec`: every process another thread spawns while the
-/// pipe exists inherits them, and a reader waiting for end-of-file then waits for that unrelated process
-/// too (a test run once hung on a Python client's output because a server spawned beside it held the pipe).
-/// `Process` hands an end to its child with `dup2`, which clears close-on-exec on the copy. It is a socket
-/// pair because Swift's Glibc module doesn't offer `pipe2`, and `pipe` then `fcntl` would leave a window.
+/// Foundation's `Pipe` leaves both ends open across `exec`: every process spawned while the pipe exists
+/// (by any library in this process) inherits them, and a reader waiting for end-of-file then waits for that
+/// unrelated process too (a test run once hung on a Python client's output because a server spawned beside
+/// it held the pipe). `SpawnedProcess` hands an end to its child with `dup2`, which clears close-on-exec on
+/// the copy. It is a socket pair because Swift's Glibc module doesn't offer `pipe2`, and `pipe` then
+/// `fcntl` would leave a window.
 public struct PrivatePipe: Sendable {
     public let reading: FileHandle
     public let writing: FileHandle
@@ -22,7 +23,7 @@ public struct PrivatePipe: Sendable {
 }
 
 /// Runs programs to their end without holding a thread of Swift's cooperative pool: output is read and
-/// input written on threads of their own, and the exit is awaited through `terminationHandler`.
+/// input written on threads of their own, and the exit is awaited from the reaper's thread.
 public enum ChildProcess {
     public struct Output: Sendable {
         public var status: Int32
@@ -44,45 +45,37 @@ public enum ChildProcess {
         _ executable: URL, arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil,
         input: Data? = nil, mergingErrors: Bool = false, timeLimit: Duration? = nil
     ) async throws -> Output {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let output = try PrivatePipe()
         let errors = mergingErrors ? output : try PrivatePipe()
         let inputPipe = try input.map { _ in try PrivatePipe() }
-        process.standardInput = inputPipe?.reading ?? FileHandle.nullDevice
-        process.standardOutput = output.writing
-        process.standardError = errors.writing
-        let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { process in
-            exit.yield(process.terminationStatus)
-            exit.finish()
+        guard let nullDevice = FileHandle(forReadingAtPath: "/dev/null") else {
+            throw ChildProcessError(description: "/dev/null could not be opened")
         }
-        try process.run()
+        let process = try SpawnedProcess(
+            executable, arguments: arguments, environment: environment, currentDirectory: currentDirectory,
+            standardInput: inputPipe?.reading ?? nullDevice, standardOutput: output.writing,
+            standardError: errors.writing)
         // The child has its own copies now; ours would keep the reads from ever seeing end-of-file.
         try? output.writing.close()
         try? errors.writing.close()
         try? inputPipe?.reading.close()
+        try? nullDevice.close()
         if let input, let inputPipe {
             onOwnThread {
                 try? inputPipe.writing.write(contentsOf: input)
                 try? inputPipe.writing.close()
             }
         }
-        let pid = process.processIdentifier
         let killer = timeLimit.map { limit in
             Task {
                 try await Task.sleep(for: limit)
-                kill(pid, SIGKILL)
+                process.send(SIGKILL)
             }
         }
         async let standardOutput = readToEnd(output.reading)
         async let standardError = mergingErrors ? Data() : readToEnd(errors.reading)
         let (outputData, errorData) = await (standardOutput, standardError)
-        var status: Int32 = -1
-        for await exitStatus in exits { status = exitStatus }
+        let status = await process.exitStatus()
         killer?.cancel()
         return Output(status: status, standardOutput: outputData, standardError: errorData)
     }

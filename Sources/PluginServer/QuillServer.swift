@@ -4,6 +4,7 @@ public import Logging
 import GeoIP
 import PluginRuntime
 import Storage
+import StorageRedis
 public import StorageSQLite
 
 /// Builds `quill serve`: storage, the plugin runtime, the ingestion pipeline and the HTTP routes.
@@ -53,6 +54,7 @@ public enum QuillServer {
             store: alertSettings, plugins: plugins, projects: projects, workQueue: workQueueStore,
             emailEnabled: configuration.smtpURL != nil, siteURL: configuration.siteURL, logger: logger,
             queued: { workWakeup.signal() })
+        let cache = try await cacheStore(configuration: configuration)
         var runtimeConfiguration = PluginRuntimeConfiguration(
             workerCount: configuration.pluginWorkers, timeLimit: configuration.pluginTimeLimit,
             memoryLimit: configuration.pluginMemoryLimit)
@@ -60,7 +62,7 @@ public enum QuillServer {
         let runtime = PluginRuntime(
             configuration: runtimeConfiguration,
             services: PluginHostServices(
-                cache: MemoryPluginCacheStore(limits: configuration.pluginCacheLimits),
+                cache: cache,
                 storage: SQLitePluginStorageStore(database: database, limits: configuration.pluginStorageLimits),
                 logs: consoleLimiter, logLimits: configuration.pluginLogLimits, fetchPolicy: configuration.fetchPolicy,
                 geoip: geoip,
@@ -201,6 +203,21 @@ public enum QuillServer {
             + EventsController(authenticator: authenticator, store: ingestion).routes
             + WebUIRoutesController(authenticator: authenticator, catalogue: catalogue, liveEvents: liveEvents).routes
         return try routes + OpenAPIController(documenting: routes).routes
+    }
+
+    /// `meta.cache`: in Redis when `QUILL_REDIS_URL` is set (checked now, so a wrong address stops the start with
+    /// its reason), else in memory.
+    static func cacheStore(configuration: ServerConfiguration) async throws -> any PluginCacheStore {
+        guard let endpoint = configuration.redisEndpoint else {
+            return MemoryPluginCacheStore(limits: configuration.pluginCacheLimits)
+        }
+        let client = RedisClient(endpoint: endpoint)
+        do {
+            try await client.ping()
+        } catch {
+            throw ConfigurationError(description: "QUILL_REDIS_URL: \(error)")
+        }
+        return RedisPluginCacheStore(client: client, limits: configuration.pluginCacheLimits)
     }
 
     /// Opens (creating on first use) the database under the data directory, with the default

@@ -1,6 +1,7 @@
 public import Foundation
 public import PluginRuntime
 public import Storage
+public import StorageRedis
 
 /// Settings of `quill serve`. Each has a flag and an environment variable; flags win.
 public struct ServerConfiguration: Sendable {
@@ -56,6 +57,9 @@ public struct ServerConfiguration: Sendable {
     public var alertErrorRateWindow: Duration = .seconds(60)
     /// `QUILL_SITE_URL`: where people reach Quill's web UI, for the links in alerts. Default: the address it listens on.
     public var siteURL: String?
+    /// `QUILL_REDIS_URL`: `redis://[[user]:password@]host[:port][/database]` keeps `meta.cache` in that Redis,
+    /// shared by every instance pointed at it. Default: none, the cache is in this process's memory.
+    public var redisEndpoint: RedisEndpoint?
     /// `QUILL_SECRET_KEY`: the 32-byte key that encrypts plugins' secret config values, given in
     /// base64. Default: none, the key in the data folder's `secret.key` (made on first start).
     public var secretKey: Data?
@@ -124,6 +128,13 @@ public struct ServerConfiguration: Sendable {
         }
         if let window = try value("QUILL_ALERT_ERROR_RATE_WINDOW", Self.positiveSeconds) { alertErrorRateWindow = window }
         siteURL = try value("QUILL_SITE_URL", { URL(string: $0)?.host != nil ? $0.trimmingSuffix("/") : nil })
+        if let url = environment["QUILL_REDIS_URL"], !url.isEmpty {
+            do {
+                redisEndpoint = try RedisEndpoint(url: url)
+            } catch {
+                throw ConfigurationError(description: "QUILL_REDIS_URL: \(error)")
+            }
+        }
         pluginCataloguePath = try value(PluginCatalogue.environmentVariable, { $0 })
         if let key = environment["QUILL_SECRET_KEY"], !key.isEmpty { secretKey = try ConfigSecrets.key(environmentValue: key) }
         geoipDatabasePath = try value("QUILL_GEOIP_DATABASE", { $0 })

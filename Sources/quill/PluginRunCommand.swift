@@ -220,41 +220,15 @@ struct PluginRunCommand: AsyncParsableCommand {
             }
             FileHandle.standardOutput.write(Data(output))
         }
-        for try await (number, line) in eventLines() {
-            count += 1
-            batch.append((number, Array(line.utf8)))
-            if batch.count >= 256 { try await flush() }
+        for try await lines in EventLineReader(path: events) {
+            for (number, line) in lines {
+                count += 1
+                batch.append((number, line))
+                if batch.count >= 256 { try await flush() }
+            }
         }
         try await flush()
         return (survivors, failures, count)
-    }
-
-    /// The non-blank lines of the events file (or standard input), numbered from 1.
-    private func eventLines() -> AsyncThrowingStream<(Int, String), any Error> {
-        let path = events
-        return AsyncThrowingStream { continuation in
-            let thread = Thread {
-                var number = 0
-                let next: () -> String?
-                if let path, path != "-" {
-                    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                        continuation.finish(throwing: CommandFailure("Could not read the events file \(path)", exitCode: 66))
-                        return
-                    }
-                    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).makeIterator()
-                    next = { lines.next().map(String.init) }
-                } else {
-                    next = { readLine(strippingNewline: true) }
-                }
-                while let line = next() {
-                    number += 1
-                    if line.allSatisfy(\.isWhitespace) { continue }
-                    continuation.yield((number, line))
-                }
-                continuation.finish()
-            }
-            thread.start()
-        }
     }
 
     private func readAttachments() throws -> [String: PluginAttachment] {

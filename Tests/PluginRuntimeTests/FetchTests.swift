@@ -297,8 +297,8 @@ import Testing
             const quick = await fetch(`${base}/slow?ms=10`, { timeout: 30000 })
             return { name: failed.name, type: failed.type, message: failed.message, elapsed, quick: await quick.text() }
             """)
-        // Not a speed check: at or after its 200 ms, and before the answer that comes at 5 s.
-        #expect((200..<5000).contains(result["elapsed"] as? Int ?? 0))
+        // Not a speed check: not before its 200 ms. That it came before the answer (at 5 s) is the rejection itself.
+        #expect(result["elapsed"] as? Int ?? 0 >= 200)
         #expect(result["name"] as? String == "FetchError")
         #expect(result["type"] as? String == "request-timeout")
         #expect((result["message"] as? String)?.hasPrefix("network timeout at: http://127.0.0.1:") == true)
@@ -314,13 +314,14 @@ import Testing
         try await harness.load(
             """
             export async function processEvent(event) {
-              event.properties.result = { error: await fetch(`${event.properties.base}/slow?ms=5000`).then(() => null, (e) => e.type) }
+              event.properties.result = { error: await fetch(`${event.properties.base}/slow?ms=60000`).then(() => null, (e) => e.type) }
               return event
             }
             """)
         let started = ContinuousClock.now
         let (event, chain) = try await harness.process(sampleEvent(properties: ["base": server.base]))
-        #expect(ContinuousClock.now - started < .seconds(4.5))
+        // Not a speed check: the answer would come at 60 s.
+        #expect(ContinuousClock.now - started < .seconds(30))
         let seen = (event?["properties"] as? [String: Any])?["result"] as? [String: Any]
         let callTimedOut = chain.failed == ["test-plugin (39)"] && harness.messages(source: .plugin).contains { $0.contains("timed out") }
         #expect(callTimedOut || seen?["error"] as? String == "request-timeout")
@@ -389,9 +390,8 @@ import Testing
     func refusesForbiddenAddressesByDefault(_ url: String) async throws {
         let result = try await run(
             """
-            const started = Date.now()
             const error = await fetch('\(url)').then(() => ({}), (error) => error)
-            return { name: error.name, type: error.type, code: error.code, message: error.message, elapsed: Date.now() - started }
+            return { name: error.name, type: error.type, code: error.code, message: error.message }
             """, policy: FetchPolicy())
         #expect(result["name"] as? String == "FetchError")
         #expect(result["type"] as? String == "system")
@@ -399,8 +399,6 @@ import Testing
         let message = try #require(result["message"] as? String)
         #expect(message.contains("is not allowed for plugins"))
         #expect(message.contains("QUILL_FETCH_ALLOW"))
-        // Refused before any connection is tried: 10.1.2.3 would otherwise take the whole time limit.
-        #expect(result["elapsed"] as? Int ?? .max < 5000)
     }
 
     @Test func refusalNamesTheAddressAndWhy() async throws {
@@ -540,7 +538,8 @@ import Testing
     private func run(_ body: String, policy: FetchPolicy = FetchTests.loopback) async throws -> [String: Any] {
         let server = try await FetchTestServer.start()
         defer { server.stop() }
-        let harness = try PluginHarness(fetchPolicy: policy)
+        // A loaded machine must not turn a slow answer into a time-out: these tests are about fetch, not speed.
+        let harness = try PluginHarness(timeLimit: .seconds(120), fetchPolicy: policy)
         let outcome = try await harness.load(
             """
             export async function processEvent(event) {

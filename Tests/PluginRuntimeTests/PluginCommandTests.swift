@@ -43,6 +43,30 @@ import Testing
         #expect(output.standardError.contains("[INFO] saw keep me"))
     }
 
+    @Test func linesEndInLFOrCRLFAndBlankOnesAreSkippedButCounted() async throws {
+        let plugin = try TemporaryFolder([
+            "plugin.json": #"{"name": "renamer"}"#,
+            "index.js": "export function processEvent(event) { return { ...event, event: event.event + '!' } }",
+        ])
+        let output = try await QuillProcess.run(
+            ["plugin", "run", plugin.path], input: "{\"event\":\"a\"}\r\n \t\r\n\n{\"event\":\"b\"}\n{\"event\":")
+        #expect(output.standardOutput == "{\"event\":\"a!\"}\n{\"event\":\"b!\"}\n")
+        #expect(output.status == 65)
+        #expect(output.standardError.contains("Error: stdin:5: event is not valid JSON"))
+    }
+
+    /// Without processEvent each event comes out as it went in: lines across the reader's 1 MiB chunks, in order.
+    @Test func aLargeFileComesThroughWholeAndInOrder() async throws {
+        let plugin = try TemporaryFolder([
+            "plugin.json": #"{"name": "idle"}"#, "index.js": "export function setupPlugin() {}",
+        ])
+        let lines = (0..<30_000).map { #"{"event":"e","properties":{"n":\#($0),"pad":"\#(String(repeating: "x", count: $0 % 97))"}}"# }
+        let work = try TemporaryFolder(["events.jsonl": lines.joined(separator: "\n")])
+        let output = try await QuillProcess.run(["plugin", "run", plugin.path, work.url.appending(path: "events.jsonl").path])
+        #expect(output.status == 0)
+        #expect(output.standardOutput == lines.joined(separator: "\n") + "\n")
+    }
+
     @Test func failingEventsMakeTheRunFail() async throws {
         let plugin = try TemporaryFolder([
             "plugin.json": #"{"name": "thrower"}"#,

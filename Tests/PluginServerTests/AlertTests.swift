@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import Hummingbird
 import OrderedJSON
@@ -151,40 +152,41 @@ final class WebhookPosts: Sendable {
 /// aiosmtpd on 127.0.0.1 (Clients/smtp_sink.py), keeping each message it receives as a file.
 final class SMTPSink: Sendable {
     let port: Int
-    private let process: Process
-    private let input: Pipe
+    private let process: SpawnedProcess
     private let folder: TemporaryFolder
 
-    private init(port: Int, process: Process, input: Pipe, folder: TemporaryFolder) {
+    private init(port: Int, process: SpawnedProcess, folder: TemporaryFolder) {
         self.port = port
         self.process = process
-        self.input = input
         self.folder = folder
     }
 
+    deinit { stop() }
+
     static func start() async throws -> SMTPSink {
         let folder = try TemporaryFolder()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let script = QuillExecutable.repositoryRoot.appending(path: "Tests/PluginServerTests/Clients/smtp_sink.py")
-        process.arguments = ["python3", script.path, folder.url.path]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
+        guard let nullDevice = FileHandle(forReadingAtPath: "/dev/null") else {
+            throw SMTPSinkError(description: "/dev/null could not be opened")
+        }
+        let pipe = try PrivatePipe()
+        let process = try SpawnedProcess(
+            URL(fileURLWithPath: "/usr/bin/env"), arguments: ["python3", script.path, folder.url.path],
+            standardInput: nullDevice, standardOutput: pipe.writing, standardError: pipe.writing)
+        try pipe.writing.close()
+        try nullDevice.close()
         // The first line is the port; reading it waits for the server to listen.
-        let reading = output.fileHandleForReading
+        let reading = pipe.reading
         let line = await Task.detached {
             var bytes: [UInt8] = []
             while let byte = try? reading.read(upToCount: 1)?.first, byte != UInt8(ascii: "\n") { bytes.append(byte) }
             return String(decoding: bytes, as: UTF8.self)
         }.value
         guard let port = Int(line.trimmingCharacters(in: .whitespaces)) else {
-            process.terminate()
+            process.send(SIGKILL)
             throw SMTPSinkError(description: "the SMTP server did not start: '\(line)'")
         }
-        return SMTPSink(port: port, process: process, input: input, folder: folder)
+        return SMTPSink(port: port, process: process, folder: folder)
     }
 
     /// The messages received so far, in order, once there are `count` (polled for up to `within`).
@@ -203,10 +205,9 @@ final class SMTPSink: Sendable {
             .map { try String(contentsOf: folder.url.appending(path: $0), encoding: .utf8) }
     }
 
+    /// Ends the server; its reaper collects it.
     func stop() {
-        try? input.fileHandleForWriting.close()
-        process.terminate()
-        process.waitUntilExit()
+        if process.isRunning { process.send(SIGTERM) }
     }
 }
 

@@ -163,9 +163,11 @@ import Testing
         #expect(latencies.count >= 3, "the victim's events kept being stored")
         let allClean = latencies.allSatisfy { $0.clean }
         #expect(allClean, "another organization's plugin saw polluted built-ins")
+        // Not speed checks (the machine may be loaded): waiting behind the attacks, each held to its 1 s limit,
+        // would take over 20 s.
         let worst = latencies.map(\.latency).max() ?? .zero
-        #expect(worst < .seconds(5), "the victim's slowest event took \(worst)")
-        #expect(slowest < .seconds(2), "health, readiness or metrics took \(slowest)")
+        #expect(worst < .seconds(15), "the victim's slowest event took \(worst)")
+        #expect(slowest < .seconds(5), "health, readiness or metrics took \(slowest)")
         let peak = try #require(server.peakResidentMemory)
         print(
             "Hostile plugins: \(latencies.count) victim events, slowest \(worst); slowest health/ready/metrics answer \(slowest); "

@@ -1,7 +1,7 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps each message it receives as a file, for the alert tests.
 
 Usage: python3 smtp_sink.py FOLDER
-Prints the port it listens on, then serves until stdin closes. Each message is FOLDER/N.eml: the envelope's
+Prints the port it listens on, then serves until it is ended (SIGTERM). Each message is FOLDER/N.eml: the envelope's
 sender and recipients as X-Envelope-From and X-Envelope-To lines, then the message as received.
 """
 import asyncio
@@ -31,9 +31,7 @@ async def main():
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: SMTP(Keep(), hostname="smtp-sink.test"), "127.0.0.1", 0)
     print(server.sockets[0].getsockname()[1], flush=True)
-    # Ends when the test closes stdin (or ends).
-    await loop.run_in_executor(None, sys.stdin.read)
-    server.close()
+    await server.serve_forever()
 
 
 asyncio.run(main())

@@ -12,7 +12,7 @@ final class ServerProcess: @unchecked Sendable {
 
     let dataDirectory: URL
     private(set) var port = 0
-    private var process: Process?
+    private var process: SpawnedProcess?
     private let output = SharedText()
     /// Settings of the next start, beside the test's keys; a test may change them while the server is stopped.
     var environment: [String: String]
@@ -55,13 +55,7 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts the server and returns once it listens.
     func start() async throws {
-        let process = Process()
-        process.executableURL = QuillExecutable.url
-        process.arguments = ["serve", "--port", "0", "--data-dir", dataDirectory.path]
-        process.environment = quillEnvironment
         let pipe = try PrivatePipe()
-        process.standardOutput = pipe.writing
-        process.standardError = pipe.writing
         let output = self.output
         pipe.reading.readabilityHandler = { handle in
             let data = handle.availableData
@@ -71,11 +65,19 @@ final class ServerProcess: @unchecked Sendable {
                 output.append(String(decoding: data, as: UTF8.self))
             }
         }
-        try process.run()
+        guard let nullDevice = FileHandle(forReadingAtPath: "/dev/null") else {
+            throw ServerProcessError(description: "/dev/null could not be opened")
+        }
+        let process = try SpawnedProcess(
+            QuillExecutable.url, arguments: ["serve", "--port", "0", "--data-dir", dataDirectory.path],
+            environment: quillEnvironment, standardInput: nullDevice, standardOutput: pipe.writing,
+            standardError: pipe.writing)
         try pipe.writing.close()
+        try nullDevice.close()
         RunningServers.add(process)
         self.process = process
-        let deadline = ContinuousClock.now + .seconds(30)
+        // Seconds alone; a loaded machine running every suite at once has needed more than 30.
+        let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             if let port = Self.listeningPort(in: printed), printed.split(separator: "\n").count > 0 {
                 let occurrences = printed.components(separatedBy: "Quill is listening on").count - 1
@@ -108,8 +110,8 @@ final class ServerProcess: @unchecked Sendable {
         guard let process else { return }
         RunningServers.stop(process)
         if await !Self.exit(of: process, within: .seconds(60)) {
-            Foundation.kill(process.processIdentifier, SIGABRT)
-            if await !Self.exit(of: process, within: .seconds(60)) { Foundation.kill(process.processIdentifier, SIGKILL) }
+            process.send(SIGABRT)
+            if await !Self.exit(of: process, within: .seconds(60)) { process.send(SIGKILL) }
             Issue.record("quill serve did not stop within a minute of SIGTERM; it printed:\n\(printed.suffix(30_000))")
         }
         self.process = nil
@@ -118,14 +120,14 @@ final class ServerProcess: @unchecked Sendable {
     /// Kills the server with SIGKILL, as a crash would.
     func kill() async {
         guard let process else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.send(SIGKILL)
         _ = await Self.exit(of: process, within: .seconds(60))
         RunningServers.remove(process)
         self.process = nil
     }
 
     /// Waits without blocking a thread: whether `process` exited within `limit`.
-    private static func exit(of process: Process, within limit: Duration) async -> Bool {
+    private static func exit(of process: SpawnedProcess, within limit: Duration) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while process.isRunning {
             guard ContinuousClock.now < deadline else { return false }
@@ -163,18 +165,18 @@ private enum RunningServers {
         }
     }()
 
-    static func add(_ process: Process) {
+    static func add(_ process: SpawnedProcess) {
         _ = killAtExit
         processes.withLock { $0.append(process.processIdentifier) }
     }
 
-    static func remove(_ process: Process) {
+    static func remove(_ process: SpawnedProcess) {
         processes.withLock { $0.removeAll { $0 == process.processIdentifier } }
     }
 
     /// Asks the server to stop gracefully (SIGTERM).
-    static func stop(_ process: Process) {
-        process.terminate()
+    static func stop(_ process: SpawnedProcess) {
+        process.send(SIGTERM)
         remove(process)
     }
 }
