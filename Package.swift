@@ -106,6 +106,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // The alert emails' SMTP client.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.copy("WebUI/Assets")],
             swiftSettings: librarySettings,

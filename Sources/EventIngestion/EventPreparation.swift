@@ -23,6 +23,11 @@ package enum EventPreparation {
     package struct Rejection: Error, Sendable {
         package var index: Int
         package var reason: String
+
+        package init(index: Int, reason: String) {
+            self.index = index
+            self.reason = reason
+        }
     }
 
     /// Longest event name and `distinct_id` kept, in characters; longer ones are cut, as PostHog cuts them.

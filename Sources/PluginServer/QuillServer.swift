@@ -28,6 +28,7 @@ public enum QuillServer {
         if sealed > 0 { logger.info("Encrypted the secret config values of \(sealed) plugin configs") }
 
         let ingestionMetrics = IngestionMetrics()
+        let integrations = IntegrationUsage()
         let wakeups = TeamWakeups()
         let backlog = IngestionBacklog(store: ingestion, limit: configuration.maxBacklog, logger: logger)
         let catalogue = try PluginCatalogue.load(operatorFile: configuration.pluginCataloguePath)
@@ -50,6 +51,11 @@ public enum QuillServer {
             throw ConfigurationError(description: "QUILL_GEOIP_DATABASE: \(error)")
         }
         let apiAccess = PluginAPIAccessService(projects: projects)
+        let alertSettings = SQLiteAlertStore(database: database)
+        let alerts = PluginAlerts(
+            store: alertSettings, plugins: plugins, projects: projects, workQueue: workQueueStore,
+            emailEnabled: configuration.smtpURL != nil, siteURL: configuration.siteURL, logger: logger,
+            queued: { workWakeup.signal() })
         let cache = try await cacheStore(configuration: configuration)
         var runtimeConfiguration = PluginRuntimeConfiguration(
             workerCount: configuration.pluginWorkers, timeLimit: configuration.pluginTimeLimit,
@@ -75,13 +81,18 @@ public enum QuillServer {
                     } catch {
                         logger.error("Could not record a disabled plugin config", metadata: ["plugin_config.id": "\(id)"])
                     }
+                    await alerts.raise(.disabled, pluginConfigID: id, error: reason)
                 }
             })
         let loader = PluginConfigLoader(store: plugins, runtime: runtime, secrets: secrets, logs: pluginLogs, logger: logger)
         let pluginsLoaded = ReadyGate()
         let workQueue = WorkQueueService(
             store: workQueueStore, runtime: runtime, clock: workClock, logger: logger, wakeup: workWakeup,
-            hooks: HookDeliveries(store: hookStore), ready: { await pluginsLoaded.wait() })
+            hooks: HookDeliveries(store: hookStore), integrations: integrations,
+            alertDelivery: AlertDelivery(
+                smtp: configuration.smtpURL.flatMap(SMTPClient.init(url:)), emailFrom: configuration.emailFrom, runtime: runtime),
+            onDeadLetter: { item, error in await alerts.raise(.deadLetter, pluginConfigID: item.pluginConfigID, error: error) },
+            ready: { await pluginsLoaded.wait() })
         let scheduler = SchedulerService(
             store: SQLiteScheduleStore(database: database), runtime: runtime, clock: workClock, logger: logger,
             ready: { await pluginsLoaded.wait() })
@@ -111,14 +122,16 @@ public enum QuillServer {
         ).addRoutes(to: router)
         MetricsController(
             ingestionMetrics: ingestionMetrics, ingestion: ingestion, workQueue: workQueueStore, runtime: runtime,
-            token: configuration.metricsToken, consoleLimiter: consoleLimiter
+            token: configuration.metricsToken, consoleLimiter: consoleLimiter, adoption: plugins, integrations: integrations
         ).addRoutes(to: router)
         // Web pages call capture, recordings, decide and flags from their own sites.
         let browserRoutes = router.group().add(middleware: BrowserCORSMiddleware())
-        CaptureController(
+        let capture = CaptureController(
             projects: projects, writer: writer, maximumBodySize: configuration.maxBodySize,
-            maximumRecordingBodySize: configuration.maxRecordingBodySize, metrics: ingestionMetrics, backlog: backlog
-        ).addRoutes(to: browserRoutes)
+            maximumRecordingBodySize: configuration.maxRecordingBodySize, metrics: ingestionMetrics, backlog: backlog,
+            integrations: integrations)
+        capture.addRoutes(to: browserRoutes)
+        SegmentController(capture: capture).addRoutes(to: browserRoutes)
         DecideController(projects: projects, maximumBodySize: configuration.maxBodySize).addRoutes(to: browserRoutes)
         let authenticator = ManagementAuthenticator(projects: projects, pluginKeys: apiAccess)
         let eventRates = EventRateHistory(runtime: runtime)
@@ -130,7 +143,8 @@ public enum QuillServer {
                 logger: logger, workQueue: workQueueStore, schedule: SQLiteScheduleStore(database: database),
                 usage: usageRecorder, ingestion: ingestion, wakeups: wakeups,
                 afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }, eventRates: eventRates,
-                hookStore: hookStore, hookMatcher: hookMatcher, catalogue: catalogue, liveEvents: liveEvents),
+                hookStore: hookStore, hookMatcher: hookMatcher, catalogue: catalogue, liveEvents: liveEvents,
+                alertSettings: alertSettings, emailConfigured: configuration.smtpURL != nil, integrations: integrations),
             on: router)
 
         return Application(
@@ -142,11 +156,15 @@ public enum QuillServer {
             services: [
                 PluginLogFlushService(store: pluginLogs, consoleLimiter: consoleLimiter), usageRecorder, runtime, backlog, pipeline,
                 workQueue, scheduler, eventRates,
+                ErrorRateWatch(
+                    runtime: runtime, alerts: alerts, threshold: configuration.alertErrorRate,
+                    window: configuration.alertErrorRateWindow),
             ],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 // The address bound, not the name configured: fetch's guard knows the server by it.
                 apiAccess.serverStarted(host: channel.localAddress?.ipAddress ?? configuration.host, port: port)
+                alerts.serverStarted(url: "http://\(configuration.host):\(port)", configured: configuration.siteURL != nil)
                 announce("Quill is listening on http://\(configuration.host):\(port)")
             },
             logger: logger)
@@ -160,7 +178,8 @@ public enum QuillServer {
         usage: PluginUsageRecorder, ingestion: any IngestionStore, wakeups: TeamWakeups,
         afterReload: @escaping @Sendable (Int) async -> Void = { _ in }, eventRates: EventRateHistory? = nil,
         hookStore: any HookStore, hookMatcher: HookMatcher,
-        catalogue: PluginCatalogue = PluginCatalogue(entries: []), liveEvents: LiveEventFeed = LiveEventFeed()
+        catalogue: PluginCatalogue = PluginCatalogue(entries: []), liveEvents: LiveEventFeed = LiveEventFeed(),
+        alertSettings: any AlertStore, emailConfigured: Bool = false, integrations: IntegrationUsage = IntegrationUsage()
     ) throws(OpenAPIDocumentError) -> [ManagementRoute] {
         let reloader = PluginReloader(store: store, runtime: runtime, secrets: secrets, logger: logger, afterReload: afterReload)
         let compiler = PluginCompiler(providedModules: PluginRuntime.providedModules)
@@ -175,8 +194,10 @@ public enum QuillServer {
                 workQueue: workQueue, schedule: schedule
             ).routes
             + PluginUsageController(authenticator: authenticator, recorder: usage).routes
+            + OutputMetricsController(authenticator: authenticator, adoption: store, usage: usage, integrations: integrations).routes
             + CurrentUserController(authenticator: authenticator).routes
             + ProjectsController(authenticator: authenticator).routes
+            + AlertSettingsController(authenticator: authenticator, store: alertSettings, emailConfigured: emailConfigured).routes
             + PluginTestRunController(authenticator: authenticator, compiler: compiler).routes
             + EventRateController(
                 authenticator: authenticator, store: store,

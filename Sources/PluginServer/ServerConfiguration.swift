@@ -46,6 +46,17 @@ public struct ServerConfiguration: Sendable {
     /// `QUILL_METRICS_TOKEN`: when set, `/metrics` answers only requests with `Authorization: Bearer
     /// <token>`. Default: none, `/metrics` is open (keep it on a private network).
     public var metricsToken: String?
+    /// `QUILL_SMTP_URL`: the relay alert emails go through, `smtp://host[:port]`. Default: none, no emails.
+    public var smtpURL: String?
+    /// `QUILL_EMAIL_FROM`: the sender of alert emails. Default `quill@localhost`.
+    public var emailFrom = "quill@localhost"
+    /// `QUILL_ALERT_ERROR_RATE`: the share of a config's calls that, failing within one window, sends an
+    /// `error_rate` alert. Default 0.5.
+    public var alertErrorRate = 0.5
+    /// `QUILL_ALERT_ERROR_RATE_WINDOW`: that window. Default 60 seconds.
+    public var alertErrorRateWindow: Duration = .seconds(60)
+    /// `QUILL_SITE_URL`: where people reach Quill's web UI, for the links in alerts. Default: the address it listens on.
+    public var siteURL: String?
     /// `QUILL_REDIS_URL`: `redis://[[user]:password@]host[:port][/database]` keeps `meta.cache` in that Redis,
     /// shared by every instance pointed at it. Default: none, the cache is in this process's memory.
     public var redisEndpoint: RedisEndpoint?
@@ -108,6 +119,15 @@ public struct ServerConfiguration: Sendable {
             pluginFolders = try AllowedPluginFolders(environmentValue: folders)
         }
         metricsToken = try value("QUILL_METRICS_TOKEN", { $0 })
+        smtpURL = try value("QUILL_SMTP_URL", { SMTPClient(url: $0) == nil ? nil : $0 })
+        if let sender = try value("QUILL_EMAIL_FROM", { $0.contains("@") && !$0.contains(where: \.isNewline) ? $0 : nil }) {
+            emailFrom = sender
+        }
+        if let rate = try value("QUILL_ALERT_ERROR_RATE", { Double($0).flatMap { $0 > 0 && $0 <= 1 ? $0 : nil } }) {
+            alertErrorRate = rate
+        }
+        if let window = try value("QUILL_ALERT_ERROR_RATE_WINDOW", Self.positiveSeconds) { alertErrorRateWindow = window }
+        siteURL = try value("QUILL_SITE_URL", { URL(string: $0)?.host != nil ? $0.trimmingSuffix("/") : nil })
         if let url = environment["QUILL_REDIS_URL"], !url.isEmpty {
             do {
                 redisEndpoint = try RedisEndpoint(url: url)

@@ -186,6 +186,27 @@ public protocol PluginStore: Sendable {
     func enabledPluginConfig(id: Int) async throws -> PluginConfigDefinition?
     /// Disables a config and records why, as PostHog's `pluginconfig.error`.
     func disablePluginConfig(id: Int, errorMessage: String) async throws
+    /// Each plugin's adoption, by name; only the organization's installs when `organizationID` is given.
+    func pluginAdoption(organizationID: Int?) async throws -> [PluginAdoption]
 
     func logEntries(_ query: PluginLogQuery) async throws -> [PluginLogEntry]
+}
+
+/// How widely one plugin is used: the seed's "plugins installed and in use", per plugin across projects.
+public struct PluginAdoption: Sendable, Equatable {
+    /// The plugin's name; installs of one plugin in several organizations share it.
+    public var name: String
+    /// Its installs (one per organization that installed it).
+    public var installations: Int
+    /// Projects with a config of it.
+    public var configuredProjects: Int
+    /// Projects with an enabled config of it: in use.
+    public var enabledProjects: Int
+
+    public init(name: String, installations: Int, configuredProjects: Int, enabledProjects: Int) {
+        self.name = name
+        self.installations = installations
+        self.configuredProjects = configuredProjects
+        self.enabledProjects = enabledProjects
+    }
 }

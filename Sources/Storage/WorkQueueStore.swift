@@ -18,6 +18,8 @@ public enum WorkKind: String, Sendable, CaseIterable {
     case actionWebhook = "action_webhook"
     /// A REST hook's delivery of one processed event; the item's lane is a ``HookLane``.
     case restHook = "rest_hook"
+    /// An alert about the config to its project: an email or a webhook (`{"channel", …}`).
+    case alert = "alert"
 }
 
 /// An item to put on the queue.

@@ -72,6 +72,7 @@ public final class SQLiteDatabase: Sendable {
         registerBacklogMigration(in: &migrator)
         registerSessionRecordingMigration(in: &migrator)
         registerHookMigration(in: &migrator)
+        registerAlertMigration(in: &migrator)
         return migrator
     }
 }

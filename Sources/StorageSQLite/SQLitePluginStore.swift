@@ -322,3 +322,26 @@ extension PluginLogEntry {
             instanceID: UUID(uuidString: row["instance_id"]) ?? UUID())
     }
 }
+
+extension SQLitePluginStore {
+    public func pluginAdoption(organizationID: Int?) async throws -> [PluginAdoption] {
+        try await database.pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT plugin.name, COUNT(DISTINCT plugin.id) AS installations,
+                        COUNT(DISTINCT plugin_config.team_id) AS configured,
+                        COUNT(DISTINCT CASE WHEN plugin_config.enabled THEN plugin_config.team_id END) AS enabled
+                    FROM plugin LEFT JOIN plugin_config ON plugin_config.plugin_id = plugin.id
+                    WHERE ?1 IS NULL OR plugin.organization_id = ?1
+                    GROUP BY plugin.name ORDER BY plugin.name
+                    """,
+                arguments: [organizationID]
+            ).map {
+                PluginAdoption(
+                    name: $0["name"], installations: $0["installations"], configuredProjects: $0["configured"],
+                    enabledProjects: $0["enabled"])
+            }
+        }
+    }
+}

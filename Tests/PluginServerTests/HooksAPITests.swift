@@ -76,6 +76,11 @@ import Testing
         #expect(json["event"]?["properties"]?["plan"] == "pro")
         let stored = try await HTTP.waitForEvents(port: server.port, query: "event=viewed%20pricing", count: 2)
         #expect(stored.contains { $0["id"] == json["event"]?["uuid"] })
+        // The output metrics count what was delivered (the answer may land just after the receiver saw it).
+        try await eventually("four deliveries counted") {
+            let metrics = (try? await HTTP.request(.get, port: server.port, "/metrics").text) ?? ""
+            return metrics.contains(#"quill_integration_events_total{lib="unknown",source="webhook"} 4"#)
+        }
         await server.stop()
     }
 

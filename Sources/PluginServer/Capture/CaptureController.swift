@@ -19,6 +19,7 @@ struct CaptureController: Sendable {
     let maximumRecordingBodySize: Int
     let metrics: IngestionMetrics
     let backlog: IngestionBacklog
+    let integrations: IntegrationUsage
 
     static let paths = ["e", "capture", "track", "engage", "batch", "i/v0/e", "s"]
 
@@ -34,8 +35,13 @@ struct CaptureController: Sendable {
     }
 
     private func capture(_ request: Request, _ context: QuillRequestContext, path: String, limit: Int) async throws -> Response {
+        try await countingStatus { try await accept(request, context, path: path, limit: limit) }
+    }
+
+    /// Runs a capture endpoint's `handler`, counting its answer's status.
+    func countingStatus(_ handler: () async throws -> Response) async throws -> Response {
         do {
-            let response = try await accept(request, context, path: path, limit: limit)
+            let response = try await handler()
             metrics.countRequest(status: Int(response.status.code))
             return response
         } catch let error as APIError {
@@ -47,11 +53,7 @@ struct CaptureController: Sendable {
     /// Stores the request's valid events in the ingestion log, or throws what is wrong with it.
     /// - Parameter limit: The most bytes the body may have, before and after decompression.
     private func accept(_ request: Request, _ context: QuillRequestContext, path: String, limit: Int) async throws -> Response {
-        // Refused before the body is read: a full log means the server is behind, and reading costs too.
-        guard !backlog.isFull else {
-            metrics.countRejected(1, reason: "backlog_full")
-            throw APIError.backlogFull
-        }
+        try refuseWhenBacklogFull()
         let captureRequest = try await CaptureRequest.read(request, limit: limit)
         let batch: CaptureBatch
         do {
@@ -68,14 +70,37 @@ struct CaptureController: Sendable {
             metrics.countRejected(batch.events.count, reason: error.code)
             throw error
         }
+        let rejections = try await store(
+            batch.events.map { .success($0) }, of: project, origin: origin(of: request, context, isEngage: path == "engage"),
+            sentAt: batch.sentAt, source: .posthog, context: context)
+        var answer = JSONObject([("status", 1)])
+        if !rejections.isEmpty { answer["invalid_events"] = Self.describe(rejections) }
+        return Response.json(.object(answer))
+    }
 
-        let origin = CaptureOrigin(
-            ip: clientIP(request, context), siteURL: siteURL(request), now: .now, isEngage: path == "engage")
+    /// Refused before the body is read: a full log means the server is behind, and reading costs too.
+    func refuseWhenBacklogFull() throws {
+        guard !backlog.isFull else {
+            metrics.countRejected(1, reason: "backlog_full")
+            throw APIError.backlogFull
+        }
+    }
+
+    /// Prepares a request's events and stores the valid ones in the ingestion log: once this returns, they are durable.
+    /// - Parameter events: Each event, or why it was refused before preparation (a Segment message that maps to none).
+    /// - Returns: The refused events; throws a 400 when no event is valid, a 503 when storing failed.
+    func store(
+        _ events: [Result<JSONValue, EventPreparation.Rejection>], of project: Project, origin: CaptureOrigin, sentAt: Timestamp?,
+        source: IntegrationUsage.Source, context: QuillRequestContext
+    ) async throws -> [EventPreparation.Rejection] {
         var records: [IngestionRecord] = []
+        var stored: [JSONValue] = []
         var rejections: [EventPreparation.Rejection] = []
-        for (index, event) in batch.events.enumerated() {
-            switch EventPreparation.prepare(event, index: index, project: project, origin: origin, sentAt: batch.sentAt) {
-            case .success(let record): records.append(record)
+        for (index, event) in events.enumerated() {
+            switch event.flatMap({ EventPreparation.prepare($0, index: index, project: project, origin: origin, sentAt: sentAt) }) {
+            case .success(let record):
+                records.append(record)
+                if case .success(let json) = event { stored.append(json) }
             case .failure(let rejection): rejections.append(rejection)
             }
         }
@@ -83,7 +108,7 @@ struct CaptureController: Sendable {
         guard !records.isEmpty else {
             let reasons = rejections.prefix(5).map { "event \($0.index): \($0.reason)" }.joined(separator: "; ")
             throw APIError.invalidPayload(
-                batch.events.isEmpty ? "The request has no events." : "No valid events in the request: \(reasons).")
+                events.isEmpty ? "The request has no events." : "No valid events in the request: \(reasons).")
         }
         do {
             try await writer.submit(records)
@@ -95,11 +120,17 @@ struct CaptureController: Sendable {
                 detail: "The events could not be stored; nothing was accepted. Retry later.")
         }
         metrics.countAccepted(records.count)
-        var answer = JSONObject([("status", 1)])
-        if !rejections.isEmpty {
-            answer["invalid_events"] = .array(rejections.map { ["index": JSONValue($0.index), "reason": .string($0.reason)] })
-        }
-        return Response.json(.object(answer))
+        integrations.countCaptured(stored, teamID: project.id, source: source)
+        return rejections
+    }
+
+    /// Refused events as an answer's `invalid_events`.
+    static func describe(_ rejections: [EventPreparation.Rejection]) -> JSONValue {
+        .array(rejections.map { ["index": JSONValue($0.index), "reason": .string($0.reason)] })
+    }
+
+    func origin(of request: Request, _ context: QuillRequestContext, isEngage: Bool = false) -> CaptureOrigin {
+        CaptureOrigin(ip: clientIP(request, context), siteURL: siteURL(request), now: .now, isEngage: isEngage)
     }
 
     /// The first `X-Forwarded-For` address (set by a proxy in front of Quill), else the peer's address.

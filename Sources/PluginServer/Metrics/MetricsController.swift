@@ -19,6 +19,10 @@ struct MetricsController: Sendable {
     var token: String?
     /// Console lines dropped per config, for `quill_plugin_log_lines_dropped_total`.
     var consoleLimiter: PluginConsoleLimiter?
+    /// Plugins installed and in use, for `quill_plugin_installations` and `quill_plugin_projects`.
+    var adoption: (any PluginStore)?
+    /// Events by integration, for `quill_integration_events_total`.
+    var integrations: IntegrationUsage?
 
     func addRoutes(to router: Router<QuillRequestContext>) {
         router.get("metrics") { request, _ in
@@ -51,6 +55,7 @@ struct MetricsController: Sendable {
         let usage = await runtime.usage()
         writePlugins(usage, to: &exposition)
         if let consoleLimiter { exposition.writeDroppedLogLines(consoleLimiter.droppedLines(), configs: usage) }
+        try await writeOutputMetrics(to: &exposition)
         let memory = await runtime.engineMemory()
         exposition.family(
             "quill_plugin_vms", type: .gauge, help: "Loaded plugin VMs: one JavaScript context per plugin config.",
@@ -68,6 +73,36 @@ struct MetricsController: Sendable {
                 samples: [([:], Double(resident))])
         }
         return exposition.text
+    }
+
+    /// The seed's output metrics: plugins installed and in use across projects, and events by integration.
+    /// (Plugin-seconds per team are `quill_plugin_seconds_total`.)
+    private func writeOutputMetrics(to exposition: inout PrometheusExposition) async throws {
+        if let adoption {
+            let plugins = try await adoption.pluginAdoption(organizationID: nil)
+            exposition.family(
+                "quill_plugin_installations", type: .gauge, help: "Installs of each plugin, one per organization that installed it.",
+                samples: plugins.map { (["plugin": $0.name], Double($0.installations)) })
+            exposition.family(
+                "quill_plugin_projects", type: .gauge,
+                help: "Projects with a config of each plugin (configured), and with an enabled one (enabled: in use).",
+                samples: plugins.flatMap {
+                    [
+                        (["plugin": $0.name, "state": "configured"], Double($0.configuredProjects)),
+                        (["plugin": $0.name, "state": "enabled"], Double($0.enabledProjects)),
+                    ]
+                })
+        }
+        if let integrations {
+            var bySourceAndLib: [[String: String]: Int] = [:]
+            for (key, events) in integrations.snapshot() {
+                bySourceAndLib[["source": key.source.rawValue, "lib": key.lib], default: 0] += events
+            }
+            exposition.family(
+                "quill_integration_events_total", type: .counter,
+                help: "Events by the integration they came through (PostHog SDKs and Segment libraries by lib) or went out by (webhooks, REST hooks delivered).",
+                samples: bySourceAndLib.sorted { "\($0.key)" < "\($1.key)" }.map { ($0.key, Double($0.value)) })
+        }
     }
 
     private func writeQueues(to exposition: inout PrometheusExposition) async throws {

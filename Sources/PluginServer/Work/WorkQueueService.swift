@@ -52,14 +52,23 @@ final class WorkQueueService: Service {
     private let throttle = DeliveryThrottle()
     /// Action webhooks' and REST hooks' requests; `nil` where there are none (tests of plugin work).
     private let hooks: HookDeliveries?
+    /// Counts delivered webhooks and hooks for the output metrics.
+    private let integrations: IntegrationUsage?
+    private let alertDelivery: AlertDelivery?
+    /// Told when an item other than an alert becomes a dead letter, so the project can be alerted.
+    private let onDeadLetter: @Sendable (WorkItem, String) async -> Void
 
     /// - Parameter wakeup: Signalled when work is queued, so the loop needn't wait for its next poll.
     init(
         store: any WorkQueueStore, runtime: PluginRuntime, clock: any WorkClock = SystemWorkClock(),
         configuration: Configuration = Configuration(), logger: Logger, wakeup: WakeupSignal = WakeupSignal(),
-        hooks: HookDeliveries? = nil, ready: @escaping @Sendable () async -> Void
+        hooks: HookDeliveries? = nil, integrations: IntegrationUsage? = nil, alertDelivery: AlertDelivery? = nil,
+        onDeadLetter: @escaping @Sendable (WorkItem, String) async -> Void = { _, _ in }, ready: @escaping @Sendable () async -> Void
     ) {
         self.hooks = hooks
+        self.integrations = integrations
+        self.alertDelivery = alertDelivery
+        self.onDeadLetter = onDeadLetter
         self.store = store
         self.runtime = runtime
         self.clock = clock
@@ -194,6 +203,10 @@ final class WorkQueueService: Service {
         case .actionWebhook, .restHook:
             await deliverHook(item)
             return
+        case .alert:
+            let outcome = await alertDelivery?.deliver(item.payload) ?? .failed("alerts are not set up on this server")
+            await settle(item, outcome, retries: configuration.onEventRetries)
+            return
         }
         let outcome = await runtime.deliver(delivery, pluginConfigID: item.pluginConfigID, teamID: item.teamID)
         await settle(item, outcome, retries: retries)
@@ -244,6 +257,9 @@ final class WorkQueueService: Service {
                 await settle(item, .retry("could not unsubscribe the hook: \(error)"), retries: configuration.onEventRetries)
             }
             return
+        }
+        if case .success(let response) = answer, (200..<400).contains(response.status) {
+            integrations?.countDelivered(teamID: item.teamID, source: item.kind == .restHook ? .restHook : .webhook)
         }
         await settle(item, answer, url: request.url)
     }
@@ -352,6 +368,8 @@ final class WorkQueueService: Service {
                 logger.warning(
                     "Work became a dead letter",
                     metadata: owner.merging(["work.kind": "\(item.kind.rawValue)", "error": "\(message)"]) { $1 })
+                // Alerts are about plugin configs; a hook's lane is none, and an alert's own failure would loop.
+                if item.kind != .alert && HookLane(workQueueID: item.pluginConfigID) == nil { await onDeadLetter(item, message) }
             }
         } catch {
             // The lease runs out and the item runs again.

@@ -185,6 +185,15 @@ def pages(flow, key, token, facts):
     b.find(".bar-chart")
     flow.collect_console()
 
+    flow.step("the project page: its alert settings are saved through the API")
+    flow.go("#/project", "Project ")
+    b.find("#alert-emails").type("ada@example.com")
+    b.find("#alert-webhook").type("https://hooks.example.com/quill")
+    b.click("form.config-form button[type=submit]")
+    b.find_text(".form-message", "Saved.")
+    flow.screenshot("project-alerts")
+    flow.collect_console()
+
     flow.step("every page at 360 px wide: no horizontal scrolling")
     greeter_id = config["plugin"]
     pages_at_360 = [
@@ -193,6 +202,7 @@ def pages(flow, key, token, facts):
         ("new-plugin", "#/new", "New plugin"), ("logs", f"#/configs/{config['id']}/logs", "Logs of Greeter"),
         ("jobs", f"#/configs/{config['id']}/jobs", "Jobs & exports of Greeter"), ("usage", "#/usage", "Usage of"),
         ("usage-organization", "#/usage/organization", "Usage of the organization"), ("live", "#/live", "Live events"),
+        ("project", "#/project", "Project "),
     ]
     b.set_viewport(360, 740, mobile=True)
     try:

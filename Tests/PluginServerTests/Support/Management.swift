@@ -127,7 +127,8 @@ enum ManagementRouteTable {
                 runtime: runtime, store: SQLitePluginUsageStore(database: database), logger: Logger(label: "routes")),
             ingestion: SQLiteIngestionStore(database: database), wakeups: TeamWakeups(),
             hookStore: SQLiteHookStore(database: database),
-            hookMatcher: HookMatcher(store: SQLiteHookStore(database: database), logger: Logger(label: "routes")))
+            hookMatcher: HookMatcher(store: SQLiteHookStore(database: database), logger: Logger(label: "routes")),
+            alertSettings: SQLiteAlertStore(database: database))
         return routes.map { "\($0.operation.method.rawValue) \($0.operation.openAPIPath)" }
     }
 }

@@ -10,6 +10,7 @@ import { renderCatalogue } from './catalogue.js';
 import { renderUsage } from './usage.js';
 import { renderLive } from './live.js';
 import { renderWebhooks } from './webhooks.js';
+import { renderProject } from './project.js';
 
 const routes = [
   [/^#\/plugins$/, renderPlugins],
@@ -22,6 +23,7 @@ const routes = [
   [/^#\/usage(?:\/(organization))?(?:\?.*)?$/, renderUsage],
   [/^#\/live$/, renderLive],
   [/^#\/webhooks$/, renderWebhooks],
+  [/^#\/project$/, renderProject],
 ];
 
 const main = document.getElementById('main');
