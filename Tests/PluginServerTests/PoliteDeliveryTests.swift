@@ -105,8 +105,9 @@ import Testing
         try await eventually("every webhook delivered") { try await harness.store.counts().isEmpty }
         let requests = destination.recorded
         #expect(requests.count == 6)
-        // One request goes in each tenth of a second: the six arrive over at least half a second.
-        #expect(requests.last!.arrived.timeIntervalSince(requests.first!.answered) >= 0.5 - 0.001 * 6)
+        // One request goes in each tenth of a second, so the six are sent over half a second; unlimited, they
+        // arrive within milliseconds. The first arrival may come late by a connection's set-up, hence 0.4.
+        #expect(requests.last!.arrived.timeIntervalSince(requests.first!.arrived) >= 0.4)
     }
 
     @Test func retryAfterIsSecondsOrAnHTTPDate() {
