@@ -49,7 +49,7 @@ public final class MemoryPluginCacheStore<TimeSource: Clock>: PluginCacheStore w
     }
 
     public func set(_ key: PluginCacheKey, to value: String, ttl: Duration?) async throws {
-        try checkValue(value, at: key)
+        try limits.checkValue(value, at: key)
         let expiry = ttl.map { clock.now.advanced(by: $0) }
         try withLiveNamespace(key) { namespace, now in
             try store(Entry(value: .string(value), expiry: expiry, bytes: value.utf8.count), at: key, in: &namespace, now: now)
@@ -86,16 +86,12 @@ public final class MemoryPluginCacheStore<TimeSource: Clock>: PluginCacheStore w
     }
 
     public func pushFront(_ key: PluginCacheKey, _ values: [String]) async throws -> Int {
-        for value in values { try checkValue(value, at: key) }
+        for value in values { try limits.checkValue(value, at: key) }
         return try withLiveNamespace(key) { namespace, now in
             var entry = namespace.entries[key.name] ?? Entry(value: .list([]), expiry: nil, bytes: 0)
             guard case .list(var list) = entry.value else { throw wrongType(key) }
             let length = list.count + values.count
-            guard length <= limits.maximumListLength else {
-                throw PluginCacheError(
-                    description: "cache list '\(key)' would hold \(groupedDigits(length)) elements, over the limit of "
-                        + "\(groupedDigits(limits.maximumListLength)) (QUILL_CACHE_MAX_LIST_LENGTH)")
-            }
+            try limits.checkListLength(length, at: key)
             list.append(contentsOf: values)
             entry.value = .list(list)
             entry.bytes += values.reduce(0) { $0 + $1.utf8.count }
@@ -176,12 +172,8 @@ public final class MemoryPluginCacheStore<TimeSource: Clock>: PluginCacheStore w
             if let old = namespace.entries.removeValue(forKey: key.name) { namespace.bytes -= old.bytes + key.name.utf8.count }
             return
         }
+        try limits.checkKey(key)
         let keyBytes = key.name.utf8.count
-        guard keyBytes <= limits.maximumKeyBytes else {
-            throw PluginCacheError(
-                description: "cache key is \(groupedDigits(keyBytes)) bytes, over the limit of "
-                    + "\(groupedDigits(limits.maximumKeyBytes)) (QUILL_CACHE_MAX_KEY_BYTES)")
-        }
         let old = namespace.entries[key.name]
         let (isNew, oldBytes) = (old == nil, old.map { $0.bytes + keyBytes } ?? 0)
         let grownBytes = namespace.bytes - oldBytes + entry.bytes + keyBytes
@@ -201,15 +193,6 @@ public final class MemoryPluginCacheStore<TimeSource: Clock>: PluginCacheStore w
         }
         namespace.entries[key.name] = entry
         namespace.bytes = bytes
-    }
-
-    private func checkValue(_ value: String, at key: PluginCacheKey) throws {
-        let bytes = value.utf8.count
-        guard bytes <= limits.maximumValueBytes else {
-            throw PluginCacheError(
-                description: "cache value for '\(key)' is \(groupedDigits(bytes)) bytes, over the limit of "
-                    + "\(groupedDigits(limits.maximumValueBytes)) (QUILL_CACHE_MAX_VALUE_BYTES)")
-        }
     }
 
     private func removeExpired(from namespace: inout Namespace, now: TimeSource.Instant) {

@@ -62,6 +62,37 @@ public struct PluginCacheLimits: Sendable, Equatable {
     }
 }
 
+extension PluginCacheLimits {
+    /// Refuses a key longer than `maximumKeyBytes`: the same words from every cache store.
+    public func checkKey(_ key: PluginCacheKey) throws(PluginCacheError) {
+        let bytes = key.name.utf8.count
+        guard bytes <= maximumKeyBytes else {
+            throw PluginCacheError(
+                description: "cache key is \(groupedDigits(bytes)) bytes, over the limit of "
+                    + "\(groupedDigits(maximumKeyBytes)) (QUILL_CACHE_MAX_KEY_BYTES)")
+        }
+    }
+
+    /// Refuses a value or list element larger than `maximumValueBytes`.
+    public func checkValue(_ value: String, at key: PluginCacheKey) throws(PluginCacheError) {
+        let bytes = value.utf8.count
+        guard bytes <= maximumValueBytes else {
+            throw PluginCacheError(
+                description: "cache value for '\(key)' is \(groupedDigits(bytes)) bytes, over the limit of "
+                    + "\(groupedDigits(maximumValueBytes)) (QUILL_CACHE_MAX_VALUE_BYTES)")
+        }
+    }
+
+    /// Refuses a list that would grow to `length` elements, past `maximumListLength`.
+    public func checkListLength(_ length: Int, at key: PluginCacheKey) throws(PluginCacheError) {
+        guard length <= maximumListLength else {
+            throw PluginCacheError(
+                description: "cache list '\(key)' would hold \(groupedDigits(length)) elements, over the limit of "
+                    + "\(groupedDigits(maximumListLength)) (QUILL_CACHE_MAX_LIST_LENGTH)")
+        }
+    }
+}
+
 /// `meta.storage` and `meta.utils.cursor` of one plugin config.
 public struct PluginStorageLimits: Sendable, Equatable {
     /// `QUILL_STORAGE_MAX_KEY_BYTES`: the longest key (UTF-8 bytes).

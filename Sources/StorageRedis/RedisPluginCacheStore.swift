@@ -19,7 +19,7 @@ public final class RedisPluginCacheStore: PluginCacheStore {
     }
 
     public func set(_ key: PluginCacheKey, to value: String, ttl: Duration?) async throws {
-        try checkValue(value, at: key)
+        try limits.checkValue(value, at: key)
         var command = ["SET", try redisKey(key), value]
         if let ttl { command += ["PX", String(max(1, milliseconds(ttl)))] }
         _ = try await send(command, key)
@@ -43,15 +43,11 @@ public final class RedisPluginCacheStore: PluginCacheStore {
     }
 
     public func pushFront(_ key: PluginCacheKey, _ values: [String]) async throws -> Int {
-        for value in values { try checkValue(value, at: key) }
+        for value in values { try limits.checkValue(value, at: key) }
         let redisKey = try redisKey(key)
         // Checked before the push, so two instances pushing at once may pass the bound by one push.
         let length = try integer(await send(["LLEN", redisKey], key)) + values.count
-        guard length <= limits.maximumListLength else {
-            throw PluginCacheError(
-                description: "cache list '\(key)' would hold \(groupedDigits(length)) elements, over the limit of "
-                    + "\(groupedDigits(limits.maximumListLength)) (QUILL_CACHE_MAX_LIST_LENGTH)")
-        }
+        try limits.checkListLength(length, at: key)
         guard !values.isEmpty else { return length }
         return try integer(await send(["LPUSH", redisKey] + values, key))
     }
@@ -78,22 +74,8 @@ public final class RedisPluginCacheStore: PluginCacheStore {
     }
 
     private func redisKey(_ key: PluginCacheKey) throws -> String {
-        let keyBytes = key.name.utf8.count
-        guard keyBytes <= limits.maximumKeyBytes else {
-            throw PluginCacheError(
-                description: "cache key is \(groupedDigits(keyBytes)) bytes, over the limit of "
-                    + "\(groupedDigits(limits.maximumKeyBytes)) (QUILL_CACHE_MAX_KEY_BYTES)")
-        }
+        try limits.checkKey(key)
         return key.namespace + key.name
-    }
-
-    private func checkValue(_ value: String, at key: PluginCacheKey) throws {
-        let bytes = value.utf8.count
-        guard bytes <= limits.maximumValueBytes else {
-            throw PluginCacheError(
-                description: "cache value for '\(key)' is \(groupedDigits(bytes)) bytes, over the limit of "
-                    + "\(groupedDigits(limits.maximumValueBytes)) (QUILL_CACHE_MAX_VALUE_BYTES)")
-        }
     }
 
     /// Sends a command about `key`; a value of the wrong kind is the error the memory store gives.
