@@ -4,11 +4,13 @@
   runtime (quill-bench vm-stage, one script thread) and in Node's vm (bench/vm_stage_node.mjs).
 - End to end: quill serve with a chain of three, /batch requests of 100 events from quill-bench load:
   the highest stored rate (closed loop), then p50/p99 request latency at half of it (open loop).
+- Plugin run: `quill plugin run` on 50,000 events with each example plugin, against the Node runner
+  (bench/vm_stage_node.mjs --print) doing the same on the same file; CPU of each whole process.
 - Scale: 1, 100, 1,000 and 10,000 projects with one plugin config each: start-up time, memory, the time
   the first event of an idle project (no VM yet) takes to be stored, and the time a changed config takes
   to show in stored events while events flow.
 
-  python3 bench/run.py [--only vm,e2e,scale] [--events 100000]
+  python3 bench/run.py [--only vm,run,e2e,scale] [--events 100000]
 """
 import argparse
 import datetime
@@ -94,6 +96,41 @@ def vm_stage(args, work):
         alone.append(f"{name}: {describe(quill, node)}")
     append_row(f"VM stage, each plugin alone, {args.events:,} events",
                f"python3 bench/run.py --only vm --events {args.events}", "; ".join(alone), load_before)
+
+
+# MARK: quill plugin run
+
+def process_cpu_seconds(command):
+    """Runs `command` with its output thrown away; the CPU-seconds it (and what it waited for) used."""
+    with open(os.devnull, "wb") as devnull:
+        process = subprocess.Popen(command, stdout=devnull, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors = process.stderr.read().decode(errors="replace")
+        process.stderr.close()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} exited with {process.returncode}: {errors[-2000:]}")
+    return usage.ru_utime + usage.ru_stime
+
+
+def plugin_run(args, work):
+    load_before = os.getloadavg()[0]
+    count = 50_000
+    events = os.path.join(work, "run-events.jsonl")
+    make_events(events, count)
+    results = []
+    for name, config in PLUGINS.items():
+        directory = os.path.join(ROOT, "examples", name)
+        compiled = os.path.join(work, f"{name}.json")
+        chain = json.dumps([{"directory": directory, "config": config}])
+        run_json([args.quill_bench, "vm-stage", "--chain", chain, "--events", events, "--export", compiled])
+        options = [option for key, value in config.items() for option in ("--config", f"{key}={value}")]
+        quill = process_cpu_seconds([args.quill, "plugin", "run", directory, events] + options)
+        node = process_cpu_seconds(
+            ["node", os.path.join(BENCH, "vm_stage_node.mjs"), "--chain", compiled, "--events", events, "--warmup", "0", "--print"])
+        results.append(f"{name}: Quill {quill:.2f} CPU-s, Node {node:.2f} (Node/Quill {node / quill:.2f})")
+    append_row(f"`quill plugin run` against a Node runner, {count:,} events, CPU of the whole process (esbuild included for Quill)",
+               "python3 bench/run.py --only run", "; ".join(results), load_before)
 
 
 # MARK: The server
@@ -295,12 +332,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quill", default=os.path.join(ROOT, ".build/release/quill"))
     parser.add_argument("--quill-bench", default=os.path.join(ROOT, ".build/release/quill-bench"))
-    parser.add_argument("--only", default="vm,e2e,scale")
+    parser.add_argument("--only", default="vm,run,e2e,scale")
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--e2e-requests", type=int, default=3_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
-        for name, benchmark in (("vm", vm_stage), ("e2e", end_to_end), ("scale", scale)):
+        for name, benchmark in (("vm", vm_stage), ("run", plugin_run), ("e2e", end_to_end), ("scale", scale)):
             if name in args.only.split(","):
                 benchmark(args, work)
 

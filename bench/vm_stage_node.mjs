@@ -3,14 +3,20 @@
 // the same events. Per event: UTF-8 bytes → JSON.parse → each processEvent in order → JSON.stringify →
 // UTF-8 bytes, as PostHog's plugin server does with Kafka messages. Prints one JSON line.
 //
-//   node bench/vm_stage_node.mjs --chain compiled.json --events events.jsonl [--warmup 10000]
-import { readFileSync } from 'node:fs'
+//   node bench/vm_stage_node.mjs --chain compiled.json --events events.jsonl [--warmup 10000] [--print]
+//
+// With --print it is a whole runner, as `quill plugin run` is: each result goes to stdout as a JSON line
+// (`null` for a dropped event), written in batches, and the summary line goes to stderr.
+import { readFileSync, writeSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
 import vm from 'node:vm'
 
 const { values: args } = parseArgs({
-    options: { chain: { type: 'string' }, events: { type: 'string' }, warmup: { type: 'string', default: '10000' } },
+    options: {
+        chain: { type: 'string' }, events: { type: 'string' }, warmup: { type: 'string', default: '10000' },
+        print: { type: 'boolean', default: false },
+    },
 })
 
 class RetryError extends Error {
@@ -70,9 +76,10 @@ async function load({ name, config, code }) {
     return { processEvent: exported('processEvent'), meta }
 }
 
-async function runChain(plugins, lines) {
+async function runChain(plugins, lines, print = false) {
     let outputBytes = 0
     let dropped = 0
+    let batch = []
     for (const line of lines) {
         let event = JSON.parse(line.toString('utf8'))
         for (const { processEvent, meta } of plugins) {
@@ -80,10 +87,21 @@ async function runChain(plugins, lines) {
             if (event == null) break
         }
         if (event == null) dropped += 1
-        else outputBytes += Buffer.from(JSON.stringify(event), 'utf8').length
+        const text = event == null ? 'null' : JSON.stringify(event)
+        const bytes = Buffer.from(text, 'utf8')
+        outputBytes += event == null ? 0 : bytes.length
+        if (print) {
+            batch.push(bytes, NEWLINE)
+            if (batch.length >= 512) {
+                writeSync(1, Buffer.concat(batch))
+                batch = []
+            }
+        }
     }
+    if (batch.length > 0) writeSync(1, Buffer.concat(batch))
     return { outputBytes, dropped }
 }
+const NEWLINE = Buffer.from('\n')
 
 const plugins = []
 for (const entry of JSON.parse(readFileSync(args.chain, 'utf8'))) plugins.push(await load(entry))
@@ -99,11 +117,13 @@ for (let start = 0; start < file.length; ) {
 await runChain(plugins, lines.slice(0, Number(args.warmup)))
 const cpuBefore = process.cpuUsage()
 const started = process.hrtime.bigint()
-const { outputBytes, dropped } = await runChain(plugins, lines)
+const { outputBytes, dropped } = await runChain(plugins, lines, args.print)
 const seconds = Number(process.hrtime.bigint() - started) / 1e9
 const cpu = process.cpuUsage(cpuBefore)
 const cpuSeconds = (cpu.user + cpu.system) / 1e6
-console.log(JSON.stringify({
+const summary = JSON.stringify({
     events: lines.length, seconds, cpu_seconds: cpuSeconds, events_per_second: lines.length / seconds,
     events_per_cpu_second: lines.length / cpuSeconds, dropped, output_bytes: outputBytes,
-}))
+})
+if (args.print) process.stderr.write(summary + '\n')
+else console.log(summary)
