@@ -258,10 +258,9 @@ final class WorkQueueService: Service {
             }
             return
         }
-        if case .success(let response) = answer, (200..<400).contains(response.status) {
+        if case .succeeded = await settle(item, answer, url: request.url) {
             integrations?.countDelivered(teamID: item.teamID, source: item.kind == .restHook ? .restHook : .webhook)
         }
-        await settle(item, answer, url: request.url)
     }
 
     /// Sends a webhook of the item's lane through the fetch policy, politely: a paused lane's item goes back to
@@ -293,8 +292,11 @@ final class WorkQueueService: Service {
 
     /// Settles a sent webhook by its answer. 2xx or 3xx delivers it; 408, 429 and 5xx, or no answer, are
     /// retried as a `RetryError` of `onEvent` is (a 429's or 503's `Retry-After` pauses the lane); another 4xx
-    /// is a refusal, kept as a dead letter.
-    private func settle(_ item: WorkItem, _ answer: Result<PluginHTTPResponse, WebhookFailure>, url: String) async {
+    /// is a refusal, kept as a dead letter. Returns the outcome it settled on.
+    @discardableResult
+    private func settle(_ item: WorkItem, _ answer: Result<PluginHTTPResponse, WebhookFailure>, url: String) async
+        -> DeliveryOutcome
+    {
         var notBefore: Date?
         let outcome: DeliveryOutcome
         switch answer {
@@ -316,6 +318,7 @@ final class WorkQueueService: Service {
         }
         await settle(item, outcome, retries: configuration.onEventRetries, notBefore: notBefore)
         if notBefore != nil { wakeup.signal() }
+        return outcome
     }
 
     /// Feeds the outcome to the config's breaker and writes what changed in the config's plugin log.
