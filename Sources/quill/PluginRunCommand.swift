@@ -200,14 +200,13 @@ struct PluginRunCommand: AsyncParsableCommand {
         var survivors: [[UInt8]] = []
         var failures = 0
         var count = 0
-        var batch: [(number: Int, line: [UInt8])] = []
-        func flush() async throws {
-            guard !batch.isEmpty else { return }
-            defer { batch.removeAll(keepingCapacity: true) }
+        // The reader's batches (256 lines each) are the runtime's: one trip to the script thread each.
+        for try await batch in EventLineReader(path: events) {
+            count += batch.count
             var output: [UInt8] = []
-            var results: [Result<ChainResult, MalformedEventError>] = batch.map { .success(ChainResult(event: $0.line)) }
+            var results: [Result<ChainResult, MalformedEventError>] = batch.map { .success(ChainResult(event: $0.bytes)) }
             if runsProcessEvent {
-                results = await runtime.processEvents(batch.map(\.line), teamID: 1, recordingPluginLists: false, session: session)
+                results = await runtime.processEvents(batch.map(\.bytes), teamID: 1, recordingPluginLists: false, session: session)
             }
             for ((number, _), result) in zip(batch, results) {
                 let chained: ChainResult
@@ -223,14 +222,6 @@ struct PluginRunCommand: AsyncParsableCommand {
             }
             FileHandle.standardOutput.write(Data(output))
         }
-        for try await lines in EventLineReader(path: events) {
-            for (number, line) in lines {
-                count += 1
-                batch.append((number, line))
-                if batch.count >= 256 { try await flush() }
-            }
-        }
-        try await flush()
         return (survivors, failures, count)
     }
 
