@@ -347,8 +347,8 @@ import Testing
     }
 
     @Test func connectionRefusedIsASystemFetchError() async throws {
-        let (closedPort, socket) = try Self.closedPort()
-        defer { close(socket) }
+        let bound = try LoopbackPort()
+        let closedPort = bound.port
         let result = try await run(
             """
             return await fetch('http://127.0.0.1:\(closedPort)/').then(() => 'resolved', (error) => ({
@@ -365,6 +365,7 @@ import Testing
                 == "request to http://127.0.0.1:\(closedPort)/ failed, reason: connect ECONNREFUSED 127.0.0.1:\(closedPort)")
         #expect(result["isFetchError"] as? Bool == true)
         #expect(result["isError"] as? Bool == true)
+        _ = consume bound  // held bound until here, so no other test's server takes the port
     }
 
     @Test func refusesURLsThatAreNotHTTP() async throws {
@@ -559,27 +560,6 @@ import Testing
         let result = try #require((event?["properties"] as? [String: Any])?["result"] as? [String: Any])
         if let error = result["error"] as? String, result.count == 1 { throw FetchTestError(description: error) }
         return result
-    }
-
-    /// A port on 127.0.0.1 nothing listens on: bound, then closed.
-    /// A port bound on 127.0.0.1 but not listening: connecting is refused, and while the socket stays
-    /// bound no other test's server can take the port. Close the returned socket when done.
-    private static func closedPort() throws -> (port: Int, socket: Int32) {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
-            }
-        }
-        guard bound else {
-            close(socket)
-            throw FetchTestError(description: "could not bind a socket")
-        }
-        return (Int(UInt16(bigEndian: address.sin_port)), socket)
     }
 }
 

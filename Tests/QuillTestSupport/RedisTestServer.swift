@@ -23,7 +23,8 @@ public final class RedisTestServer: Sendable {
     public static func start(port wanted: Int? = nil) async throws -> RedisTestServer {
         let folder = try TemporaryFolder()
         for _ in 0..<(wanted == nil ? 5 : 1) {
-            let port = try wanted ?? freePort()
+            // Free when asked for (the socket closes at once), so redis-server can take it.
+            let port = try wanted ?? LoopbackPort().port
             let logPath = folder.url.appending(path: "redis-\(port).log").path
             guard FileManager.default.createFile(atPath: logPath, contents: nil),
                 let log = FileHandle(forWritingAtPath: logPath), let nullDevice = FileHandle(forReadingAtPath: "/dev/null")
@@ -54,21 +55,6 @@ public final class RedisTestServer: Sendable {
     public func kill() async {
         process.send(SIGKILL)
         _ = await process.exitStatus()
-    }
-
-    private static func freePort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw RedisTestServerError(description: "no socket: errno \(errno)") }
-        defer { close(socket) }
-        var address = loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
-            }
-        }
-        guard bound else { throw RedisTestServerError(description: "no free port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     private static func accepts(port: Int) -> Bool {
