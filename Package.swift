@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The C boundary: only JavaScriptEngine imports it.
@@ -69,6 +70,11 @@ let package = Package(
         .target(
             name: "StorageRedis",
             dependencies: ["Storage", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: librarySettings),
+        // The stores on PostgreSQL (QUILL_DATABASE_URL=postgres://…), for many instances sharing one deployment.
+        .target(
+            name: "StoragePostgres",
+            dependencies: ["Storage", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: librarySettings),
         .target(
             name: "StorageSQLite",

@@ -1,11 +1,10 @@
 import ServiceLifecycle
 import Storage
-import StorageSQLite
 
 /// Writes buffered plugin log entries to the database every half second, and once more at shutdown,
 /// with the console limiter's due warnings of dropped lines.
 struct PluginLogFlushService: Service {
-    let store: SQLitePluginLogStore
+    let store: any PluginLogStore
     let consoleLimiter: PluginConsoleLimiter
 
     func run() async throws {

@@ -3,9 +3,9 @@ public import Hummingbird
 public import Logging
 import GeoIP
 import PluginRuntime
-import Storage
+public import Storage
 import StorageRedis
-public import StorageSQLite
+import StorageSQLite
 
 /// Builds `quill serve`: storage, the plugin runtime, the ingestion pipeline and the HTTP routes.
 public enum QuillServer {
@@ -16,11 +16,11 @@ public enum QuillServer {
     public static func buildApplication(
         configuration: ServerConfiguration, logger: Logger, announce: @escaping @Sendable (String) -> Void
     ) async throws -> some ApplicationProtocol {
-        let database = try await openDatabase(configuration: configuration, announce: announce)
-        let projects = SQLiteProjectStore(database: database)
-        let ingestion = SQLiteIngestionStore(database: database)
-        let plugins = SQLitePluginStore(database: database)
-        let pluginLogs = SQLitePluginLogStore(database: database, entriesPerConfig: configuration.pluginLogLimits.entriesPerConfig)
+        let storage = try await openStorage(configuration: configuration, announce: announce)
+        let projects = storage.projects
+        let ingestion = storage.ingestion
+        let plugins = storage.plugins
+        let pluginLogs = storage.pluginLogs
         let consoleLimiter = PluginConsoleLimiter(base: pluginLogs, limits: configuration.pluginLogLimits)
         let secrets = try ConfigSecrets.load(for: configuration)
         // Secrets stored before they were encrypted are sealed before anything reads them.
@@ -39,8 +39,8 @@ public enum QuillServer {
             backlog.added(records.count)
             await wakeups.notify(teams: records.map(\.teamID))
         }
-        let workQueueStore = SQLiteWorkQueueStore(database: database)
-        let hookStore = SQLiteHookStore(database: database)
+        let workQueueStore = storage.workQueue
+        let hookStore = storage.hooks
         let hookMatcher = HookMatcher(store: hookStore, logger: logger)
         let workClock = SystemWorkClock()
         let workWakeup = WakeupSignal()
@@ -51,7 +51,7 @@ public enum QuillServer {
             throw ConfigurationError(description: "QUILL_GEOIP_DATABASE: \(error)")
         }
         let apiAccess = PluginAPIAccessService(projects: projects)
-        let alertSettings = SQLiteAlertStore(database: database)
+        let alertSettings = storage.alerts
         let alerts = PluginAlerts(
             store: alertSettings, plugins: plugins, projects: projects, workQueue: workQueueStore,
             emailEnabled: configuration.smtpURL != nil, siteURL: configuration.siteURL, logger: logger,
@@ -65,7 +65,7 @@ public enum QuillServer {
             configuration: runtimeConfiguration,
             services: PluginHostServices(
                 cache: cache,
-                storage: SQLitePluginStorageStore(database: database, limits: configuration.pluginStorageLimits),
+                storage: storage.pluginStorage,
                 logs: consoleLimiter, logLimits: configuration.pluginLogLimits, fetchPolicy: configuration.fetchPolicy,
                 geoip: geoip,
                 jobs: WorkQueueJobs(store: workQueueStore, clock: workClock, wakeup: workWakeup, limits: configuration.jobLimits),
@@ -94,7 +94,7 @@ public enum QuillServer {
             onDeadLetter: { item, error in await alerts.raise(.deadLetter, pluginConfigID: item.pluginConfigID, error: error) },
             ready: { await pluginsLoaded.wait() })
         let scheduler = SchedulerService(
-            store: SQLiteScheduleStore(database: database), runtime: runtime, clock: workClock, logger: logger,
+            store: storage.schedules, runtime: runtime, clock: workClock, logger: logger,
             ready: { await pluginsLoaded.wait() })
         let pipeline = IngestionPipeline(
             store: ingestion, runtime: runtime, wakeups: wakeups,
@@ -114,11 +114,11 @@ public enum QuillServer {
                 ingestionMetrics.countQuarantined(events)
             })
         let usageRecorder = PluginUsageRecorder(
-            runtime: runtime, store: SQLitePluginUsageStore(database: database), logger: logger)
+            runtime: runtime, store: storage.pluginUsage, logger: logger)
 
         let router = Router(context: QuillRequestContext.self)
         HealthController(
-            database: database, pluginsLoaded: pluginsLoaded, runtime: runtime, pluginTimeLimit: configuration.pluginTimeLimit
+            storage: storage, pluginsLoaded: pluginsLoaded, runtime: runtime, pluginTimeLimit: configuration.pluginTimeLimit
         ).addRoutes(to: router)
         MetricsController(
             ingestionMetrics: ingestionMetrics, ingestion: ingestion, workQueue: workQueueStore, runtime: runtime,
@@ -140,7 +140,7 @@ public enum QuillServer {
             managementRoutes(
                 authenticator: authenticator, store: plugins, runtime: runtime, repositories: configuration.repositories,
                 pluginFolders: configuration.pluginFolders, secrets: secrets,
-                logger: logger, workQueue: workQueueStore, schedule: SQLiteScheduleStore(database: database),
+                logger: logger, workQueue: workQueueStore, schedule: storage.schedules,
                 usage: usageRecorder, ingestion: ingestion, wakeups: wakeups,
                 afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }, eventRates: eventRates,
                 hookStore: hookStore, hookMatcher: hookMatcher, catalogue: catalogue, liveEvents: liveEvents,
@@ -225,37 +225,41 @@ public enum QuillServer {
         return RedisPluginCacheStore(client: client, limits: configuration.pluginCacheLimits)
     }
 
-    /// Opens (creating on first use) the database under the data directory, with the default
-    /// organization and project; their keys are announced when they are made.
-    public static func openDatabase(
+    /// Opens the storage the configuration names — the SQLite file under the data directory (created on first
+    /// use) — with the default organization and project; their keys are announced when they are made.
+    public static func openStorage(
         configuration: ServerConfiguration, announce: @Sendable (String) -> Void
-    ) async throws -> SQLiteDatabase {
+    ) async throws -> any StorageBackend {
+        let limits = StoreLimits(
+            pluginStorage: configuration.pluginStorageLimits,
+            pluginLogEntriesPerConfig: configuration.pluginLogLimits.entriesPerConfig)
         try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        let database = try SQLiteDatabase(path: configuration.databaseURL.path)
-        try await bootstrap(projects: SQLiteProjectStore(database: database), configuration: configuration, announce: announce)
-        return database
+        let storage = try SQLiteBackend(path: configuration.databaseURL.path, limits: limits)
+        try await bootstrap(projects: storage.projects, location: storage.location, configuration: configuration, announce: announce)
+        return storage
     }
 
     /// Creates another organization with a project and a personal API key, and returns the two keys.
     public static func createOrganization(
-        named name: String, database: SQLiteDatabase
+        named name: String, storage: any StorageBackend
     ) async throws -> (projectID: Int, projectAPIKey: String, personalAPIKey: String) {
         let token = APIKeys.makeProjectToken()
         let personalKey = APIKeys.makePersonalAPIKey()
-        let project = try await SQLiteProjectStore(database: database).createOrganization(
+        let project = try await storage.projects.createOrganization(
             name: name, projectAPIToken: token, personalAPIKeyHash: APIKeys.hash(personalAPIKey: personalKey),
             personalAPIKeyMask: APIKeys.mask(personalAPIKey: personalKey))
         return (project.id, token, personalKey)
     }
 
     /// Turns session recordings on or off for a project; returns whether there is such a project.
-    public static func setSessionRecordingOptIn(_ optIn: Bool, projectID: Int, database: SQLiteDatabase) async throws -> Bool {
-        try await SQLiteProjectStore(database: database).setSessionRecordingOptIn(optIn, projectID: projectID) != nil
+    public static func setSessionRecordingOptIn(_ optIn: Bool, projectID: Int, storage: any StorageBackend) async throws -> Bool {
+        try await storage.projects.setSessionRecordingOptIn(optIn, projectID: projectID) != nil
     }
 
     /// Creates the default organization and project on first start and prints their keys.
     private static func bootstrap(
-        projects: some ProjectStore, configuration: ServerConfiguration, announce: @Sendable (String) -> Void
+        projects: any ProjectStore, location: String, configuration: ServerConfiguration,
+        announce: @Sendable (String) -> Void
     ) async throws {
         let token = configuration.initialProjectAPIKey ?? APIKeys.makeProjectToken()
         let personalKey = configuration.initialPersonalAPIKey ?? APIKeys.makePersonalAPIKey()
@@ -266,7 +270,7 @@ public enum QuillServer {
         else { return }
         announce(
             """
-            Created the default project (id \(project.id)) in \(configuration.databaseURL.path).
+            Created the default project (id \(project.id)) in \(location).
               Project API key, for sending events:     \(token)
               Personal API key, for the management API: \(personalKey)
             The personal API key is stored hashed and not shown again.

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import PluginServer
 import Storage
-import StorageSQLite
 
 /// Fills a data folder with projects that each have one enabled config of the same plugin, for the
 /// scale benchmark. The plugin is installed and checked once (as `quill plugin install` does); the other
@@ -29,17 +28,17 @@ struct PopulateCommand: AsyncParsableCommand {
     func run() async throws {
         var configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
         configuration.dataDirectory = URL(fileURLWithPath: dataDir)
-        let database = try await QuillServer.openDatabase(configuration: configuration) { _ in }
+        let storage = try await QuillServer.openStorage(configuration: configuration) { _ in }
         var config: [String: String] = [:]
         for pair in configValues {
             guard let separator = pair.firstIndex(of: "=") else { throw ValidationError("--config takes key=value") }
             config[String(pair[..<separator])] = String(pair[pair.index(after: separator)...])
         }
         let installed = try await FolderInstallation.install(
-            URL(fileURLWithPath: plugin), database: database, secrets: try ConfigSecrets.load(for: configuration), projectID: 1,
+            URL(fileURLWithPath: plugin), storage: storage, secrets: try ConfigSecrets.load(for: configuration), projectID: 1,
             order: 0, config: config)
 
-        let store = SQLitePluginStore(database: database)
+        let store = storage.plugins
         guard let record = try await store.plugin(id: installed.pluginID),
             let code = try await store.transpiledCode(pluginID: installed.pluginID),
             let checkedConfig = try await store.pluginConfig(id: installed.configID)?.config
@@ -49,8 +48,8 @@ struct PopulateCommand: AsyncParsableCommand {
             tag: record.tag, configSchema: record.configSchema, publicJobs: record.publicJobs,
             capabilities: record.capabilities, transpiledCode: code, files: try await store.files(pluginID: installed.pluginID))
         for index in 1..<max(projects, 1) {
-            let created = try await QuillServer.createOrganization(named: "Bench \(index)", database: database)
-            guard let project = try await SQLiteProjectStore(database: database).project(id: created.projectID) else {
+            let created = try await QuillServer.createOrganization(named: "Bench \(index)", storage: storage)
+            guard let project = try await storage.projects.project(id: created.projectID) else {
                 throw ValidationError("project \(created.projectID) was not created")
             }
             let pluginID = try await store.install(contents, organizationID: project.organizationID)

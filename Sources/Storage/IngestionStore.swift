@@ -138,14 +138,14 @@ public struct EventQuery: Sendable, Equatable {
     }
 }
 
-/// A position in the newest-first order of events: timestamp, then storage order.
+/// A position in the newest-first order of events: timestamp, then the order the backend stored them in.
 public struct EventCursor: Sendable, Equatable {
     public var timestamp: String
-    public var rowID: Int64
+    public var position: Int64
 
-    public init(timestamp: String, rowID: Int64) {
+    public init(timestamp: String, position: Int64) {
         self.timestamp = timestamp
-        self.rowID = rowID
+        self.position = position
     }
 }
 

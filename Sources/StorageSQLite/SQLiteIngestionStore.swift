@@ -225,7 +225,7 @@ public struct SQLiteIngestionStore: IngestionStore {
             }
             if let cursor = query.cursor {
                 conditions.append("(timestamp < ? OR (timestamp = ? AND id < ?))")
-                _ = arguments.append(contentsOf: [cursor.timestamp, cursor.timestamp, cursor.rowID])
+                _ = arguments.append(contentsOf: [cursor.timestamp, cursor.timestamp, cursor.position])
             }
             _ = arguments.append(contentsOf: [query.limit])
             let sql = """
@@ -237,7 +237,7 @@ public struct SQLiteIngestionStore: IngestionStore {
                     uuid: row["uuid"], teamID: row["team_id"], event: row["event"], distinctID: row["distinct_id"],
                     timestamp: row["timestamp"], properties: row["properties"], data: Array(row["data"] as Data),
                     sessionID: row["session_id"])
-                return (event, EventCursor(timestamp: event.timestamp, rowID: row["id"]))
+                return (event, EventCursor(timestamp: event.timestamp, position: row["id"]))
             }
         }
     }

@@ -8,7 +8,7 @@ import Synchronization
 /// Each config keeps its newest `entriesPerConfig` entries. Pruning seeks the config's index, and runs
 /// for a config only once it has written a tenth of that since its last pruning (and on its first
 /// flush, for what an earlier run left), so the table holds at most 110 % of the bound per config.
-public final class SQLitePluginLogStore: PluginLogSink {
+public final class SQLitePluginLogStore: PluginLogStore {
     private struct State {
         var buffer: [PluginLogEntry] = []
         /// Entries each config has written since its last pruning; a config not in it is pruned on its next flush.

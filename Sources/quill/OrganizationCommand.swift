@@ -21,8 +21,8 @@ struct OrganizationCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try dataDirectory.configuration()
-            let database = try await QuillServer.openDatabase(configuration: configuration) { print($0) }
-            let created = try await QuillServer.createOrganization(named: name, database: database)
+            let storage = try await QuillServer.openStorage(configuration: configuration) { print($0) }
+            let created = try await QuillServer.createOrganization(named: name, storage: storage)
             print(
                 """
                 Created organization '\(name)' with project \(created.projectID).

@@ -32,11 +32,11 @@ struct PluginInstallCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingFailures {
             let configuration = try dataDirectory.configuration()
-            let database = try await QuillServer.openDatabase(configuration: configuration) { print($0) }
+            let storage = try await QuillServer.openStorage(configuration: configuration) { print($0) }
             let values = try keyValuePairs(configValues, option: "--config")
             do {
                 let installed = try await FolderInstallation.install(
-                    URL(fileURLWithPath: directory), database: database, secrets: try ConfigSecrets.load(for: configuration),
+                    URL(fileURLWithPath: directory), storage: storage, secrets: try ConfigSecrets.load(for: configuration),
                     projectID: projectID, order: order, config: values)
                 print("Installed \(installed.name) (plugin \(installed.pluginID)) for project \(projectID) as plugin config \(installed.configID).")
             } catch let error as ConfigValidationError {

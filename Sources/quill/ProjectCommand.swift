@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PluginServer
+import Storage
 
 /// `quill project update ID --session-recording-opt-in true`: a project's settings, as the management API's
 /// `PATCH /api/projects/:id/` changes them.
@@ -25,9 +26,9 @@ struct ProjectCommand: AsyncParsableCommand {
 
         func run() async throws {
             let configuration = try dataDirectory.configuration()
-            let database = try await QuillServer.openDatabase(configuration: configuration) { print($0) }
-            guard try await QuillServer.setSessionRecordingOptIn(sessionRecordingOptIn, projectID: id, database: database) else {
-                throw ValidationError("There is no project \(id) in \(configuration.databaseURL.path).")
+            let storage = try await QuillServer.openStorage(configuration: configuration) { print($0) }
+            guard try await QuillServer.setSessionRecordingOptIn(sessionRecordingOptIn, projectID: id, storage: storage) else {
+                throw ValidationError("There is no project \(id) in \(storage.location).")
             }
             print("Project \(id): session recordings \(sessionRecordingOptIn ? "on" : "off").")
         }

@@ -117,7 +117,7 @@ import Testing
                 arguments: [Date()])
             return db.lastInsertedRowID
         }
-        let foreign = try await QuillServer.createOrganization(named: "Other", database: database)
+        let foreign = try await QuillServer.createOrganization(named: "Other", storage: SQLiteBackend(database: database))
         _ = try await captureAndWait(port: server.port, event: "own event")
 
         let config = try await installCaller(

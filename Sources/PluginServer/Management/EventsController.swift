@@ -69,14 +69,14 @@ struct EventsController: Sendable {
     }
 
     static func encodeCursor(_ cursor: EventCursor) -> String {
-        Data("\(cursor.timestamp)|\(cursor.rowID)".utf8).base64EncodedString()
+        Data("\(cursor.timestamp)|\(cursor.position)".utf8).base64EncodedString()
     }
 
     static func decodeCursor(_ text: String) -> EventCursor? {
         guard let data = Data(base64Encoded: text) else { return nil }
         let parts = String(decoding: data, as: UTF8.self).split(separator: "|")
-        guard parts.count == 2, let rowID = Int64(parts[1]), Timestamp(iso8601: String(parts[0])) != nil else { return nil }
-        return EventCursor(timestamp: String(parts[0]), rowID: rowID)
+        guard parts.count == 2, let position = Int64(parts[1]), Timestamp(iso8601: String(parts[0])) != nil else { return nil }
+        return EventCursor(timestamp: String(parts[0]), position: position)
     }
 }
 

@@ -2,13 +2,13 @@ import Hummingbird
 import NIOCore
 import OrderedJSON
 import PluginRuntime
-import StorageSQLite
+import Storage
 
 /// `/_health`: the process answers. `/_ready`: it can take events and run their plugins — the
 /// database is reachable, the enabled plugin configs are loaded, and no script thread is held by one
 /// call past the time limit (which should have stopped it). Neither waits for plugin code.
 struct HealthController: Sendable {
-    let database: SQLiteDatabase
+    let storage: any StorageBackend
     let pluginsLoaded: ReadyGate
     let runtime: PluginRuntime
     let pluginTimeLimit: Duration
@@ -22,7 +22,7 @@ struct HealthController: Sendable {
         var checks = JSONObject()
         var ready = true
         do {
-            try await database.check()
+            try await storage.check()
             checks["database"] = "ok"
         } catch {
             checks["database"] = .string("unreachable: \(error)")

@@ -1,8 +1,7 @@
 public import Foundation
 import PluginManifest
 import PluginRuntime
-import Storage
-public import StorageSQLite
+public import Storage
 
 /// Installs a plugin folder into a database, as `quill plugin install` does: checked, compiled and
 /// stored exactly as the management API stores a local plugin, with an enabled config whose secret
@@ -10,9 +9,9 @@ public import StorageSQLite
 public enum FolderInstallation {
     /// - Returns: the plugin's name, its id and the new config's id.
     public static func install(
-        _ directory: URL, database: SQLiteDatabase, secrets: ConfigSecrets, projectID: Int, order: Int, config: [String: String]
+        _ directory: URL, storage: any StorageBackend, secrets: ConfigSecrets, projectID: Int, order: Int, config: [String: String]
     ) async throws -> (name: String, pluginID: Int, configID: Int) {
-        guard let project = try await SQLiteProjectStore(database: database).project(id: projectID) else {
+        guard let project = try await storage.projects.project(id: projectID) else {
             throw APIError.invalidInput("There is no project \(projectID).", attribute: "project_id")
         }
         let runtime = PluginRuntime(
@@ -27,7 +26,7 @@ public enum FolderInstallation {
         let fields = try PluginManifest.configSchema(fromJSON: contents.configSchema)
         let values = try secrets.sealingSecrets(
             of: try fields.validate(config, attachmentKeys: []), secretKeys: ConfigSecrets.secretKeys(schema: contents.configSchema))
-        let store = SQLitePluginStore(database: database)
+        let store = storage.plugins
         let pluginID = try await store.install(contents, organizationID: project.organizationID)
         let configID = try await store.createPluginConfig(
             teamID: project.id, pluginID: pluginID, order: order, config: values, enabled: true)

@@ -1,0 +1,141 @@
+import ChildProcesses
+import Foundation
+import Synchronization
+
+/// A throw-away PostgreSQL server on 127.0.0.1 (Debian's `postgresql`, installed by `make test`), one per test
+/// process, started on first use; each test takes a fresh database of its own with `createDatabase()`.
+///
+/// PostgreSQL refuses to run as root, so when the tests run as root the server runs as Debian's `postgres`
+/// user (`setpriv`, which execs: the process the tests hold is the server itself). Its data folder is written
+/// without fsync: it lives only as long as the test process, which stops it on exit.
+public final class PostgresTestServer: Sendable {
+    public let port: Int
+    private let process: SpawnedProcess
+    private let folder: String
+    private let binaries: String
+    private let runAs: [String]
+
+    /// The server every test of this process shares.
+    public static func shared() async throws -> PostgresTestServer {
+        try await SharedServer.instance.server()
+    }
+
+    private init(port: Int, process: SpawnedProcess, folder: String, binaries: String, runAs: [String]) {
+        self.port = port
+        self.process = process
+        self.folder = folder
+        self.binaries = binaries
+        self.runAs = runAs
+    }
+
+    /// A new, empty database on the server; its `postgres://` URL.
+    public func createDatabase() async throws -> String {
+        let name = "quill_test_\(UUID().uuidString.prefix(8).lowercased())"
+        try await run("createdb", ["-h", "127.0.0.1", "-p", String(port), "-U", "quill", name])
+        return "postgres://quill@127.0.0.1:\(port)/\(name)"
+    }
+
+    /// Runs `sql` on `database` with `psql`, for a test that must look at or change rows behind Quill's back.
+    public func psql(_ sql: String, database url: String) async throws -> String {
+        try await run("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", sql])
+    }
+
+    /// Stops the server as a crash would, to see what Quill does when PostgreSQL goes away.
+    public func kill() async {
+        process.send(SIGKILL)
+        _ = await process.exitStatus()
+    }
+
+    @discardableResult
+    private func run(_ tool: String, _ arguments: [String]) async throws -> String {
+        let result = try await ChildProcess.run(
+            URL(filePath: "\(binaries)/\(tool)"), arguments: arguments, timeLimit: .seconds(60))
+        guard result.status == 0 else {
+            throw PostgresTestServerError(description: "\(tool) failed: \(result.errorText)")
+        }
+        return result.text
+    }
+
+    fileprivate static func start() async throws -> PostgresTestServer {
+        guard let binaries = newestBinaries() else {
+            throw PostgresTestServerError(description: "PostgreSQL is not installed (make test installs Debian's postgresql)")
+        }
+        let runAs = getuid() == 0 ? ["/usr/bin/setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"] : []
+        let folder = "/tmp/quill-test-postgres-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        if getuid() == 0, let user = getpwnam("postgres") {
+            chown(folder, user.pointee.pw_uid, user.pointee.pw_gid)
+        }
+        let initdb = runAs + ["\(binaries)/initdb", "-D", "\(folder)/data", "-A", "trust", "-U", "quill", "--no-sync", "-E", "UTF8"]
+        let initialized = try await ChildProcess.run(
+            URL(filePath: initdb[0]), arguments: Array(initdb.dropFirst()), timeLimit: .seconds(120))
+        guard initialized.status == 0 else {
+            throw PostgresTestServerError(description: "initdb failed: \(initialized.errorText)")
+        }
+        for _ in 0..<5 {
+            let port = try LoopbackPort().port
+            let command = runAs + [
+                "\(binaries)/postgres", "-D", "\(folder)/data", "-p", String(port), "-k", folder,
+                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+                "-c", "full_page_writes=off", "-c", "max_connections=300",
+            ]
+            let logPath = "\(folder)/postgres-\(port).log"
+            guard FileManager.default.createFile(atPath: logPath, contents: nil),
+                let log = FileHandle(forWritingAtPath: logPath), let nullDevice = FileHandle(forReadingAtPath: "/dev/null")
+            else { throw PostgresTestServerError(description: "could not open \(logPath) or /dev/null") }
+            let process = try SpawnedProcess(
+                URL(filePath: command[0]), arguments: Array(command.dropFirst()),
+                standardInput: nullDevice, standardOutput: log, standardError: log)
+            try? log.close()
+            try? nullDevice.close()
+            let server = PostgresTestServer(port: port, process: process, folder: folder, binaries: binaries, runAs: runAs)
+            let deadline = ContinuousClock.now + .seconds(60)
+            while process.isRunning && ContinuousClock.now < deadline {
+                let ready = try? await ChildProcess.run(
+                    URL(filePath: "\(binaries)/pg_isready"), arguments: ["-h", "127.0.0.1", "-p", String(port), "-U", "quill"],
+                    timeLimit: .seconds(10))
+                if ready?.status == 0 { return server }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            process.send(SIGKILL)
+            // Most likely another process took the port first: try another.
+        }
+        throw PostgresTestServerError(description: "postgres did not start; see the logs in \(folder)")
+    }
+
+    fileprivate func stopAndRemove() {
+        // SIGQUIT: PostgreSQL's immediate shutdown, which also ends its backends.
+        process.send(SIGQUIT)
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    private static func newestBinaries() -> String? {
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        return versions.compactMap(Int.init).sorted().reversed().map { "/usr/lib/postgresql/\($0)/bin" }
+            .first { FileManager.default.isExecutableFile(atPath: "\($0)/postgres") }
+    }
+}
+
+/// Starts the process's server once, and stops it when the process exits.
+private actor SharedServer {
+    static let instance = SharedServer()
+    private var starting: Task<PostgresTestServer, any Error>?
+
+    func server() async throws -> PostgresTestServer {
+        if let starting { return try await starting.value }
+        let task = Task { try await PostgresTestServer.start() }
+        starting = task
+        let server = try await task.value
+        ServerAtExit.server.withLock { $0 = server }
+        atexit { ServerAtExit.server.withLock { $0?.stopAndRemove() } }
+        return server
+    }
+}
+
+private enum ServerAtExit {
+    static let server = Mutex<PostgresTestServer?>(nil)
+}
+
+public struct PostgresTestServerError: Error, CustomStringConvertible {
+    public var description: String
+}
