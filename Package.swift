@@ -102,7 +102,7 @@ let package = Package(
         .target(
             name: "PluginServer",
             dependencies: [
-                "PluginRuntime", "Storage", "StorageSQLite", "StorageRedis", "Compression", "OrderedJSON", "GeoIP",
+                "PluginRuntime", "Storage", "StorageSQLite", "StoragePostgres", "StorageRedis", "Compression", "OrderedJSON", "GeoIP",
                 "EventIngestion", "PluginManifest", "PluginPackaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

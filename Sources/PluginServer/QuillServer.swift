@@ -5,6 +5,7 @@ import GeoIP
 import PluginRuntime
 public import Storage
 import StorageRedis
+import StoragePostgres
 import StorageSQLite
 
 /// Builds `quill serve`: storage, the plugin runtime, the ingestion pipeline and the HTTP routes.
@@ -16,7 +17,7 @@ public enum QuillServer {
     public static func buildApplication(
         configuration: ServerConfiguration, logger: Logger, announce: @escaping @Sendable (String) -> Void
     ) async throws -> some ApplicationProtocol {
-        let storage = try await openStorage(configuration: configuration, announce: announce)
+        let storage = try await openStorage(configuration: configuration, logger: logger, announce: announce)
         let projects = storage.projects
         let ingestion = storage.ingestion
         let plugins = storage.plugins
@@ -225,16 +226,27 @@ public enum QuillServer {
         return RedisPluginCacheStore(client: client, limits: configuration.pluginCacheLimits)
     }
 
-    /// Opens the storage the configuration names — the SQLite file under the data directory (created on first
-    /// use) — with the default organization and project; their keys are announced when they are made.
+    /// Opens the storage the configuration names — PostgreSQL at `QUILL_DATABASE_URL`, else the SQLite file under
+    /// the data directory (created on first use) — with the default organization and project; their keys are
+    /// announced when they are made.
     public static func openStorage(
-        configuration: ServerConfiguration, announce: @Sendable (String) -> Void
+        configuration: ServerConfiguration, logger: Logger = Logger(label: "quill.storage"),
+        announce: @Sendable (String) -> Void
     ) async throws -> any StorageBackend {
         let limits = StoreLimits(
             pluginStorage: configuration.pluginStorageLimits,
             pluginLogEntriesPerConfig: configuration.pluginLogLimits.entriesPerConfig)
-        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        let storage = try SQLiteBackend(path: configuration.databaseURL.path, limits: limits)
+        let storage: any StorageBackend
+        if let url = configuration.postgresURL {
+            do {
+                storage = try await PostgresBackend(url: url, limits: limits, logger: logger)
+            } catch {
+                throw ConfigurationError(description: "QUILL_DATABASE_URL: \(String(reflecting: error))")
+            }
+        } else {
+            try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+            storage = try SQLiteBackend(path: configuration.databaseURL.path, limits: limits)
+        }
         try await bootstrap(projects: storage.projects, location: storage.location, configuration: configuration, announce: announce)
         return storage
     }

@@ -57,6 +57,9 @@ public struct ServerConfiguration: Sendable {
     public var alertErrorRateWindow: Duration = .seconds(60)
     /// `QUILL_SITE_URL`: where people reach Quill's web UI, for the links in alerts. Default: the address it listens on.
     public var siteURL: String?
+    /// `QUILL_DATABASE_URL`: `postgres://user[:password]@host[:port]/database[?sslmode=…]` keeps everything in that
+    /// PostgreSQL database, shared by every instance pointed at it. Default: none, the SQLite file in the data folder.
+    public var postgresURL: String?
     /// `QUILL_REDIS_URL`: `redis://[[user]:password@]host[:port][/database]` keeps `meta.cache` in that Redis,
     /// shared by every instance pointed at it. Default: none, the cache is in this process's memory.
     public var redisEndpoint: RedisEndpoint?
@@ -128,6 +131,7 @@ public struct ServerConfiguration: Sendable {
         }
         if let window = try value("QUILL_ALERT_ERROR_RATE_WINDOW", Self.positiveSeconds) { alertErrorRateWindow = window }
         siteURL = try value("QUILL_SITE_URL", { URL(string: $0)?.host != nil ? $0.trimmingSuffix("/") : nil })
+        postgresURL = try value("QUILL_DATABASE_URL", Self.postgresURL)
         if let url = environment["QUILL_REDIS_URL"], !url.isEmpty {
             do {
                 redisEndpoint = try RedisEndpoint(url: url)
@@ -247,6 +251,14 @@ public struct ServerConfiguration: Sendable {
     public static func positiveSeconds(_ text: String) -> Duration? {
         guard let seconds = Double(text), seconds > 0, seconds.isFinite else { return nil }
         return .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// A `postgres://` or `postgresql://` URL naming a host; the rest is checked when connecting.
+    public static func postgresURL(_ text: String) -> String? {
+        guard let url = URLComponents(string: text), url.scheme == "postgres" || url.scheme == "postgresql",
+            url.host?.isEmpty == false
+        else { return nil }
+        return text
     }
 
     /// The SQLite file under the data directory.

@@ -83,9 +83,11 @@ extension PostgresDatabase {
                 """
                 CREATE TABLE event (
                     id BIGSERIAL PRIMARY KEY, team_id BIGINT NOT NULL, uuid TEXT NOT NULL, event TEXT NOT NULL,
-                    distinct_id TEXT NOT NULL, timestamp TEXT NOT NULL, properties TEXT NOT NULL, data BYTEA NOT NULL,
+                    distinct_id TEXT NOT NULL, timestamp TEXT COLLATE "C" NOT NULL, properties TEXT NOT NULL,
+                    data BYTEA NOT NULL,
                     session_id TEXT, UNIQUE (team_id, uuid))
                 """,
+                // Timestamps compare as bytes (collation "C"), as in SQLite: ISO 8601 in one format sorts by time.
                 "CREATE INDEX event_team_timestamp ON event (team_id, timestamp, id)",
                 """
                 CREATE INDEX event_team_session ON event (team_id, session_id, timestamp, id) WHERE session_id IS NOT NULL
@@ -165,24 +167,17 @@ extension PostgresDatabase {
     /// Applies the migrations not yet recorded, in one transaction under an advisory lock: instances starting
     /// together migrate one after the other, and the later ones find nothing to do.
     func migrate() async throws {
-        try await transaction { connection in
+        try await transaction { transaction in
             // The lock's key is any constant of Quill's own; it is released when the transaction ends.
-            try await connection.query("SELECT pg_advisory_xact_lock(7_101_969_108)", logger: logger)
-            try await connection.query(
-                "CREATE TABLE IF NOT EXISTS quill_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
-                logger: logger)
-            var applied = Set<String>()
-            for try await name in try await connection.query("SELECT name FROM quill_migration", logger: logger)
-                .decode(String.self)
-            {
-                applied.insert(name)
-            }
+            try await transaction.execute("SELECT pg_advisory_xact_lock(7101969108)")
+            try await transaction.execute(
+                "CREATE TABLE IF NOT EXISTS quill_migration (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)")
+            let applied = Set(try await transaction.rows("SELECT name FROM quill_migration", []).map { row -> String in try row["name"] })
             for migration in Self.migrations where !applied.contains(migration.name) {
-                for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                for sql in migration.statements {
+                    try await transaction.execute(sql)
                 }
-                try await connection.query(
-                    "INSERT INTO quill_migration (name, applied_at) VALUES (\(migration.name), now())", logger: logger)
+                try await transaction.execute("INSERT INTO quill_migration (name, applied_at) VALUES (?, now())", [migration.name])
             }
         }
     }

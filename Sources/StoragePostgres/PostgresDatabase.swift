@@ -38,28 +38,6 @@ public final class PostgresDatabase: Sendable {
         _ = try await client.query("SELECT 1", logger: logger).collect()
     }
 
-    /// Runs `body` in one transaction on one connection: committed when it returns, rolled back when it throws
-    /// (its own error comes out, not a wrapper).
-    func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
-            do {
-                let result = try await body(connection)
-                try await connection.query("COMMIT", logger: logger)
-                return result
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
-            }
-        }
-    }
-
-    /// Runs one query outside any transaction.
-    @discardableResult
-    func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        try await client.query(query, logger: logger)
-    }
-
     /// The client's settings from a `postgres://` URL: `sslmode` `disable`, `prefer` (the default, as libpq's)
     /// or `require`; the password may come from the URL or `PGPASSWORD`.
     static func configuration(url: String) throws -> PostgresClient.Configuration {

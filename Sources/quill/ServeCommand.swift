@@ -22,6 +22,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Folder of the SQLite database (QUILL_DATA_DIR). Default ./data.")
     var dataDir: String?
 
+    @Option(help: "PostgreSQL to keep everything in instead of SQLite, postgres://user:password@host:port/database (QUILL_DATABASE_URL).")
+    var databaseURL: String?
+
     @Option(help: "Seconds one plugin call may take (QUILL_PLUGIN_TIME_LIMIT). Default 30.")
     var pluginTimeLimit: Double?
 
@@ -53,6 +56,12 @@ struct ServeCommand: AsyncParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         if let dataDir { configuration.dataDirectory = URL(fileURLWithPath: dataDir) }
+        if let databaseURL {
+            guard let url = ServerConfiguration.postgresURL(databaseURL) else {
+                throw ValidationError("--database-url must be a postgres:// URL with a host")
+            }
+            configuration.postgresURL = url
+        }
         if let pluginTimeLimit {
             guard let limit = ServerConfiguration.positiveSeconds(String(pluginTimeLimit)) else {
                 throw ValidationError("--plugin-time-limit must be more than 0")

@@ -1,0 +1,233 @@
+import Foundation
+import Storage
+
+/// The ingestion log and the stored events in PostgreSQL.
+struct PostgresIngestionStore: IngestionStore {
+    let database: PostgresDatabase
+
+    /// Rows per multi-row INSERT: five parameters each, within PostgreSQL's 65,535 per statement.
+    private static let rowsPerInsert = 5_000
+
+    func append(_ records: [IngestionRecord]) async throws -> [Int64] {
+        guard !records.isEmpty else { return [] }
+        let now = Date().timeIntervalSince1970
+        return try await database.transaction { db in
+            var sequences: [Int64] = []
+            sequences.reserveCapacity(records.count)
+            var start = records.startIndex
+            while start < records.endIndex {
+                let chunk = records[start..<min(start + Self.rowsPerInsert, records.endIndex)]
+                start = chunk.endIndex
+                var arguments: [any SQLArgument] = []
+                arguments.reserveCapacity(chunk.count * 5)
+                for record in chunk {
+                    arguments += [record.teamID, record.uuid, record.distinctID, Bytes(record.payload), now] as [any SQLArgument]
+                }
+                // Sequence numbers are drawn row by row in the order of VALUES, and RETURNING gives them in that order.
+                let rows = try await db.rows(
+                    """
+                    INSERT INTO ingestion_log (team_id, uuid, distinct_id, payload, accepted_at)
+                    VALUES \(Array(repeating: "(?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")) RETURNING seq
+                    """, arguments)
+                sequences += try rows.map { try $0["seq"] as Int64 }
+            }
+            return sequences
+        }
+    }
+
+    func teamsWithPendingEvents() async throws -> [Int] {
+        try await database.rows("SELECT DISTINCT team_id FROM ingestion_log ORDER BY team_id", []).map { try $0["team_id"] }
+    }
+
+    func pendingEvents(teamID: Int, after sequence: Int64, limit: Int) async throws -> [IngestionRecord] {
+        try await database.rows(
+            """
+            SELECT seq, team_id, uuid, distinct_id, payload, crashes FROM ingestion_log
+            WHERE team_id = ? AND seq > ? ORDER BY seq LIMIT ?
+            """, [teamID, sequence, limit]
+        ).map { row in
+            IngestionRecord(
+                sequence: try row["seq"], teamID: try row["team_id"], uuid: try row["uuid"], distinctID: try row["distinct_id"],
+                payload: try row.bytes("payload"), crashes: try row["crashes"])
+        }
+    }
+
+    func commit(_ outcomes: [IngestionOutcome]) async throws {
+        guard !outcomes.isEmpty else { return }
+        let now = Date()
+        let hour = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+        try await database.transaction { db in
+            var warned = false
+            for outcome in outcomes {
+                for warning in outcome.warnings {
+                    try await db.execute(
+                        """
+                        INSERT INTO ingestion_warning (team_id, type, hour, count, last_seen, last_details) VALUES (?, ?, ?, 1, ?, ?)
+                        ON CONFLICT (team_id, type, hour) DO UPDATE
+                        SET count = ingestion_warning.count + 1, last_seen = excluded.last_seen, last_details = excluded.last_details
+                        """, [outcome.teamID, warning.type, hour, now, warning.details])
+                    warned = true
+                }
+                let inserted: [SQLRow]
+                switch outcome.result {
+                case .stored(let event):
+                    inserted = try await db.rows(
+                        """
+                        INSERT INTO event (team_id, uuid, event, distinct_id, timestamp, properties, data, session_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team_id, uuid) DO NOTHING RETURNING id
+                        """,
+                        [
+                            outcome.teamID, outcome.uuid, event.event, event.distinctID, event.timestamp, event.properties,
+                            Bytes(event.data), event.sessionID,
+                        ])
+                case .dropped(let event, let droppedBy):
+                    inserted = try await db.rows(
+                        """
+                        INSERT INTO dropped_event (team_id, uuid, event, distinct_id, dropped_by, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (team_id, uuid) DO NOTHING RETURNING id
+                        """, [outcome.teamID, outcome.uuid, event, outcome.distinctID, droppedBy, now])
+                }
+                // A duplicate uuid was ignored: its work was queued the first time.
+                if !inserted.isEmpty { try await PostgresWorkQueueStore.insert(outcome.work, in: db) }
+                try await db.execute("DELETE FROM ingestion_log WHERE seq = ?", [outcome.sequence])
+            }
+            // Warnings are kept 30 days: a project that keeps sending bad timestamps fills one row an hour per type.
+            if warned {
+                try await db.execute("DELETE FROM ingestion_warning WHERE hour < ?", [now.addingTimeInterval(-30 * 86_400)])
+            }
+        }
+    }
+
+    func markInFlight(teamID: Int, sequences: ClosedRange<Int64>) async throws {
+        try await database.execute(
+            """
+            INSERT INTO in_flight (team_id, first_seq, last_seq, mark) VALUES (?, ?, ?, ?)
+            ON CONFLICT (team_id) DO UPDATE SET first_seq = excluded.first_seq, last_seq = excluded.last_seq, mark = excluded.mark
+            """, [teamID, sequences.lowerBound, sequences.upperBound, Int64.random(in: 1...Int64.max)])
+    }
+
+    func clearInFlight(teamID: Int) async throws {
+        try await database.execute("DELETE FROM in_flight WHERE team_id = ?", [teamID])
+    }
+
+    func recoverInFlight(teamID: Int, quarantineAfter crashes: Int) async throws -> [QuarantinedEvent] {
+        try await database.transaction { db in
+            guard let mark = try await db.row("SELECT first_seq, last_seq, mark FROM in_flight WHERE team_id = ? FOR UPDATE", [teamID])
+            else { return [] }
+            let markValue: Int64 = try mark["mark"]
+            // A row already counted under this mark was counted by a recovery that died before removing the mark.
+            try await db.execute(
+                """
+                UPDATE ingestion_log SET crashes = crashes + 1, crash_mark = ?
+                WHERE team_id = ? AND seq BETWEEN ? AND ? AND crash_mark IS DISTINCT FROM ?
+                """, [markValue, teamID, try mark["first_seq"] as Int64, try mark["last_seq"] as Int64, markValue])
+            let now = Date()
+            var quarantined: [QuarantinedEvent] = []
+            for row in try await db.rows(
+                "SELECT seq, uuid, distinct_id, payload, crashes FROM ingestion_log WHERE team_id = ? AND crashes >= ? ORDER BY seq",
+                [teamID, crashes])
+            {
+                let payload = try row.bytes("payload")
+                let id = try await db.value(
+                    """
+                    INSERT INTO quarantined_event (team_id, uuid, distinct_id, payload, crashes, quarantined_at)
+                    VALUES (?, ?, ?, ?, ?, ?) RETURNING id
+                    """,
+                    [teamID, try row["uuid"] as String, try row["distinct_id"] as String, Bytes(payload), try row["crashes"] as Int, now],
+                    as: Int64.self)!
+                try await db.execute("DELETE FROM ingestion_log WHERE seq = ?", [try row["seq"] as Int64])
+                quarantined.append(
+                    QuarantinedEvent(
+                        id: id, teamID: teamID, uuid: try row["uuid"], distinctID: try row["distinct_id"], payload: payload,
+                        crashes: try row["crashes"], quarantinedAt: now))
+            }
+            try await db.execute("DELETE FROM in_flight WHERE team_id = ? AND mark = ?", [teamID, markValue])
+            return quarantined
+        }
+    }
+
+    func quarantinedEvents(teamID: Int, limit: Int) async throws -> [QuarantinedEvent] {
+        try await database.rows(
+            """
+            SELECT id, team_id, uuid, distinct_id, payload, crashes, quarantined_at FROM quarantined_event
+            WHERE team_id = ? ORDER BY id DESC LIMIT ?
+            """, [teamID, limit]
+        ).map { row in
+            QuarantinedEvent(
+                id: try row["id"], teamID: try row["team_id"], uuid: try row["uuid"], distinctID: try row["distinct_id"],
+                payload: try row.bytes("payload"), crashes: try row["crashes"], quarantinedAt: try row["quarantined_at"])
+        }
+    }
+
+    func releaseQuarantinedEvent(id: Int64, teamID: Int) async throws -> IngestionRecord? {
+        try await database.transaction { db in
+            guard
+                let row = try await db.row(
+                    "DELETE FROM quarantined_event WHERE id = ? AND team_id = ? RETURNING uuid, distinct_id, payload", [id, teamID])
+            else { return nil }
+            var record = IngestionRecord(
+                teamID: teamID, uuid: try row["uuid"], distinctID: try row["distinct_id"], payload: try row.bytes("payload"))
+            record.sequence = try await db.value(
+                "INSERT INTO ingestion_log (team_id, uuid, distinct_id, payload, accepted_at) VALUES (?, ?, ?, ?, ?) RETURNING seq",
+                [teamID, record.uuid, record.distinctID, Bytes(record.payload), Date().timeIntervalSince1970], as: Int64.self)
+            return record
+        }
+    }
+
+    func quarantinedCount() async throws -> Int {
+        try await database.value("SELECT COUNT(*) FROM quarantined_event", as: Int.self) ?? 0
+    }
+
+    func ingestionWarnings(teamID: Int, since date: Date) async throws -> [IngestionWarningSummary] {
+        try await database.rows(
+            """
+            SELECT type, hour, count, last_seen, last_details FROM ingestion_warning
+            WHERE team_id = ? AND hour >= ? ORDER BY hour DESC, type
+            """, [teamID, Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 3600).rounded(.down) * 3600)]
+        ).map { row in
+            IngestionWarningSummary(
+                type: try row["type"], hour: try row["hour"], count: try row["count"], lastSeen: try row["last_seen"],
+                lastDetails: try row["last_details"])
+        }
+    }
+
+    func events(_ query: EventQuery) async throws -> [(event: StoredEvent, cursor: EventCursor)] {
+        var conditions = ["team_id = ?"]
+        var arguments: [any SQLArgument] = [query.teamID]
+        let filters: [(condition: String, value: String?)] = [
+            ("event = ?", query.event), ("distinct_id = ?", query.distinctID), ("session_id = ?", query.sessionID),
+            ("timestamp > ?", query.after), ("timestamp < ?", query.before),
+        ]
+        for filter in filters {
+            guard let value = filter.value else { continue }
+            conditions.append(filter.condition)
+            arguments.append(value)
+        }
+        if let cursor = query.cursor {
+            conditions.append("(timestamp < ? OR (timestamp = ? AND id < ?))")
+            arguments += [cursor.timestamp, cursor.timestamp, cursor.position] as [any SQLArgument]
+        }
+        arguments.append(query.limit)
+        return try await database.rows(
+            """
+            SELECT id, team_id, uuid, event, distinct_id, timestamp, properties, data, session_id FROM event
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY timestamp DESC, id DESC LIMIT ?
+            """, arguments
+        ).map { row in
+            let event = StoredEvent(
+                uuid: try row["uuid"], teamID: try row["team_id"], event: try row["event"], distinctID: try row["distinct_id"],
+                timestamp: try row["timestamp"], properties: try row["properties"], data: try row.bytes("data"),
+                sessionID: try row["session_id"])
+            return (event, EventCursor(timestamp: event.timestamp, position: try row["id"]))
+        }
+    }
+
+    func oldestPendingAcceptance() async throws -> Date? {
+        try await database.value("SELECT accepted_at FROM ingestion_log ORDER BY seq LIMIT 1", as: Double?.self)?
+            .map { Date(timeIntervalSince1970: $0) }
+    }
+
+    func pendingCount() async throws -> Int {
+        try await database.value("SELECT COUNT(*) FROM ingestion_log", as: Int.self) ?? 0
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// A value bound to a `?` of a statement.
+protocol SQLArgument: Sendable {
+    func bind(to bindings: inout PostgresBindings) throws
+}
+
+extension Int: SQLArgument {
+    func bind(to bindings: inout PostgresBindings) { bindings.append(self) }
+}
+extension Int64: SQLArgument {
+    func bind(to bindings: inout PostgresBindings) { bindings.append(self) }
+}
+extension String: SQLArgument {
+    func bind(to bindings: inout PostgresBindings) { bindings.append(self) }
+}
+extension Bool: SQLArgument {
+    func bind(to bindings: inout PostgresBindings) { bindings.append(self) }
+}
+extension Double: SQLArgument {
+    func bind(to bindings: inout PostgresBindings) { bindings.append(self) }
+}
+extension Date: SQLArgument {
+    func bind(to bindings: inout PostgresBindings) { bindings.append(self) }
+}
+extension Data: SQLArgument {
+    func bind(to bindings: inout PostgresBindings) { bindings.append(ByteBuffer(bytes: self)) }
+}
+extension Optional: SQLArgument where Wrapped: SQLArgument {
+    func bind(to bindings: inout PostgresBindings) throws {
+        if let value = self { try value.bind(to: &bindings) } else { bindings.appendNull() }
+    }
+}
+
+/// Bytes stored as `bytea` (a `[UInt8]` alone would be bound as an array of chars).
+struct Bytes: SQLArgument {
+    var bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    func bind(to bindings: inout PostgresBindings) { bindings.append(ByteBuffer(bytes: bytes)) }
+}
+
+/// A statement written with `?` placeholders, as the SQLite stores write theirs, numbered `$1…` for PostgreSQL.
+func statement(_ sql: String, _ arguments: [any SQLArgument] = []) throws -> PostgresQuery {
+    var bindings = PostgresBindings(capacity: arguments.count)
+    for argument in arguments { try argument.bind(to: &bindings) }
+    var numbered = ""
+    numbered.reserveCapacity(sql.utf8.count + arguments.count * 2)
+    var index = 0
+    var inQuotes = false
+    for character in sql {
+        if character == "'" { inQuotes.toggle() }
+        if character == "?" && !inQuotes {
+            index += 1
+            numbered += "$\(index)"
+        } else {
+            numbered.append(character)
+        }
+    }
+    precondition(index == arguments.count, "\(index) placeholders for \(arguments.count) arguments in: \(sql)")
+    return PostgresQuery(unsafeSQL: numbered, binds: bindings)
+}
+
+/// A row read by column name.
+struct SQLRow {
+    private let row: PostgresRandomAccessRow
+
+    init(_ row: PostgresRow) { self.row = row.makeRandomAccess() }
+
+    subscript<Value: PostgresDecodable>(_ column: String) -> Value {
+        get throws { try row[column].decode(Value.self) }
+    }
+
+    /// A `bytea` column's bytes.
+    func bytes(_ column: String) throws -> [UInt8] {
+        Array(try row[column].decode(ByteBuffer.self).readableBytesView)
+    }
+
+    func data(_ column: String) throws -> Data {
+        Data(try row[column].decode(ByteBuffer.self).readableBytesView)
+    }
+}
+
+/// Where statements run: the pool (each on any connection) or one connection inside a transaction.
+protocol SQLExecutor: Sendable {
+    func rows(_ sql: String, _ arguments: [any SQLArgument]) async throws -> [SQLRow]
+}
+
+extension SQLExecutor {
+    func execute(_ sql: String, _ arguments: [any SQLArgument] = []) async throws {
+        _ = try await rows(sql, arguments)
+    }
+
+    func row(_ sql: String, _ arguments: [any SQLArgument] = []) async throws -> SQLRow? {
+        try await rows(sql, arguments).first
+    }
+
+    /// The first column of the first row.
+    func value<Value: PostgresDecodable>(_ sql: String, _ arguments: [any SQLArgument] = [], as type: Value.Type = Value.self)
+        async throws -> Value?
+    {
+        guard let row = try await rows(sql, arguments).first else { return nil }
+        return try row.first(as: Value.self)
+    }
+}
+
+extension SQLRow {
+    fileprivate func first<Value: PostgresDecodable>(as type: Value.Type) throws -> Value {
+        try row[0].decode(Value.self)
+    }
+}
+
+extension PostgresDatabase: SQLExecutor {
+    func rows(_ sql: String, _ arguments: [any SQLArgument] = []) async throws -> [SQLRow] {
+        try await client.query(try statement(sql, arguments), logger: logger).collect().map(SQLRow.init)
+    }
+
+    /// Runs `body` in one transaction on one connection: committed when it returns, rolled back when it throws
+    /// (its own error comes out, not a wrapper).
+    func transaction<Result: Sendable>(_ body: (SQLTransaction) async throws -> Result) async throws -> Result {
+        try await client.withConnection { connection in
+            let transaction = SQLTransaction(connection: connection, logger: logger)
+            try await transaction.execute("BEGIN")
+            do {
+                let result = try await body(transaction)
+                try await transaction.execute("COMMIT")
+                return result
+            } catch {
+                try? await transaction.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+}
+
+/// One connection inside `BEGIN … COMMIT`.
+struct SQLTransaction: SQLExecutor {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    func rows(_ sql: String, _ arguments: [any SQLArgument] = []) async throws -> [SQLRow] {
+        try await connection.query(try statement(sql, arguments), logger: logger).collect().map(SQLRow.init)
+    }
+}

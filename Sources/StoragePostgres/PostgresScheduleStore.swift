@@ -1,0 +1,154 @@
+import Foundation
+import Storage
+
+/// Scheduled runs in PostgreSQL: the primary key (config, task, boundary) makes a claim exclusive across instances.
+struct PostgresScheduleStore: ScheduleStore {
+    let database: PostgresDatabase
+
+    func claim(pluginConfigID: Int, task: String, boundary: Date, now: Date, staleBefore: Date) async throws -> ScheduledRun.Outcome? {
+        try await database.transaction { db in
+            let unfinished = try await db.value(
+                """
+                SELECT COUNT(*) FROM scheduled_run
+                WHERE plugin_config_id = ? AND task = ? AND outcome = 'running' AND started_at > ?
+                """, [pluginConfigID, task, staleBefore], as: Int.self) ?? 0
+            let outcome: ScheduledRun.Outcome = unfinished > 0 ? .skipped : .running
+            let claimed = try await db.rows(
+                """
+                INSERT INTO scheduled_run (plugin_config_id, task, boundary, started_at, finished_at, outcome)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING task
+                """, [pluginConfigID, task, boundary, now, outcome == .skipped ? now : nil, outcome.rawValue])
+            return claimed.isEmpty ? nil : outcome
+        }
+    }
+
+    func finish(pluginConfigID: Int, task: String, boundary: Date, at: Date, outcome: ScheduledRun.Outcome, error: String?) async throws {
+        try await database.execute(
+            """
+            UPDATE scheduled_run SET finished_at = ?, outcome = ?, error = ?
+            WHERE plugin_config_id = ? AND task = ? AND boundary = ?
+            """, [at, outcome.rawValue, error, pluginConfigID, task, boundary])
+    }
+
+    func runs(pluginConfigID: Int, limit: Int) async throws -> [ScheduledRun] {
+        try await database.rows(
+            "SELECT * FROM scheduled_run WHERE plugin_config_id = ? ORDER BY boundary DESC, task LIMIT ?", [pluginConfigID, limit]
+        ).map { row in
+            ScheduledRun(
+                pluginConfigID: try row["plugin_config_id"], task: try row["task"], boundary: try row["boundary"],
+                startedAt: try row["started_at"], finishedAt: try row["finished_at"],
+                outcome: ScheduledRun.Outcome(rawValue: try row["outcome"]) ?? .failed, error: try row["error"])
+        }
+    }
+}
+
+/// `meta.storage` and `meta.utils.cursor` in PostgreSQL.
+struct PostgresPluginStorageStore: PluginStorageStore {
+    let database: PostgresDatabase
+    let limits: PluginStorageLimits
+
+    func value(forKey key: String, pluginConfigID: Int) async throws -> String? {
+        try await database.value("SELECT value FROM plugin_storage WHERE plugin_config_id = ? AND key = ?", [pluginConfigID, key])
+    }
+
+    func setValue(_ json: String, forKey key: String, pluginConfigID: Int) async throws {
+        try limits.check(key: key, json: json)
+        let updated = try await database.rows(
+            "UPDATE plugin_storage SET value = ? WHERE plugin_config_id = ? AND key = ? RETURNING key", [json, pluginConfigID, key])
+        guard updated.isEmpty else { return }
+        try await database.transaction { db in
+            try await Self.lockKeys(of: pluginConfigID, in: db)
+            // Only a new key is counted, on the primary key's index.
+            guard try await Self.count(in: "plugin_storage", pluginConfigID: pluginConfigID, db) < limits.maximumKeysPerConfig else {
+                throw limits.tooManyKeys(key)
+            }
+            try await db.execute(
+                """
+                INSERT INTO plugin_storage (plugin_config_id, key, value) VALUES (?, ?, ?)
+                ON CONFLICT (plugin_config_id, key) DO UPDATE SET value = excluded.value
+                """, [pluginConfigID, key, json])
+        }
+    }
+
+    func removeValue(forKey key: String, pluginConfigID: Int) async throws {
+        try await database.execute("DELETE FROM plugin_storage WHERE plugin_config_id = ? AND key = ?", [pluginConfigID, key])
+    }
+
+    func initializeCursor(_ key: String, to initialValue: Int, pluginConfigID: Int) async throws {
+        try limits.check(key: key)
+        try await database.transaction { db in
+            try await Self.lockKeys(of: pluginConfigID, in: db)
+            guard try await !Self.cursorExists(key, pluginConfigID: pluginConfigID, db) else { return }
+            guard try await Self.count(in: "plugin_cursor", pluginConfigID: pluginConfigID, db) < limits.maximumKeysPerConfig else {
+                throw limits.tooManyKeys(key, kind: "cursors")
+            }
+            try await db.execute(
+                "INSERT INTO plugin_cursor (plugin_config_id, key, value) VALUES (?, ?, ?)", [pluginConfigID, key, initialValue])
+        }
+    }
+
+    func incrementCursor(_ key: String, by amount: Int, pluginConfigID: Int) async throws -> Int {
+        try limits.check(key: key)
+        return try await database.transaction { db in
+            if try await !Self.cursorExists(key, pluginConfigID: pluginConfigID, db) {
+                try await Self.lockKeys(of: pluginConfigID, in: db)
+                if try await Self.count(in: "plugin_cursor", pluginConfigID: pluginConfigID, db) >= limits.maximumKeysPerConfig {
+                    throw limits.tooManyKeys(key, kind: "cursors")
+                }
+            }
+            return try await db.value(
+                """
+                INSERT INTO plugin_cursor (plugin_config_id, key, value) VALUES (?, ?, ?)
+                ON CONFLICT (plugin_config_id, key) DO UPDATE SET value = plugin_cursor.value + excluded.value
+                RETURNING value
+                """, [pluginConfigID, key, amount], as: Int.self)!
+        }
+    }
+
+    /// New keys of one config are counted one instance at a time, so two can't both pass the bound.
+    private static func lockKeys(of pluginConfigID: Int, in db: SQLTransaction) async throws {
+        try await db.execute("SELECT pg_advisory_xact_lock(?, ?)", [Int(7_101_970), pluginConfigID])
+    }
+
+    private static func count(in table: String, pluginConfigID: Int, _ db: SQLTransaction) async throws -> Int {
+        try await db.value("SELECT COUNT(*) FROM \(table) WHERE plugin_config_id = ?", [pluginConfigID], as: Int.self) ?? 0
+    }
+
+    private static func cursorExists(_ key: String, pluginConfigID: Int, _ db: SQLTransaction) async throws -> Bool {
+        try await db.value(
+            "SELECT EXISTS (SELECT 1 FROM plugin_cursor WHERE plugin_config_id = ? AND key = ?)", [pluginConfigID, key], as: Bool.self)
+            ?? false
+    }
+}
+
+/// Plugin-seconds in PostgreSQL, one row per team, config and hour; every instance adds to the same rows.
+struct PostgresPluginUsageStore: PluginUsageStore {
+    let database: PostgresDatabase
+
+    func add(_ usage: [PluginUsage]) async throws {
+        guard !usage.isEmpty else { return }
+        try await database.transaction { db in
+            for entry in usage {
+                try await db.execute(
+                    """
+                    INSERT INTO plugin_usage (team_id, plugin_config_id, hour, seconds, calls) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (team_id, plugin_config_id, hour)
+                    DO UPDATE SET seconds = plugin_usage.seconds + excluded.seconds, calls = plugin_usage.calls + excluded.calls
+                    """, [entry.teamID, entry.pluginConfigID, entry.hour, entry.seconds, entry.calls])
+            }
+        }
+    }
+
+    func usage(teamID: Int, since: Date) async throws -> [PluginUsage] {
+        try await database.rows(
+            """
+            SELECT team_id, plugin_config_id, hour, seconds, calls FROM plugin_usage
+            WHERE team_id = ? AND hour >= ? ORDER BY hour, plugin_config_id
+            """, [teamID, since]
+        ).map { row in
+            PluginUsage(
+                teamID: try row["team_id"], pluginConfigID: try row["plugin_config_id"], hour: try row["hour"],
+                seconds: try row["seconds"], calls: try row["calls"])
+        }
+    }
+}
