@@ -153,6 +153,13 @@ let package = Package(
             name: "CacheStoreTests",
             dependencies: ["Storage", "StorageRedis", "QuillTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: upcomingFeatures),
+        // Every store test runs against SQLite and against a throw-away PostgreSQL server.
+        .testTarget(
+            name: "StorageTests",
+            dependencies: [
+                "Storage", "StorageSQLite", "StoragePostgres", "QuillTestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcomingFeatures),
         .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"], swiftSettings: upcomingFeatures),
         .testTarget(
             name: "EventIngestionTests", dependencies: ["EventIngestion", "OrderedJSON", "Compression", "Storage"],

@@ -107,7 +107,7 @@ struct PostgresPluginStorageStore: PluginStorageStore {
 
     /// New keys of one config are counted one instance at a time, so two can't both pass the bound.
     private static func lockKeys(of pluginConfigID: Int, in db: SQLTransaction) async throws {
-        try await db.execute("SELECT pg_advisory_xact_lock(?, ?)", [Int(7_101_970), pluginConfigID])
+        try await db.execute("SELECT pg_advisory_xact_lock(?::integer, ?::integer)", [Int(7_101_970), pluginConfigID])
     }
 
     private static func count(in table: String, pluginConfigID: Int, _ db: SQLTransaction) async throws -> Int {

@@ -14,7 +14,7 @@ struct PostgresWorkQueueStore: WorkQueueStore {
     func enqueue(_ item: NewWorkItem, ifFewerThan maximumQueued: Int) async throws -> Bool {
         try await database.transaction { db in
             // Two instances counting at once must not both pass the bound: one config's count at a time.
-            try await db.execute("SELECT pg_advisory_xact_lock(?, ?)", [Int(7_101_969), item.pluginConfigID])
+            try await db.execute("SELECT pg_advisory_xact_lock(?::integer, ?::integer)", [Int(7_101_969), item.pluginConfigID])
             let queued = try await db.value(
                 """
                 SELECT COUNT(*) FROM work_item
