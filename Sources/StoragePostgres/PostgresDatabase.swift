@@ -9,15 +9,18 @@ public import PostgresNIO
 public final class PostgresDatabase: Sendable {
     public let client: PostgresClient
     let logger: Logger
+    /// How long a statement waits for a pooled connection before it fails.
+    let connectionWait: Duration
     private let running: Task<Void, Never>
 
     /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=…`), checks the server answers and
     /// runs pending migrations.
-    public init(url: String, logger: Logger) async throws {
+    public init(url: String, logger: Logger, connectionWait: Duration = .seconds(5)) async throws {
         let configuration = try Self.configuration(url: url)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
+        self.connectionWait = connectionWait
         running = Task { await client.run() }
         do {
             try await migrate()
@@ -35,7 +38,7 @@ public final class PostgresDatabase: Sendable {
 
     /// Asks the server for one row, to tell that it is reachable; throws the reason when it isn't.
     public func check() async throws {
-        _ = try await client.query("SELECT 1", logger: logger).collect()
+        try await execute("SELECT 1")
     }
 
     /// The client's settings from a `postgres://` URL: `sslmode` `disable`, `prefer` (the default, as libpq's)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// A value bound to a `?` of a statement.
 protocol SQLArgument: Sendable {
@@ -114,13 +115,16 @@ extension SQLRow {
 
 extension PostgresDatabase: SQLExecutor {
     func rows(_ sql: String, _ arguments: [any SQLArgument] = []) async throws -> [SQLRow] {
-        try await client.query(try statement(sql, arguments), logger: logger).collect().map(SQLRow.init)
+        let query = try statement(sql, arguments)
+        return try await withConnection { [logger] connection in
+            try await connection.query(query, logger: logger).collect().map(SQLRow.init)
+        }
     }
 
     /// Runs `body` in one transaction on one connection: committed when it returns, rolled back when it throws
     /// (its own error comes out, not a wrapper).
-    func transaction<Result: Sendable>(_ body: (SQLTransaction) async throws -> Result) async throws -> Result {
-        try await client.withConnection { connection in
+    func transaction<Result: Sendable>(_ body: @escaping @Sendable (SQLTransaction) async throws -> Result) async throws -> Result {
+        try await withConnection { [logger] connection in
             let transaction = SQLTransaction(connection: connection, logger: logger)
             try await transaction.execute("BEGIN")
             do {
@@ -133,6 +137,42 @@ extension PostgresDatabase: SQLExecutor {
             }
         }
     }
+
+    /// Runs `body` on a pooled connection. When no connection is to be had within ``connectionWait`` (the server
+    /// is down or every connection busy) it throws at once rather than wait for the pool to give up: capture then
+    /// answers 503, and the next request tries again.
+    private func withConnection<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result)
+        async throws -> Result
+    {
+        let started = StartedFlag()
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask { [client] in
+                try await client.withConnection { connection in
+                    started.set()
+                    return try await body(connection)
+                }
+            }
+            group.addTask { [connectionWait] in
+                try await Task.sleep(for: connectionWait)
+                guard started.isSet else { throw PostgresDatabaseError("no connection to PostgreSQL within \(connectionWait)") }
+                return nil
+            }
+            while let result = try await group.next() {
+                if let result {
+                    group.cancelAll()
+                    return result
+                }
+            }
+            throw CancellationError()
+        }
+    }
+}
+
+/// Whether a connection was had: set once, read by the deadline.
+private final class StartedFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
 
 /// One connection inside `BEGIN … COMMIT`.

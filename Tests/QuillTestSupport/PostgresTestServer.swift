@@ -7,10 +7,11 @@ import Synchronization
 ///
 /// PostgreSQL refuses to run as root, so when the tests run as root the server runs as Debian's `postgres`
 /// user (`setpriv`, which execs: the process the tests hold is the server itself). Its data folder is written
-/// without fsync: it lives only as long as the test process, which stops it on exit.
+/// without fsync: it lives only as long as the test process, which stops it on exit. Commits stay synchronous,
+/// so a killed server (``kill()``) loses nothing it acknowledged, as a real one would.
 public final class PostgresTestServer: Sendable {
     public let port: Int
-    private let process: SpawnedProcess
+    private let process: Mutex<SpawnedProcess>
     private let folder: String
     private let binaries: String
     private let runAs: [String]
@@ -22,7 +23,7 @@ public final class PostgresTestServer: Sendable {
 
     private init(port: Int, process: SpawnedProcess, folder: String, binaries: String, runAs: [String]) {
         self.port = port
-        self.process = process
+        self.process = Mutex(process)
         self.folder = folder
         self.binaries = binaries
         self.runAs = runAs
@@ -40,10 +41,34 @@ public final class PostgresTestServer: Sendable {
         try await run("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", sql])
     }
 
+    /// A server of the test's own, to stop and start again; stopped when the process exits.
+    public static func startDedicated() async throws -> PostgresTestServer {
+        let server = try await start()
+        ServerAtExit.servers.withLock { $0.append(server) }
+        return server
+    }
+
     /// Stops the server as a crash would, to see what Quill does when PostgreSQL goes away.
     public func kill() async {
+        let process = process.withLock { $0 }
         process.send(SIGKILL)
         _ = await process.exitStatus()
+        // Its backends notice the postmaster is gone and exit; the next start waits for them.
+    }
+
+    /// Starts the server again on the same port and data, after ``kill()``.
+    public func restart() async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let process = try Self.spawn(binaries: binaries, folder: folder, port: port, runAs: runAs)
+            if try await Self.waitUntilReady(process, binaries: binaries, port: port) {
+                self.process.withLock { $0 = process }
+                return
+            }
+            // The old backends still held the data folder: try again.
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw PostgresTestServerError(description: "postgres did not start again; see the logs in \(folder)")
     }
 
     @discardableResult
@@ -74,38 +99,53 @@ public final class PostgresTestServer: Sendable {
         }
         for _ in 0..<5 {
             let port = try LoopbackPort().port
-            let command = runAs + [
-                "\(binaries)/postgres", "-D", "\(folder)/data", "-p", String(port), "-k", folder,
-                "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
-                "-c", "full_page_writes=off", "-c", "max_connections=300",
-            ]
-            let logPath = "\(folder)/postgres-\(port).log"
-            guard FileManager.default.createFile(atPath: logPath, contents: nil),
-                let log = FileHandle(forWritingAtPath: logPath), let nullDevice = FileHandle(forReadingAtPath: "/dev/null")
-            else { throw PostgresTestServerError(description: "could not open \(logPath) or /dev/null") }
-            let process = try SpawnedProcess(
-                URL(filePath: command[0]), arguments: Array(command.dropFirst()),
-                standardInput: nullDevice, standardOutput: log, standardError: log)
-            try? log.close()
-            try? nullDevice.close()
-            let server = PostgresTestServer(port: port, process: process, folder: folder, binaries: binaries, runAs: runAs)
-            let deadline = ContinuousClock.now + .seconds(60)
-            while process.isRunning && ContinuousClock.now < deadline {
-                let ready = try? await ChildProcess.run(
-                    URL(filePath: "\(binaries)/pg_isready"), arguments: ["-h", "127.0.0.1", "-p", String(port), "-U", "quill"],
-                    timeLimit: .seconds(10))
-                if ready?.status == 0 { return server }
-                try await Task.sleep(for: .milliseconds(50))
+            let process = try spawn(binaries: binaries, folder: folder, port: port, runAs: runAs)
+            if try await waitUntilReady(process, binaries: binaries, port: port) {
+                return PostgresTestServer(port: port, process: process, folder: folder, binaries: binaries, runAs: runAs)
             }
-            process.send(SIGKILL)
             // Most likely another process took the port first: try another.
         }
         throw PostgresTestServerError(description: "postgres did not start; see the logs in \(folder)")
     }
 
+    private static func spawn(binaries: String, folder: String, port: Int, runAs: [String]) throws -> SpawnedProcess {
+        let command = runAs + [
+            "\(binaries)/postgres", "-D", "\(folder)/data", "-p", String(port), "-k", folder,
+            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+            "-c", "full_page_writes=off", "-c", "max_connections=300",
+        ]
+        let logPath = "\(folder)/postgres.log"
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        guard let log = FileHandle(forWritingAtPath: logPath), let nullDevice = FileHandle(forReadingAtPath: "/dev/null") else {
+            throw PostgresTestServerError(description: "could not open \(logPath) or /dev/null")
+        }
+        defer {
+            try? log.close()
+            try? nullDevice.close()
+        }
+        _ = try? log.seekToEnd()
+        return try SpawnedProcess(
+            URL(filePath: command[0]), arguments: Array(command.dropFirst()),
+            standardInput: nullDevice, standardOutput: log, standardError: log)
+    }
+
+    /// Whether the server took connections within a minute; killed when it didn't.
+    private static func waitUntilReady(_ process: SpawnedProcess, binaries: String, port: Int) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning && ContinuousClock.now < deadline {
+            let ready = try? await ChildProcess.run(
+                URL(filePath: "\(binaries)/pg_isready"), arguments: ["-h", "127.0.0.1", "-p", String(port), "-U", "quill"],
+                timeLimit: .seconds(10))
+            if ready?.status == 0 { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.send(SIGKILL)
+        return false
+    }
+
     fileprivate func stopAndRemove() {
         // SIGQUIT: PostgreSQL's immediate shutdown, which also ends its backends.
-        process.send(SIGQUIT)
+        process.withLock { $0 }.send(SIGQUIT)
         try? FileManager.default.removeItem(atPath: folder)
     }
 
@@ -126,14 +166,17 @@ private actor SharedServer {
         let task = Task { try await PostgresTestServer.start() }
         starting = task
         let server = try await task.value
-        ServerAtExit.server.withLock { $0 = server }
-        atexit { ServerAtExit.server.withLock { $0?.stopAndRemove() } }
+        ServerAtExit.servers.withLock { $0.append(server) }
         return server
     }
 }
 
+/// The servers this process started, stopped when it exits.
 private enum ServerAtExit {
-    static let server = Mutex<PostgresTestServer?>(nil)
+    static let servers: Mutex<[PostgresTestServer]> = {
+        atexit { ServerAtExit.servers.withLock { servers in servers.forEach { $0.stopAndRemove() } } }
+        return Mutex([])
+    }()
 }
 
 public struct PostgresTestServerError: Error, CustomStringConvertible {

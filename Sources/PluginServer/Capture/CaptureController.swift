@@ -115,9 +115,7 @@ struct CaptureController: Sendable {
         } catch {
             metrics.countRejected(records.count, reason: "storage_unavailable")
             context.logger.error("Could not store accepted events", metadata: ["error": "\(error)"])
-            throw APIError(
-                status: .serviceUnavailable, type: "server_error", code: "storage_unavailable",
-                detail: "The events could not be stored; nothing was accepted. Retry later.")
+            throw APIError.storageUnavailable
         }
         metrics.countAccepted(records.count)
         integrations.countCaptured(stored, teamID: project.id, source: source)
@@ -165,14 +163,19 @@ extension CaptureRequest {
 
 extension ProjectStore {
     /// The project of the batch's token; else, with `project_id`, a personal API key of the project's organization.
+    /// A database that can't be reached answers 503, as storing would.
     func project(of batch: CaptureBatch) async throws -> Project {
         guard let token = batch.token else { throw APIError.missingProjectToken }
-        if let project = try await project(apiToken: token) { return project }
-        if let projectID = batch.projectID,
-            let organizationID = try await organizationID(personalAPIKeyHash: APIKeys.hash(personalAPIKey: token)),
-            let project = try await project(id: projectID), project.organizationID == organizationID
-        {
-            return project
+        do {
+            if let project = try await project(apiToken: token) { return project }
+            if let projectID = batch.projectID,
+                let organizationID = try await organizationID(personalAPIKeyHash: APIKeys.hash(personalAPIKey: token)),
+                let project = try await project(id: projectID), project.organizationID == organizationID
+            {
+                return project
+            }
+        } catch {
+            throw APIError.storageUnavailable
         }
         throw APIError.invalidProjectToken
     }

@@ -76,7 +76,13 @@ struct SegmentController: Sendable {
 
     private func project(writeKey: String?) async throws -> Project {
         guard let writeKey else { throw APIError.missingProjectToken }
-        guard let project = try await capture.projects.project(apiToken: writeKey) else { throw APIError.invalidProjectToken }
+        let found: Project?
+        do {
+            found = try await capture.projects.project(apiToken: writeKey)
+        } catch {
+            throw APIError.storageUnavailable
+        }
+        guard let project = found else { throw APIError.invalidProjectToken }
         return project
     }
 }

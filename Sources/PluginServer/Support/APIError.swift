@@ -73,6 +73,15 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         return error
     }
 
+    /// The database could not be reached or written: nothing was accepted, and a client's retry may succeed.
+    static var storageUnavailable: APIError {
+        var error = APIError(
+            status: .serviceUnavailable, type: "server_error", code: "storage_unavailable",
+            detail: "The events could not be stored; nothing was accepted. Retry later.")
+        error.retryAfterSeconds = 1
+        return error
+    }
+
     static let notFound = APIError(status: .notFound, type: "invalid_request", code: "not_found", detail: "Not found.")
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
