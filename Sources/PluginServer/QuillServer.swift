@@ -3,6 +3,7 @@ public import Hummingbird
 public import Logging
 import GeoIP
 import PluginRuntime
+import ServiceLifecycle
 public import Storage
 import StorageRedis
 import StoragePostgres
@@ -99,7 +100,10 @@ public enum QuillServer {
             ready: { await pluginsLoaded.wait() })
         let pipeline = IngestionPipeline(
             store: ingestion, runtime: runtime, wakeups: wakeups,
-            configuration: IngestionPipeline.Configuration(drainTime: configuration.drainTime), logger: logger, hooks: hookMatcher,
+            configuration: IngestionPipeline.Configuration(
+                drainTime: configuration.drainTime,
+                sharing: storage.isShared ? IngestionPipeline.Sharing(holder: storage.instanceID) : nil),
+            logger: logger, hooks: hookMatcher,
             prepare: {
                 await loader.loadEnabledConfigs()
                 pluginsLoaded.open()
@@ -148,19 +152,28 @@ public enum QuillServer {
                 alertSettings: alertSettings, emailConfigured: configuration.smtpURL != nil, integrations: integrations),
             on: router)
 
+        var services: [any Service] = [
+            PluginLogFlushService(store: pluginLogs, consoleLimiter: consoleLimiter), usageRecorder, runtime, backlog, pipeline,
+            workQueue, scheduler, eventRates,
+            ErrorRateWatch(
+                runtime: runtime, alerts: alerts, threshold: configuration.alertErrorRate, window: configuration.alertErrorRateWindow),
+        ]
+        if storage.isShared {
+            services.append(
+                PluginConfigSync(
+                    store: plugins,
+                    reloader: PluginReloader(
+                        store: plugins, runtime: runtime, secrets: secrets, logger: logger,
+                        afterReload: { await workQueue.flushExportBuffer(pluginConfigID: $0) }),
+                    logger: logger, ready: { await pluginsLoaded.wait() }))
+        }
         return Application(
             router: router,
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "Quill"),
             // Shut down in reverse: the server stops taking requests, the work queue finishes what runs, the
             // pipeline drains the log, the runtime tears plugins down, plugin-seconds and logs are written.
-            services: [
-                PluginLogFlushService(store: pluginLogs, consoleLimiter: consoleLimiter), usageRecorder, runtime, backlog, pipeline,
-                workQueue, scheduler, eventRates,
-                ErrorRateWatch(
-                    runtime: runtime, alerts: alerts, threshold: configuration.alertErrorRate,
-                    window: configuration.alertErrorRateWindow),
-            ],
+            services: services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 // The address bound, not the name configured: fetch's guard knows the server by it.

@@ -64,11 +64,15 @@ public struct IngestionOutcome: Sendable, Equatable {
     public var work: [NewWorkItem]
     /// What ingestion corrected in the event, committed with it.
     public var warnings: [IngestionWarning]
+    /// The lease under which the event was processed, on a shared backend: when another instance has taken the team
+    /// since, the outcome is not committed and the event stays in the log for the new holder.
+    public var lease: TeamLease?
 
     public init(
         sequence: Int64, teamID: Int, uuid: String, distinctID: String, result: Result, work: [NewWorkItem] = [],
-        warnings: [IngestionWarning] = []
+        warnings: [IngestionWarning] = [], lease: TeamLease? = nil
     ) {
+        self.lease = lease
         self.sequence = sequence
         self.teamID = teamID
         self.uuid = uuid
@@ -76,6 +80,20 @@ public struct IngestionOutcome: Sendable, Equatable {
         self.result = result
         self.work = work
         self.warnings = warnings
+    }
+}
+
+/// One instance's right to process a team's log, on a backend several instances share. The token grows with each
+/// new holder, so a commit made under an older lease is recognised and refused (a fencing token).
+public struct TeamLease: Sendable, Hashable {
+    public var teamID: Int
+    public var holder: String
+    public var token: Int64
+
+    public init(teamID: Int, holder: String, token: Int64) {
+        self.teamID = teamID
+        self.holder = holder
+        self.token = token
     }
 }
 
@@ -188,4 +206,9 @@ public protocol IngestionStore: Sendable {
     func pendingCount() async throws -> Int
     /// When the oldest event waiting in the log was accepted; `nil` when none waits (or it predates the record).
     func oldestPendingAcceptance() async throws -> Date?
+    /// Takes the team's log for `holder` until `duration` from now, or renews the lease `holder` has (same token);
+    /// `nil` while another holder's lease runs. A backend only one process uses grants every claim.
+    func claimTeam(_ teamID: Int, holder: String, for duration: Duration) async throws -> TeamLease?
+    /// Ends the lease now, so another instance may take the team at once.
+    func releaseTeam(_ lease: TeamLease) async throws
 }

@@ -154,6 +154,19 @@ public struct PluginLogQuery: Sendable, Equatable {
 }
 
 /// Installed plugins, their per-project configs, attachments and logs.
+/// A plugin config that changed (created, edited, disabled, deleted, or its plugin's code updated).
+public struct PluginConfigChange: Sendable, Equatable {
+    public var id: Int64
+    public var pluginConfigID: Int
+    public var teamID: Int
+
+    public init(id: Int64, pluginConfigID: Int, teamID: Int) {
+        self.id = id
+        self.pluginConfigID = pluginConfigID
+        self.teamID = teamID
+    }
+}
+
 public protocol PluginStore: Sendable {
     /// Stores a plugin for an organization; returns its id.
     func install(_ contents: PluginContents, organizationID: Int) async throws -> Int
@@ -190,6 +203,9 @@ public protocol PluginStore: Sendable {
     func pluginAdoption(organizationID: Int?) async throws -> [PluginAdoption]
 
     func logEntries(_ query: PluginLogQuery) async throws -> [PluginLogEntry]
+    /// The changes other instances made to plugin configs in the last 30 seconds (by the database's clock), oldest
+    /// first: a reader polling more often than that sees each one at least once. A backend one process uses has none.
+    func recentConfigChangesByOtherInstances() async throws -> [PluginConfigChange]
 }
 
 /// How widely one plugin is used: the seed's "plugins installed and in use", per plugin across projects.

@@ -15,6 +15,10 @@ public protocol StorageBackend: Sendable {
     var alerts: any AlertStore { get }
     /// Where the data lives, for messages to the operator (a file path, or a URL without its password).
     var location: String { get }
+    /// Whether other instances may use the same data: then teams' logs are leased, and config changes are read back.
+    var isShared: Bool { get }
+    /// This instance's name in the shared data (leases, config changes).
+    var instanceID: String { get }
 
     /// Reads from the database, to tell that it is reachable; throws the reason when it isn't.
     func check() async throws

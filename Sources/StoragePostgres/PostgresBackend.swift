@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 public import Storage
 
@@ -15,10 +16,14 @@ public final class PostgresBackend: StorageBackend {
     public let hooks: any HookStore
     public let alerts: any AlertStore
     public let location: String
+    public let isShared = true
+    public let instanceID: String
 
     /// Connects to `url` (`postgres://…`) and runs pending migrations.
     public init(url: String, limits: StoreLimits = StoreLimits(), logger: Logger) async throws {
-        let database = try await PostgresDatabase(url: url, logger: logger)
+        let instanceID = UUID().uuidString.lowercased()
+        self.instanceID = instanceID
+        let database = try await PostgresDatabase(url: url, instanceID: instanceID, logger: logger)
         self.database = database
         location = url.redactingPassword
         projects = PostgresProjectStore(database: database)

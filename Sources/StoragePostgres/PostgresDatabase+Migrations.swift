@@ -161,7 +161,53 @@ extension PostgresDatabase {
                     PRIMARY KEY (plugin_config_id, kind))
                 """,
             ]
-        )
+        ),
+        (
+            "v2: instances cooperate",
+            [
+                // Which instance processes each team's log; the token grows with every new holder (a fencing token).
+                """
+                CREATE TABLE team_lease (
+                    team_id BIGINT PRIMARY KEY, holder TEXT NOT NULL, token BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)
+                """,
+                // Every change to a plugin config, with the instance that made it, so the others reload it.
+                """
+                CREATE TABLE plugin_config_change (
+                    id BIGSERIAL PRIMARY KEY, plugin_config_id BIGINT NOT NULL, team_id BIGINT NOT NULL,
+                    origin TEXT NOT NULL DEFAULT coalesce(current_setting('quill.instance', true), ''),
+                    changed_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())
+                """,
+                "CREATE INDEX plugin_config_change_time ON plugin_config_change (changed_at)",
+                """
+                CREATE FUNCTION quill_plugin_config_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'DELETE' THEN
+                        INSERT INTO plugin_config_change (plugin_config_id, team_id) VALUES (OLD.id, OLD.team_id);
+                    ELSE
+                        INSERT INTO plugin_config_change (plugin_config_id, team_id) VALUES (NEW.id, NEW.team_id);
+                    END IF;
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER plugin_config_changed AFTER INSERT OR UPDATE OR DELETE ON plugin_config
+                FOR EACH ROW EXECUTE FUNCTION quill_plugin_config_changed()
+                """,
+                // New code for a plugin changes every config of it.
+                """
+                CREATE FUNCTION quill_plugin_code_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO plugin_config_change (plugin_config_id, team_id)
+                    SELECT id, team_id FROM plugin_config WHERE plugin_id = NEW.id;
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER plugin_code_changed AFTER UPDATE OF transpiled ON plugin
+                FOR EACH ROW EXECUTE FUNCTION quill_plugin_code_changed()
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded, in one transaction under an advisory lock: instances starting

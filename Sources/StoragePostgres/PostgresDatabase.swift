@@ -15,8 +15,10 @@ public final class PostgresDatabase: Sendable {
 
     /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=…`), checks the server answers and
     /// runs pending migrations.
-    public init(url: String, logger: Logger, connectionWait: Duration = .seconds(5)) async throws {
-        let configuration = try Self.configuration(url: url)
+    /// - Parameter instanceID: This instance's name, which the triggers record as the origin of the changes it makes.
+    public init(url: String, instanceID: String, logger: Logger, connectionWait: Duration = .seconds(5)) async throws {
+        var configuration = try Self.configuration(url: url)
+        configuration.options.additionalStartupParameters.append(("options", "-c quill.instance=\(instanceID)"))
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger

@@ -36,7 +36,40 @@ struct PostgresIngestionStore: IngestionStore {
     }
 
     func teamsWithPendingEvents() async throws -> [Int] {
-        try await database.rows("SELECT DISTINCT team_id FROM ingestion_log ORDER BY team_id", []).map { try $0["team_id"] }
+        // Each step seeks the next team in `ingestion_log_team`, rather than reading a large log whole.
+        try await database.rows(
+            """
+            WITH RECURSIVE team(id) AS (
+                SELECT (SELECT MIN(team_id) FROM ingestion_log)
+                UNION ALL
+                SELECT (SELECT MIN(team_id) FROM ingestion_log WHERE team_id > team.id) FROM team WHERE team.id IS NOT NULL
+            )
+            SELECT id FROM team WHERE id IS NOT NULL
+            """, []
+        ).map { try $0["id"] }
+    }
+
+    func claimTeam(_ teamID: Int, holder: String, for duration: Duration) async throws -> TeamLease? {
+        let milliseconds = Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        // A renewal by the holder keeps the token; a new holder (after the lease ran out) gets the next one.
+        return try await database.value(
+            """
+            INSERT INTO team_lease (team_id, holder, token, expires_at) VALUES (?, ?, 1, now() + ? * interval '1 millisecond')
+            ON CONFLICT (team_id) DO UPDATE SET
+                token = CASE WHEN team_lease.holder = excluded.holder AND team_lease.expires_at > now()
+                    THEN team_lease.token ELSE team_lease.token + 1 END,
+                holder = excluded.holder, expires_at = excluded.expires_at
+            WHERE team_lease.holder = excluded.holder OR team_lease.expires_at <= now()
+            RETURNING token
+            """, [teamID, holder, milliseconds], as: Int64.self
+        ).map { TeamLease(teamID: teamID, holder: holder, token: $0) }
+    }
+
+    func releaseTeam(_ lease: TeamLease) async throws {
+        // Ended, not deleted: the next holder's token must still be greater.
+        try await database.execute(
+            "UPDATE team_lease SET expires_at = now() WHERE team_id = ? AND holder = ? AND token = ?",
+            [lease.teamID, lease.holder, lease.token])
     }
 
     func pendingEvents(teamID: Int, after sequence: Int64, limit: Int) async throws -> [IngestionRecord] {
@@ -57,8 +90,21 @@ struct PostgresIngestionStore: IngestionStore {
         let now = Date()
         let hour = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
         try await database.transaction { db in
+            // Outcomes made under a lease another instance has since taken stay in the log for it. The rows are
+            // locked until the commit, so no one takes a team between this check and the commit.
+            var valid = Set<TeamLease>()
+            let leases = Set(outcomes.compactMap(\.lease))
+            if !leases.isEmpty {
+                let teams = Set(leases.map(\.teamID))
+                for row in try await db.rows(
+                    "SELECT team_id, holder, token FROM team_lease WHERE team_id IN (\(teams.map { _ in "?" }.joined(separator: ","))) FOR SHARE",
+                    teams.sorted() as [any SQLArgument])
+                {
+                    valid.insert(TeamLease(teamID: try row["team_id"], holder: try row["holder"], token: try row["token"]))
+                }
+            }
             var warned = false
-            for outcome in outcomes {
+            for outcome in outcomes where outcome.lease.map(valid.contains) ?? true {
                 for warning in outcome.warnings {
                     try await db.execute(
                         """

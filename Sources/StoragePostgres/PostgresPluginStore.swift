@@ -230,6 +230,17 @@ struct PostgresPluginStore: PluginStore {
         }
     }
 
+    func recentConfigChangesByOtherInstances() async throws -> [PluginConfigChange] {
+        // What every instance has long read goes (an index range that is almost always empty).
+        try await database.execute("DELETE FROM plugin_config_change WHERE changed_at < now() - interval '1 hour'")
+        return try await database.rows(
+            """
+            SELECT id, plugin_config_id, team_id FROM plugin_config_change
+            WHERE changed_at > now() - interval '30 seconds' AND origin <> current_setting('quill.instance', true) ORDER BY id
+            """, []
+        ).map { PluginConfigChange(id: try $0["id"], pluginConfigID: try $0["plugin_config_id"], teamID: try $0["team_id"]) }
+    }
+
     // MARK: Logs
 
     func logEntries(_ query: PluginLogQuery) async throws -> [PluginLogEntry] {

@@ -14,6 +14,9 @@ public final class SQLiteBackend: StorageBackend {
     public let hooks: any HookStore
     public let alerts: any AlertStore
     public let location: String
+    /// One process owns the file: nothing is leased, no change comes from elsewhere.
+    public let isShared = false
+    public let instanceID = "sqlite"
 
     /// Opens (creating if needed) the database file at `path` and runs pending migrations.
     public convenience init(path: String, limits: StoreLimits = StoreLimits()) throws {

@@ -253,4 +253,11 @@ public struct SQLiteIngestionStore: IngestionStore {
     public func pendingCount() async throws -> Int {
         try await database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ingestion_log") ?? 0 }
     }
+
+    /// One process uses the file: every claim is granted.
+    public func claimTeam(_ teamID: Int, holder: String, for duration: Duration) async throws -> TeamLease? {
+        TeamLease(teamID: teamID, holder: holder, token: 1)
+    }
+
+    public func releaseTeam(_ lease: TeamLease) async throws {}
 }

@@ -324,6 +324,9 @@ extension PluginLogEntry {
 }
 
 extension SQLitePluginStore {
+    /// One process uses the file: every change is made by this instance.
+    public func recentConfigChangesByOtherInstances() async throws -> [PluginConfigChange] { [] }
+
     public func pluginAdoption(organizationID: Int?) async throws -> [PluginAdoption] {
         try await database.pool.read { db in
             try Row.fetchAll(

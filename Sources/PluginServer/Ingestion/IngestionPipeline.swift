@@ -21,6 +21,19 @@ final class IngestionPipeline: Service {
         var lanes = 32
         /// How long shutdown keeps processing what is in the log before leaving the rest for the next start.
         var drainTime: Duration = .seconds(10)
+        /// Set when other instances share the log: each team is processed under a lease.
+        var sharing: Sharing?
+    }
+
+    /// How instances sharing one log take turns: a team's log is processed by the instance holding its lease,
+    /// renewed while it works and given up when the log is empty; a dead holder's lease runs out and another
+    /// instance takes the team. Every instance looks for teams with events, whichever instance accepted them.
+    struct Sharing: Sendable {
+        /// This instance, as it holds leases.
+        var holder: String
+        var leaseDuration: Duration = .seconds(5)
+        /// How often the log is read for teams with events another instance accepted.
+        var pollInterval: Duration = .milliseconds(250)
     }
 
     private let store: any IngestionStore
@@ -68,6 +81,9 @@ final class IngestionPipeline: Service {
                         await self.wakeups.register(teamID)
                         group.addTask { await self.runTeam(teamID, drainDeadline: drainDeadline) }
                     }
+                    if let sharing = self.configuration.sharing {
+                        group.addTask { await self.pollForTeams(every: sharing.pollInterval) }
+                    }
                     for await teamID in self.wakeups.newTeams where running.insert(teamID).inserted {
                         group.addTask { await self.runTeam(teamID, drainDeadline: drainDeadline) }
                     }
@@ -102,8 +118,48 @@ final class IngestionPipeline: Service {
         let cursorBefore: Int64
     }
 
+    /// Wakes the loops of teams whose log has events, including events other instances accepted.
+    private func pollForTeams(every interval: Duration) async {
+        while await !wakeups.closed && !Task.isCancelled {
+            if let teams = try? await store.teamsWithPendingEvents(), !teams.isEmpty {
+                await wakeups.notify(teams: teams)
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
     private func runTeam(_ teamID: Int, drainDeadline: DrainDeadline) async {
-        await recoverInFlight(teamID: teamID)
+        guard let sharing = configuration.sharing else {
+            await recoverInFlight(teamID: teamID)
+            await processTeam(teamID, lease: nil, drainDeadline: drainDeadline)
+            return
+        }
+        while !drainDeadline.hasPassed && !Task.isCancelled {
+            var lease: TeamLease?
+            do {
+                lease = try await store.claimTeam(teamID, holder: sharing.holder, for: sharing.leaseDuration)
+            } catch {
+                logger.error("Could not claim a team's log", metadata: ["team.id": "\(teamID)", "error": "\(error)"])
+            }
+            if let lease {
+                // Whatever the last holder had in flight when it died counts as a crash, as after a restart.
+                await recoverInFlight(teamID: teamID)
+                let held = HeldLease(lease, duration: sharing.leaseDuration)
+                // Renewed beside the work, so a long batch (slow plugins) keeps the team.
+                let renewing = Task { await self.keepRenewing(held) }
+                await processTeam(teamID, lease: held, drainDeadline: drainDeadline)
+                renewing.cancel()
+                await renewing.value
+                if let current = held.current { try? await store.releaseTeam(current) }
+            }
+            // Held elsewhere, or done for now: the poll wakes this loop while the team has events.
+            if await wakeups.closed { break }
+            await wakeups.wait(for: teamID)
+        }
+    }
+
+    /// Processes the team's log until it is empty (with a lease) or shutdown (without one, waiting for events).
+    private func processTeam(_ teamID: Int, lease: HeldLease?, drainDeadline: DrainDeadline) async {
         var cursor: Int64 = 0
         // A commit (an fsync'd write of 500 events) takes nearly as long as their chain; the next batch
         // runs its chain meanwhile, on the other core. Commits stay in batch order.
@@ -132,10 +188,13 @@ final class IngestionPipeline: Service {
                     await clearInFlight(teamID: teamID)
                     marked = false
                 }
+                // With a lease, an empty log ends the turn: the lease is given up for whichever instance gets events.
+                if lease != nil { break }
                 if await wakeups.closed { break }
                 await wakeups.wait(for: teamID)
                 continue
             }
+            if let lease, lease.current == nil { break }
             do {
                 try await store.markInFlight(teamID: teamID, sequences: first...last)
                 marked = true
@@ -144,7 +203,10 @@ final class IngestionPipeline: Service {
                 try? await Task.sleep(for: .seconds(1))
                 continue
             }
-            let outcomes = await process(records)
+            var outcomes = await process(records)
+            if let current = lease?.current {
+                for index in outcomes.indices { outcomes[index].lease = current }
+            }
             if let commit = pending.take(), await !commit.stored.value {
                 // The last batch stays in the log; it and this one are processed again from its start.
                 cursor = commit.cursorBefore
@@ -156,6 +218,26 @@ final class IngestionPipeline: Service {
         }
         if let commit = pending { _ = await commit.stored.value }
         if marked { await clearInFlight(teamID: teamID) }
+    }
+
+    /// Renews the lease every third of its duration until cancelled; stops when another instance has taken the team
+    /// (or the database can't say in time), and the loop then stops too: what it processed but didn't commit stays
+    /// in the log for the new holder.
+    private func keepRenewing(_ lease: HeldLease) async {
+        while !Task.isCancelled, let current = lease.current {
+            try? await Task.sleep(for: lease.duration / 3)
+            if Task.isCancelled { return }
+            do {
+                let renewed = try await store.claimTeam(current.teamID, holder: current.holder, for: lease.duration)
+                if renewed == nil {
+                    logger.warning("Another instance took over a team's log", metadata: ["team.id": "\(current.teamID)"])
+                }
+                lease.renewed(renewed)
+            } catch {
+                logger.error("Could not renew a team's lease", metadata: ["team.id": "\(current.teamID)", "error": "\(error)"])
+                lease.renewed(nil)
+            }
+        }
     }
 
     private func clearInFlight(teamID: Int) async {
@@ -273,5 +355,22 @@ private final class DrainDeadline: Sendable {
 
     var hasPassed: Bool {
         deadline.withLock { $0.map { .now >= $0 } ?? false }
+    }
+}
+
+/// A team's lease as its loop holds it; nothing once it is lost.
+private final class HeldLease: Sendable {
+    let duration: Duration
+    private let lease: Mutex<TeamLease?>
+
+    init(_ lease: TeamLease, duration: Duration) {
+        self.duration = duration
+        self.lease = Mutex(lease)
+    }
+
+    var current: TeamLease? { lease.withLock { $0 } }
+
+    func renewed(_ renewal: TeamLease?) {
+        lease.withLock { $0 = renewal }
     }
 }
