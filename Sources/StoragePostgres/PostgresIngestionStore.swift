@@ -12,6 +12,12 @@ struct PostgresIngestionStore: IngestionStore {
         guard !records.isEmpty else { return [] }
         let now = Date().timeIntervalSince1970
         return try await database.transaction { db in
+            // A team's appends take turns, so its sequence numbers are handed out in the order they commit: a reader
+            // going through the log in sequence order never passes an event that commits later with a lower number
+            // (instances append to one team's log at once). Locked in team order, so two appends can't deadlock.
+            for teamID in Set(records.map(\.teamID)).sorted() {
+                try await db.execute("SELECT pg_advisory_xact_lock(?::integer, ?::integer)", [Int(7_101_971), teamID])
+            }
             var sequences: [Int64] = []
             sequences.reserveCapacity(records.count)
             var start = records.startIndex
@@ -213,6 +219,7 @@ struct PostgresIngestionStore: IngestionStore {
             else { return nil }
             var record = IngestionRecord(
                 teamID: teamID, uuid: try row["uuid"], distinctID: try row["distinct_id"], payload: try row.bytes("payload"))
+            try await db.execute("SELECT pg_advisory_xact_lock(?::integer, ?::integer)", [Int(7_101_971), teamID])
             record.sequence = try await db.value(
                 "INSERT INTO ingestion_log (team_id, uuid, distinct_id, payload, accepted_at) VALUES (?, ?, ?, ?, ?) RETURNING seq",
                 [teamID, record.uuid, record.distinctID, Bytes(record.payload), Date().timeIntervalSince1970], as: Int64.self)

@@ -53,8 +53,8 @@ final class ServerProcess: @unchecked Sendable {
         return (result.status, result.text)
     }
 
-    /// Starts the server and returns once it listens.
-    func start() async throws {
+    /// Starts the server and returns once it listens, on `port` (default: a free one).
+    func start(port wanted: Int = 0) async throws {
         let pipe = try PrivatePipe()
         let output = self.output
         pipe.reading.readabilityHandler = { handle in
@@ -69,7 +69,7 @@ final class ServerProcess: @unchecked Sendable {
             throw ServerProcessError(description: "/dev/null could not be opened")
         }
         let process = try SpawnedProcess(
-            QuillExecutable.url, arguments: ["serve", "--port", "0", "--data-dir", dataDirectory.path],
+            QuillExecutable.url, arguments: ["serve", "--port", String(wanted), "--data-dir", dataDirectory.path],
             environment: quillEnvironment, standardInput: nullDevice, standardOutput: pipe.writing,
             standardError: pipe.writing)
         try pipe.writing.close()
