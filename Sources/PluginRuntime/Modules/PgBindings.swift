@@ -29,7 +29,9 @@ enum PgBindings {
                         }
                     },
                     convert: { result, context in
-                        try Self.value(of: result, in: context) { id, object throws(ScriptError) in try object.set("id", context.number(Double(id))) }
+                        try Self.value(of: result, in: context) { id, object throws(ScriptError) in
+                            try object.set("id", context.number(Double(id)))
+                        }
                     })
             })
         try native.set(
@@ -58,7 +60,9 @@ enum PgBindings {
                         }
                     },
                     convert: { result, context in
-                        try Self.value(of: result, in: context) { result, object throws(ScriptError) in try Self.fill(result, into: object) }
+                        try Self.value(of: result, in: context) { result, object throws(ScriptError) in
+                            try Self.fill(result, into: object)
+                        }
                     })
             })
         try native.set(

@@ -53,21 +53,12 @@ final class PgConnections: Sendable {
     private let state = Mutex(State())
     private static let logger = Logger(label: "quill.plugins.pg", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    /// Connects within `timeLimit` to the first address of `settings.host` that the policy allows and that
-    /// answers, and returns the new connection's id.
+    /// Connects to the first address of `settings.host` that the policy allows and that answers, each attempt
+    /// (TCP, TLS and start-up) within `timeLimit`, and returns the new connection's id.
     func connect(_ settings: PgConnectionSettings, policy: FetchPolicy, timeLimit: Duration) async throws(PgFailure) -> Int {
         let connection: PostgresConnection
         do {
-            connection = try await withThrowingTaskGroup(of: PostgresConnection.self) { group in
-                group.addTask { try await Self.open(settings, policy: policy, timeLimit: timeLimit) }
-                // Racing a timer also bounds name resolution, which the connect time-out doesn't cover.
-                group.addTask {
-                    try await Task.sleep(for: timeLimit)
-                    throw PgFailure(message: "timeout expired", code: "ETIMEDOUT")
-                }
-                defer { group.cancelAll() }
-                return try await group.next()!
-            }
+            connection = try await Self.open(settings, policy: policy, timeLimit: timeLimit)
         } catch {
             throw Self.failure(error, address: "\(settings.host):\(settings.port)")
         }
@@ -130,7 +121,9 @@ final class PgConnections: Sendable {
         -> PostgresConnection
     {
         let url = "postgres://\(settings.host):\(settings.port)"
-        let host = settings.host.hasPrefix("[") && settings.host.hasSuffix("]") ? String(settings.host.dropFirst().dropLast()) : settings.host
+        // An IPv6 address comes bracketed from a connection string's URL.
+        let bracketed = settings.host.hasPrefix("[") && settings.host.hasSuffix("]")
+        let host = bracketed ? String(settings.host.dropFirst().dropLast()) : settings.host
         let addresses: [FetchAddress]
         do {
             addresses = try await policy.checkedAddresses(of: host, port: settings.port, path: "", url: url)
@@ -194,6 +187,13 @@ final class PgConnections: Sendable {
         case .tooManyParameters:
             return PgFailure(message: "too many parameters: PostgreSQL takes at most 65535", code: nil)
         default:
+            if let tls = error.underlying as? NIOSSLError {
+                let reason = String(describing: tls)
+                return PgFailure(
+                    message: reason.contains("CERTIFICATE_VERIFY_FAILED")
+                        ? "the server's certificate could not be verified (ssl: { rejectUnauthorized: false } accepts it unchecked)"
+                        : "TLS handshake failed: \(reason)", code: nil)
+            }
             if let code = systemCode(of: error), let address {
                 return PgFailure(message: "connect \(code) \(address)", code: code)
             }

@@ -48,7 +48,8 @@ indirect enum PgValue: Sendable, Equatable {
         case 16: self = .boolean(data.first == 1)
         case 17: self = .bytes(data)
         case 21: self = buffer.readInteger(as: Int16.self).map { .number(Double($0)) } ?? .null
-        case 23, 26: self = buffer.readInteger(as: Int32.self).map { .number(Double($0)) } ?? .null
+        case 23: self = buffer.readInteger(as: Int32.self).map { .number(Double($0)) } ?? .null
+        case 26: self = buffer.readInteger(as: UInt32.self).map { .number(Double($0)) } ?? .null
         // int8 stays text, as node-postgres leaves it: a double can't hold every one.
         case 20: self = buffer.readInteger(as: Int64.self).map { .text(String($0)) } ?? .null
         // float4 as its shortest decimal, as PostgreSQL's text form (and so node-postgres's parseFloat) has it.
@@ -89,7 +90,9 @@ indirect enum PgValue: Sendable, Equatable {
 
     /// The array types node-postgres parses into arrays (of bool, bytea, int2, int4, int8, text, varchar, bpchar,
     /// float4, float8, numeric, json, jsonb, timestamp, timestamptz, date, uuid).
-    static let arrayTypes: Set<UInt32> = [1000, 1001, 1005, 1007, 1016, 1009, 1015, 1014, 1021, 1022, 1231, 199, 3807, 1115, 1185, 1182, 2951]
+    static let arrayTypes: Set<UInt32> = [
+        1000, 1001, 1005, 1007, 1016, 1009, 1015, 1014, 1021, 1022, 1231, 199, 3807, 1115, 1185, 1182, 2951,
+    ]
 
     /// An array's binary form: dimensions, flags, element type, each dimension's length and lower bound,
     /// then the elements (length-prefixed, -1 for null), nested as the dimensions say.
@@ -99,7 +102,8 @@ indirect enum PgValue: Sendable, Equatable {
         else { return nil }
         var lengths: [Int] = []
         for _ in 0..<dimensions {
-            guard let length = buffer.readInteger(as: Int32.self), length >= 0, buffer.readInteger(as: Int32.self) != nil else { return nil }
+            guard let length = buffer.readInteger(as: Int32.self), length >= 0, buffer.readInteger(as: Int32.self) != nil
+            else { return nil }
             lengths.append(Int(length))
         }
         func elements(_ level: Int) -> PgValue? {
