@@ -18,7 +18,7 @@ import Testing
                 : { user: config.dbUsername, password: config.dbPassword, host: config.host, database: config.dbName, port: parseInt(config.port) }
             const pgClient = new Client({
                 ...basicConnectionOptions,
-                ssl: config.isSslEnabled === 'Yes' ? { rejectUnauthorized: config.hasSelfSignedCert === 'No' } : false,
+                ssl: { rejectUnauthorized: config.hasSelfSignedCert === 'No' },
             })
             await pgClient.connect()
             let error = null
@@ -74,11 +74,13 @@ import Testing
         }
         """
 
-    @Test func postHogsExportPluginWritesABatchIntoJsonb() async throws {
-        let server = try await PostgresTestServer.shared()
+    @Test func postHogsExportPluginWritesABatchIntoJsonbOverTLS() async throws {
+        // The plugin always asks for TLS; its setting accepts the server's self-signed certificate.
+        let server = try await PostgresTestServer.sharedWithTLS()
         let url = try await server.createDatabase()
         let harness = try PluginHarness(timeLimit: .seconds(120), fetchPolicy: FetchTests.loopback)
-        let outcome = try await harness.load(Self.exportPlugin, config: ["databaseUrl": url, "tableName": "posthog_event"])
+        let outcome = try await harness.load(
+            Self.exportPlugin, config: ["databaseUrl": url, "tableName": "posthog_event", "hasSelfSignedCert": "Yes"])
         guard case .ready = outcome else { throw PgTestError(description: "the plugin did not load: \(outcome)") }
 
         let events: [[String: Any]] = (1...3).map { number in
@@ -118,7 +120,9 @@ import Testing
             await client.end()
             return {
               command, rowCount, fields: fields.map((field) => [field.name, field.dataTypeID]),
-              types: Object.fromEntries(Object.entries(row).map(([key, value]) => [key, value === null ? 'null' : value instanceof Date ? 'Date' : Buffer.isBuffer(value) ? 'Buffer' : Array.isArray(value) ? 'array' : typeof value])),
+              types: Object.fromEntries(Object.entries(row).map(([key, value]) => [key,
+                value === null ? 'null' : value instanceof Date ? 'Date' : Buffer.isBuffer(value) ? 'Buffer'
+                  : Array.isArray(value) ? 'array' : typeof value])),
               row: { ...row, timestamptz: row.timestamptz.toISOString(), bytes: row.bytes.toString('hex'),
                      date: [row.date.getFullYear(), row.date.getMonth(), row.date.getDate(), row.date.getHours()],
                      timestamp: [row.timestamp.getDate(), row.timestamp.getHours(), row.timestamp.getMinutes()] },
@@ -301,7 +305,7 @@ import Testing
             const error = await client.connect().catch((error) => error)
             const query = await client.query('SELECT 1').catch((error) => error.message)
             return { message: error.message, code: error.code, syscall: error.syscall, isError: error instanceof Error, query }
-            """, withDatabase: false)
+            """)
         #expect(result["message"] as? String == "connect ECONNREFUSED 127.0.0.1:\(port)")
         #expect(result["code"] as? String == "ECONNREFUSED")
         #expect(result["syscall"] as? String == "connect")
@@ -320,6 +324,46 @@ import Testing
         let message = try #require(result["message"] as? String)
         #expect(message.contains("address 127.0.0.1:"))
         #expect(message.contains("(loopback) is not allowed for plugins; the operator can allow it with QUILL_FETCH_ALLOW"))
+    }
+
+    @Test func tlsIsUsedAsAskedAndCertificatesAreCheckedUnlessRejectUnauthorizedIsFalse() async throws {
+        let url = try await PostgresTestServer.sharedWithTLS().createDatabase()
+        let result = try await run(
+            """
+            const encrypted = async (options) => {
+              const client = new Client({ connectionString: url, ...options })
+              try {
+                await client.connect()
+                const { rows } = await client.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')
+                await client.end()
+                return rows[0].ssl
+              } catch (error) {
+                return `${error.name}: ${error.message}`
+              }
+            }
+            return {
+              insecure: await encrypted({ ssl: { rejectUnauthorized: false } }), plain: await encrypted({ ssl: false }),
+              absent: await encrypted({}), noVerifyMode: await encrypted({ connectionString: `${url}?sslmode=no-verify` }),
+              verified: await encrypted({ ssl: true }), requireMode: await encrypted({ connectionString: `${url}?sslmode=require` }),
+            }
+            """, url: url)
+        #expect(result["insecure"] as? Bool == true)
+        #expect(result["plain"] as? Bool == false)
+        #expect(result["absent"] as? Bool == false)
+        #expect(result["noVerifyMode"] as? Bool == true)
+        // node-postgres checks the certificate for ssl: true and sslmode=require alike.
+        let unverified = "Error: the server's certificate could not be verified (ssl: { rejectUnauthorized: false } accepts it unchecked)"
+        #expect(result["verified"] as? String == unverified)
+        #expect(result["requireMode"] as? String == unverified)
+    }
+
+    @Test func tlsAgainstAServerWithoutItFailsAsNodePostgresDoes() async throws {
+        let result = try await run(
+            """
+            const error = await new Client({ connectionString: url, ssl: { rejectUnauthorized: false } }).connect().catch((error) => error)
+            return { message: error.message }
+            """)
+        #expect(result["message"] as? String == "The server does not support SSL connections")
     }
 
     // MARK: Lifetime
@@ -362,10 +406,10 @@ import Testing
 
     // MARK: Support
 
-    /// Runs `body` in a plugin's `processEvent`, with `url` a fresh database's URL and `Client` imported, and
-    /// returns what it returned.
-    private func run(_ body: String, withDatabase: Bool = true, policy: FetchPolicy = FetchTests.loopback) async throws -> [String: Any] {
-        let url = withDatabase ? try await PostgresTestServer.shared().createDatabase() : ""
+    /// Runs `body` in a plugin's `processEvent`, with `Client` imported and `url` the database's (by default a fresh
+    /// one on the shared server), and returns what it returned.
+    private func run(_ body: String, url: String? = nil, policy: FetchPolicy = FetchTests.loopback) async throws -> [String: Any] {
+        let url = if let url { url } else { try await PostgresTestServer.shared().createDatabase() }
         // A loaded machine must not turn a slow answer into a time-out: these tests are about pg, not speed.
         let harness = try PluginHarness(timeLimit: .seconds(120), fetchPolicy: policy)
         let outcome = try await harness.load(

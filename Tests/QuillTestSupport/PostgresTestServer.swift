@@ -17,7 +17,14 @@ public final class PostgresTestServer: Sendable {
 
     /// The server every test of this process shares.
     public static func shared() async throws -> PostgresTestServer {
-        try await SharedServer.instance.server()
+        try await SharedServer.plain.server()
+    }
+
+    /// A second shared server that also takes TLS, with a self-signed certificate for `localhost`; plain
+    /// connections still work. Kept apart from `shared()`: a client that prefers TLS and checks certificates
+    /// (postgres-nio's default) would fail on it.
+    public static func sharedWithTLS() async throws -> PostgresTestServer {
+        try await SharedServer.withTLS.server()
     }
 
     private init(port: Int, process: SpawnedProcess, folder: String, binaries: String, runAs: [String]) {
@@ -56,7 +63,7 @@ public final class PostgresTestServer: Sendable {
         return result.text
     }
 
-    fileprivate static func start() async throws -> PostgresTestServer {
+    fileprivate static func start(tls: Bool) async throws -> PostgresTestServer {
         guard let binaries = newestBinaries() else {
             throw PostgresTestServerError(description: "PostgreSQL is not installed (make test installs Debian's postgresql)")
         }
@@ -72,13 +79,22 @@ public final class PostgresTestServer: Sendable {
         guard initialized.status == 0 else {
             throw PostgresTestServerError(description: "initdb failed: \(initialized.errorText)")
         }
+        if tls {
+            // Made as the server's user, which must own its key; server.crt and server.key are its default names.
+            let openssl = runAs + [
+                "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                "-keyout", "\(folder)/data/server.key", "-out", "\(folder)/data/server.crt",
+            ]
+            let made = try await ChildProcess.run(URL(filePath: openssl[0]), arguments: Array(openssl.dropFirst()), timeLimit: .seconds(60))
+            guard made.status == 0 else { throw PostgresTestServerError(description: "openssl failed: \(made.errorText)") }
+        }
         for _ in 0..<5 {
             let port = try LoopbackPort().port
             let command = runAs + [
                 "\(binaries)/postgres", "-D", "\(folder)/data", "-p", String(port), "-k", folder,
                 "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
                 "-c", "full_page_writes=off", "-c", "max_connections=300",
-            ]
+            ] + (tls ? ["-c", "ssl=on"] : [])
             let logPath = "\(folder)/postgres-\(port).log"
             guard FileManager.default.createFile(atPath: logPath, contents: nil),
                 let log = FileHandle(forWritingAtPath: logPath), let nullDevice = FileHandle(forReadingAtPath: "/dev/null")
@@ -116,24 +132,33 @@ public final class PostgresTestServer: Sendable {
     }
 }
 
-/// Starts the process's server once, and stops it when the process exits.
+/// Starts one of the process's servers once, and stops it when the process exits.
 private actor SharedServer {
-    static let instance = SharedServer()
+    static let plain = SharedServer(tls: false)
+    static let withTLS = SharedServer(tls: true)
+    private let tls: Bool
     private var starting: Task<PostgresTestServer, any Error>?
+
+    private init(tls: Bool) {
+        self.tls = tls
+    }
 
     func server() async throws -> PostgresTestServer {
         if let starting { return try await starting.value }
-        let task = Task { try await PostgresTestServer.start() }
+        let task = Task { [tls] in try await PostgresTestServer.start(tls: tls) }
         starting = task
         let server = try await task.value
-        ServerAtExit.server.withLock { $0 = server }
-        atexit { ServerAtExit.server.withLock { $0?.stopAndRemove() } }
+        let first = ServerAtExit.servers.withLock { servers in
+            servers.append(server)
+            return servers.count == 1
+        }
+        if first { atexit { ServerAtExit.servers.withLock { $0.forEach { $0.stopAndRemove() } } } }
         return server
     }
 }
 
 private enum ServerAtExit {
-    static let server = Mutex<PostgresTestServer?>(nil)
+    static let servers = Mutex<[PostgresTestServer]>([])
 }
 
 public struct PostgresTestServerError: Error, CustomStringConvertible {
