@@ -153,18 +153,11 @@ final class PgConnections: Sendable {
             do {
                 return try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
             } catch {
-                guard let code = systemCode(of: error), connectCodes.contains(code) else { throw error }
-                unreachable = PgFailure(message: "connect \(code) \(addressText(address, port: settings.port))", code: code)
+                guard let code = systemCode(of: error), FetchClient.connectCodes.contains(code) else { throw error }
+                unreachable = PgFailure(message: "connect \(code) \(address.described(port: settings.port))", code: code)
             }
         }
         throw unreachable ?? PgFailure(message: "getaddrinfo ENOTFOUND \(host)", code: "ENOTFOUND")
-    }
-
-    /// Node's codes for a connection that was never made.
-    private static let connectCodes: Set<String> = ["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT"]
-
-    private static func addressText(_ address: FetchAddress, port: Int) -> String {
-        address.ipv4 == nil ? "[\(address)]:\(port)" : "\(address):\(port)"
     }
 
     /// Node's wording for what went wrong, as node-postgres reports it.
@@ -212,14 +205,7 @@ final class PgConnections: Sendable {
             if case .connectTimeout = error { return "ETIMEDOUT" }
             return nil
         case let error as IOError:
-            switch error.errnoCode {
-            case ECONNREFUSED: return "ECONNREFUSED"
-            case ECONNRESET: return "ECONNRESET"
-            case EHOSTUNREACH: return "EHOSTUNREACH"
-            case ENETUNREACH: return "ENETUNREACH"
-            case ETIMEDOUT: return "ETIMEDOUT"
-            default: return nil
-            }
+            return error.nodeCode
         default:
             return nil
         }
