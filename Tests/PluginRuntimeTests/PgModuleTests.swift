@@ -167,6 +167,28 @@ import Testing
         #expect(row["timestamp"] as? [Int] == [21, 12, 30])
     }
 
+    @Test func timesNetworksAndIntervalsReadAsNodePostgresReadsThem() async throws {
+        let result = try await run(
+            """
+            const client = new Client({ connectionString: url })
+            await client.connect()
+            const { rows: [row] } = await client.query(`SELECT '12:30:00.5'::time AS time, '12:30:00+05:30'::timetz AS timetz,
+                '192.168.0.1/24'::inet AS network, '10.0.0.1'::inet AS host, '10.0.0.0/8'::cidr AS cidr, '::1'::inet AS ipv6,
+                '1 year 2 mons 3 days 04:05:06.789'::interval AS interval, '-1 day -00:00:01'::interval AS negative`)
+            await client.end()
+            return row
+            """)
+        #expect(result["time"] as? String == "12:30:00.5")
+        #expect(result["timetz"] as? String == "12:30:00+05:30")
+        #expect(result["network"] as? String == "192.168.0.1/24")
+        #expect(result["host"] as? String == "10.0.0.1")
+        #expect(result["cidr"] as? String == "10.0.0.0/8")
+        #expect(result["ipv6"] as? String == "::1")
+        let interval = try #require(result["interval"] as? [String: Double])
+        #expect(interval == ["years": 1, "months": 2, "days": 3, "hours": 4, "minutes": 5, "seconds": 6, "milliseconds": 789])
+        #expect(result["negative"] as? [String: Double] == ["days": -1, "seconds": -1])
+    }
+
     @Test func parametersAreSentAsNodePostgresSendsThem() async throws {
         let result = try await run(
             """

@@ -71,6 +71,24 @@ indirect enum PgValue: Sendable, Equatable {
             } ?? .null
         case 2950:
             self = data.count == 16 ? .text(UUID(uuid: Self.tuple(data)).uuidString.lowercased()) : .null
+        // time: microseconds since midnight; timetz adds its zone, in seconds west of UTC.
+        case 1083: self = buffer.readInteger(as: Int64.self).map { .text(Self.timeText($0)) } ?? .null
+        case 1266:
+            guard let time = buffer.readInteger(as: Int64.self), let west = buffer.readInteger(as: Int32.self) else {
+                self = .null
+                return
+            }
+            self = .text(Self.timeText(time) + Self.zoneText(east: -Int(west)))
+        case 869, 650: self = Self.networkText(&buffer, isCIDR: type == 650).map(PgValue.text) ?? .null
+        // interval: microseconds, days and months, kept apart (as PostgreSQL does) for the module's interval object.
+        case 1186:
+            guard let microseconds = buffer.readInteger(as: Int64.self), let days = buffer.readInteger(as: Int32.self),
+                let months = buffer.readInteger(as: Int32.self)
+            else {
+                self = .null
+                return
+            }
+            self = .array([.number(Double(months)), .number(Double(days)), .number(Double(microseconds))])
         case _ where Self.arrayTypes.contains(type):
             self = Self.array(&buffer) ?? .null
         default:
@@ -166,6 +184,43 @@ indirect enum PgValue: Sendable, Equatable {
             text += "." + fraction.prefix(Int(scale))
         }
         return text
+    }
+
+    /// `12:30:00`, `12:30:00.5`: as PostgreSQL writes a time, the fraction without trailing zeros.
+    private static func timeText(_ microseconds: Int64) -> String {
+        let seconds = microseconds / 1_000_000
+        let two = { (value: Int64) in value < 10 ? "0\(value)" : "\(value)" }
+        var text = "\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
+        let fraction = microseconds % 1_000_000
+        if fraction > 0 {
+            var digits = String(fraction)
+            digits = String(repeating: "0", count: 6 - digits.count) + digits
+            while digits.hasSuffix("0") { digits.removeLast() }
+            text += "." + digits
+        }
+        return text
+    }
+
+    /// `+02`, `-05:30`: a zone `east` seconds east of UTC, as PostgreSQL writes it.
+    private static func zoneText(east: Int) -> String {
+        let seconds = abs(east)
+        let two = { (value: Int) in value < 10 ? "0\(value)" : "\(value)" }
+        var text = (east < 0 ? "-" : "+") + two(seconds / 3600)
+        if seconds % 3600 != 0 { text += ":" + two(seconds / 60 % 60) }
+        if seconds % 60 != 0 { text += ":" + two(seconds % 60) }
+        return text
+    }
+
+    /// inet and cidr: family (2 for IPv4, 3 for IPv6), prefix length, whether it is cidr, address length, address.
+    /// Written as PostgreSQL does: an inet's prefix only when it isn't the whole address.
+    private static func networkText(_ buffer: inout ByteBuffer, isCIDR: Bool) -> String? {
+        guard let family = buffer.readInteger(as: UInt8.self), let bits = buffer.readInteger(as: UInt8.self),
+            buffer.readInteger(as: UInt8.self) != nil, let length = buffer.readInteger(as: UInt8.self),
+            let bytes = buffer.readBytes(length: Int(length)), bytes.count == (family == 2 ? 4 : 16)
+        else { return nil }
+        let value = bytes.reduce(UInt128(0)) { $0 << 8 | UInt128($1) }
+        let address = family == 2 ? FetchAddress(ipv4: UInt32(value)) : FetchAddress(bits: value)
+        return isCIDR || Int(bits) != bytes.count * 8 ? "\(address)/\(bits)" : "\(address)"
     }
 
     private static func tuple(_ bytes: [UInt8]) -> uuid_t {

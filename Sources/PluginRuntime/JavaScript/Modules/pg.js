@@ -140,9 +140,18 @@
   };
   const toBuffer = (value) => (value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value);
   const json = (value) => (typeof value === 'string' ? JSON.parse(value) : value);
+  // postgres-interval's fields, each only when not zero: [months, days, microseconds] from Swift.
+  const interval = ([months, days, microseconds]) => {
+    const fields = {
+      years: Math.trunc(months / 12), months: months % 12, days, hours: Math.trunc(microseconds / 3600e6),
+      minutes: Math.trunc((microseconds % 3600e6) / 60e6), seconds: Math.trunc((microseconds % 60e6) / 1e6),
+      milliseconds: (microseconds % 1e6) / 1000,
+    };
+    return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== 0));
+  };
   const parsers = {
     17: toBuffer, 114: json, 3802: json, 1082: localDate, 1114: localDate,
-    1184: (value) => (Number.isFinite(value) ? new Date(value) : value),
+    1184: (value) => (Number.isFinite(value) ? new Date(value) : value), 1186: interval,
   };
   const arrayElementTypes = {
     1000: 16, 1001: 17, 1005: 21, 1007: 23, 1016: 20, 1009: 25, 1015: 1043, 1014: 1042, 1021: 700, 1022: 701,
