@@ -240,9 +240,12 @@ import Testing
               client.query('SELECT $1::int * 2 AS doubled', [21], (error, result) => resolve([error, result.rows[0].doubled])))
             const failed = await new Promise((resolve) => client.query('SELECT * FROM missing', (error, result) => resolve([error.code, result])))
             const asArray = await client.query({ text: 'SELECT 1 AS a, $1::text AS b', values: ['x'], rowMode: 'array' })
+            const beforeEnd = client.query('SELECT 5 AS five')
             const ended = await new Promise((resolve) => client.end((error) => resolve(error ?? 'ended')))
+            const five = (await beforeEnd).rows[0].five
             const afterEnd = await client.query('SELECT 1').catch((error) => error.message)
-            return { connected, answer, failed, arrayRows: asArray.rows, ended, afterEnd }
+            const passwordShown = Object.keys(new Client({ password: 'secret' })).includes('password')
+            return { connected, answer, failed, arrayRows: asArray.rows, ended, five, afterEnd, passwordShown }
             """)
         #expect((result["connected"] as? [Any])?.first is NSNull)
         #expect((result["connected"] as? [Any])?.last as? Bool == true)
@@ -250,6 +253,9 @@ import Testing
         #expect((result["failed"] as? [Any])?.first as? String == "42P01")
         #expect(result["arrayRows"] as? [[AnyHashable]] == [[1, "x"]])
         #expect(result["ended"] as? String == "ended")
+        // A query asked for before end() still runs.
+        #expect(result["five"] as? Int == 5)
+        #expect(result["passwordShown"] as? Bool == false)
         #expect(result["afterEnd"] as? String == "Client was closed and is not queryable")
     }
 

@@ -267,7 +267,9 @@
     constructor(config) {
       super();
       this.#parameters = connectionParameters(config);
-      for (const key of ['user', 'database', 'port', 'host', 'password']) this[key] = this.#parameters[key];
+      for (const key of ['user', 'database', 'port', 'host']) this[key] = this.#parameters[key];
+      // As node-postgres has it: not enumerable, so logging a client doesn't print the password.
+      Object.defineProperty(this, 'password', { value: this.#parameters.password, writable: true, configurable: true });
       this.ssl = this.#parameters.ssl !== null;
     }
 
@@ -300,8 +302,10 @@
         query.values = values;
       }
       if (typeof query.callback === 'function' && callback === undefined) callback = query.callback;
+      // Asked for before end(), a query still runs.
+      const ended = this.#ended;
       const run = async () => {
-        if (this.#ended) throw new Error('Client was closed and is not queryable');
+        if (ended) throw new Error('Client was closed and is not queryable');
         if (!this.#connection) throw new Error('Client has not been connected: call connect() first');
         let id;
         try {
