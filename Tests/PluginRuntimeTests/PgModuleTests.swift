@@ -394,6 +394,46 @@ import Testing
         #expect(result["message"] as? String == "The server does not support SSL connections")
     }
 
+    // MARK: Order
+
+    @Test func queriesRunInTheOrderAskedEvenUnawaited() async throws {
+        let result = try await run(
+            """
+            const client = new Client({ connectionString: url })
+            client.connect()
+            client.query('CREATE TABLE sequence (id serial, n int)')
+            for (let n = 1; n <= 20; n++) client.query('INSERT INTO sequence (n) VALUES ($1)', [n])
+            const { rows } = await client.query('SELECT n FROM sequence ORDER BY id')
+            await client.end()
+            return { order: rows.map((row) => row.n) }
+            """)
+        #expect(result["order"] as? [Int] == Array(1...20))
+    }
+
+    @Test func aCallGivenUpOnAtItsTimeLimitDoesNotHoldUpTheClientsNextQueries() async throws {
+        let url = try await PostgresTestServer.shared().createDatabase()
+        let harness = try PluginHarness(timeLimit: .seconds(3), fetchPolicy: FetchTests.loopback)
+        let outcome = try await harness.load(
+            """
+            import { Client } from 'pg'
+            export async function setupPlugin({ global, config }) {
+              global.client = new Client({ connectionString: config.url })
+              await global.client.connect()
+            }
+            export const jobs = { sleep: async (payload, { global }) => global.client.query('SELECT pg_sleep(4)') }
+            export async function processEvent(event, { global }) {
+              event.properties.seven = (await global.client.query('SELECT 7 AS seven')).rows[0].seven
+              return event
+            }
+            """, config: ["url": url])
+        guard case .ready = outcome else { throw PgTestError(description: "the plugin did not load: \(outcome)") }
+        let slept = await harness.runtime.deliver(.job(name: "sleep", payload: Array("{}".utf8)), pluginConfigID: 39, teamID: 2)
+        guard case .timedOut = slept else { throw PgTestError(description: "the sleeping job was not given up on: \(slept)") }
+        // The given-up query still ends on the server; the next one waits for it, then runs.
+        let (event, _) = try await harness.process(sampleEvent())
+        #expect((event?["properties"] as? [String: Any])?["seven"] as? Int == 7)
+    }
+
     // MARK: Lifetime
 
     @Test func aTornDownPluginLeavesNoConnectionOpen() async throws {

@@ -50,26 +50,39 @@ enum PgBindings {
                     throw HostFunctionError(name: "TypeError", message: "each parameter must be null, a string or bytes")
                 }
                 let maximumSize = policy.maximumResponseSize
-                return try this.context.promise(
-                    for: { () -> Result<PgQueryResult, PgFailure> in
-                        do throws(PgFailure) {
-                            return .success(
-                                try await connections.query(id, text: text, parameters: parameters, maximumSize: maximumSize))
-                        } catch {
-                            return .failure(error)
-                        }
-                    },
-                    convert: { result, context in
-                        try Self.value(of: result, in: context) { result, object throws(ScriptError) in
-                            try Self.fill(result, into: object)
-                        }
-                    })
+                let turn = connections.turn(id)
+                do {
+                    return try this.context.promise(
+                        for: { () -> Result<PgQueryResult, PgFailure> in
+                            do throws(PgFailure) {
+                                return .success(
+                                    try await connections.query(turn, text: text, parameters: parameters, maximumSize: maximumSize))
+                            } catch {
+                                return .failure(error)
+                            }
+                        },
+                        convert: { result, context in
+                            try Self.value(of: result, in: context) { result, object throws(ScriptError) in
+                                try Self.fill(result, into: object)
+                            }
+                        })
+                } catch {
+                    connections.pass(turn)
+                    throw error
+                }
             })
         try native.set(
             "pgEnd",
             context.function { arguments, this in
                 let id = Int(exactly: try arguments.first?.toNumber() ?? 0) ?? 0
-                return try this.context.promise(for: { await connections.end(id) }, convert: { _, context in context.undefined })
+                let turn = connections.turn(id)
+                do {
+                    return try this.context.promise(
+                        for: { await connections.end(turn, id: id) }, convert: { _, context in context.undefined })
+                } catch {
+                    connections.pass(turn)
+                    throw error
+                }
             })
     }
 

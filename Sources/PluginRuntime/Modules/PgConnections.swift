@@ -43,11 +43,27 @@ struct PgFailure: Error, Sendable {
 ///
 /// The VM closes them all when it goes (``closeAll()``): no connection outlives the plugin that opened it.
 /// A connection that completes after that is closed at once.
+///
+/// A connection's queries and its end run one at a time in the order the plugin asked for them, as node-postgres
+/// queues them: each takes its ``Turn`` on the script thread. The order is kept here rather than in JavaScript,
+/// where a call given up on at its time limit would never let the next query go.
 final class PgConnections: Sendable {
     private struct State {
         var nextID = 1
-        var open: [Int: PostgresConnection] = [:]
+        var open: [Int: OpenConnection] = [:]
         var isClosed = false
+    }
+
+    private struct OpenConnection {
+        let connection: PostgresConnection
+        let sequence = OperationSequence()
+    }
+
+    /// A place in one connection's sequence of queries; `nil` connection for one that is gone.
+    struct Turn: Sendable {
+        fileprivate let connection: PostgresConnection?
+        fileprivate let sequence: OperationSequence?
+        fileprivate let ticket: UInt64
     }
 
     private let state = Mutex(State())
@@ -66,7 +82,7 @@ final class PgConnections: Sendable {
             guard !state.isClosed else { return nil }
             let id = state.nextID
             state.nextID += 1
-            state.open[id] = connection
+            state.open[id] = OpenConnection(connection: connection)
             return id
         }
         guard let id else {
@@ -76,19 +92,35 @@ final class PgConnections: Sendable {
         return id
     }
 
-    /// Runs `text` with `parameters` on connection `id`; results come in binary and are read as node-postgres's
-    /// default parsers read them (``PgValue``). A result over `maximumSize` bytes fails the query.
-    func query(_ id: Int, text: String, parameters: [PgParameter?], maximumSize: Int) async throws(PgFailure) -> PgQueryResult {
-        guard let connection = state.withLock({ $0.open[id] }) else {
+    /// Takes the next place in connection `id`'s sequence; call it when the plugin asks, and pass the turn to
+    /// ``query(_:text:parameters:maximumSize:)`` or ``end(_:id:)``, or give it up with ``pass(_:)``.
+    func turn(_ id: Int) -> Turn {
+        guard let open = state.withLock({ $0.open[id] }) else { return Turn(connection: nil, sequence: nil, ticket: 0) }
+        return Turn(connection: open.connection, sequence: open.sequence, ticket: open.sequence.ticket())
+    }
+
+    /// Gives up a turn that won't run (its promise couldn't be made), so the connection's later queries still go.
+    func pass(_ turn: Turn) {
+        guard let sequence = turn.sequence else { return }
+        Task { try? await sequence.run(turn.ticket) {} }
+    }
+
+    /// Runs `text` with `parameters` in its turn; results come in binary and are read as node-postgres's default
+    /// parsers read them (``PgValue``). A result over `maximumSize` bytes fails the query.
+    func query(_ turn: Turn, text: String, parameters: [PgParameter?], maximumSize: Int) async throws(PgFailure)
+        -> PgQueryResult
+    {
+        guard let connection = turn.connection, let sequence = turn.sequence else {
             throw PgFailure(message: "Client was closed and is not queryable", code: nil)
         }
         var bindings = PostgresBindings(capacity: parameters.count)
         for parameter in parameters { bindings.append(parameter) }
+        let query = PostgresQuery(unsafeSQL: text, binds: bindings)
         let collected = CollectedRows(maximumSize: maximumSize)
         do {
-            let metadata = try await connection.query(PostgresQuery(unsafeSQL: text, binds: bindings), logger: Self.logger) { row in
-                try collected.append(row)
-            }.get()
+            let metadata = try await sequence.run(turn.ticket) {
+                try await connection.query(query, logger: Self.logger) { row in try collected.append(row) }.get()
+            }
             // node-postgres's command is the tag's first word, its rowCount the tag's count (null when none).
             let command = metadata.command.split(separator: " ").first.map(String.init) ?? metadata.command
             return collected.result(command: command, rowCount: metadata.rows)
@@ -97,10 +129,14 @@ final class PgConnections: Sendable {
         }
     }
 
-    /// Closes connection `id` (node-postgres's `end`); one already gone is fine.
-    func end(_ id: Int) async {
-        let connection = state.withLock { $0.open.removeValue(forKey: id) }
-        try? await connection?.close()
+    /// Closes connection `id` (node-postgres's `end`) in its turn, after the queries asked for before it; one
+    /// already gone is fine.
+    func end(_ turn: Turn, id: Int) async {
+        guard let sequence = turn.sequence else { return }
+        try? await sequence.run(turn.ticket) {
+            let open = state.withLock { $0.open.removeValue(forKey: id) }
+            try await open?.connection.close()
+        }
     }
 
     /// Closes every connection, now and as later ones complete.
@@ -108,7 +144,7 @@ final class PgConnections: Sendable {
         let connections = state.withLock { state in
             state.isClosed = true
             defer { state.open = [:] }
-            return Array(state.open.values)
+            return state.open.values.map(\.connection)
         }
         for connection in connections {
             // Closing goes on the connection's event loop, which nothing needs to wait for; the connection must live

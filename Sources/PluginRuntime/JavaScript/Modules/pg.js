@@ -261,8 +261,6 @@
     // null until connect(); then a promise of the connection's id.
     #connection = null;
     #ended = false;
-    // Queries run one after another, as node-postgres queues them.
-    #queue = Promise.resolve();
 
     constructor(config) {
       super();
@@ -286,7 +284,6 @@
         this.emit('connect');
         return this;
       });
-      this.#queue = this.#connection.catch(() => {});
       return typeof callback === 'function' ? settle(connected, callback) : connected.then(() => undefined);
     }
 
@@ -302,7 +299,8 @@
         query.values = values;
       }
       if (typeof query.callback === 'function' && callback === undefined) callback = query.callback;
-      // Asked for before end(), a query still runs.
+      // Asked for before end(), a query still runs. Queries and end() go to Swift in the order they were asked for
+      // (each waits for the same connection), and run there one at a time in that order.
       const ended = this.#ended;
       const run = async () => {
         if (ended) throw new Error('Client was closed and is not queryable');
@@ -319,9 +317,7 @@
         if (answer.error) throw errorFrom(answer.error);
         return resultOf(answer, query.rowMode);
       };
-      const result = this.#queue.then(run);
-      this.#queue = result.catch(() => {});
-      return settle(result, callback);
+      return settle(run(), callback);
     }
 
     end(callback) {
@@ -330,8 +326,6 @@
       this.#ended = true;
       const closing = (async () => {
         if (ended || !connection) return;
-        // Queries already asked for run first, as node-postgres ends after its queue.
-        await this.#queue;
         const id = await connection.catch(() => null);
         if (id !== null) await native.pgEnd(id);
         this.emit('end');
