@@ -54,15 +54,14 @@ final class PgConnections: Sendable {
         var isClosed = false
     }
 
-    private struct OpenConnection {
+    fileprivate struct OpenConnection: Sendable {
         let connection: PostgresConnection
         let sequence = OperationSequence()
     }
 
-    /// A place in one connection's sequence of queries; `nil` connection for one that is gone.
+    /// A place in one connection's sequence of queries; `open` is `nil` for a connection that is gone.
     struct Turn: Sendable {
-        fileprivate let connection: PostgresConnection?
-        fileprivate let sequence: OperationSequence?
+        fileprivate let open: OpenConnection?
         fileprivate let ticket: UInt64
     }
 
@@ -95,13 +94,13 @@ final class PgConnections: Sendable {
     /// Takes the next place in connection `id`'s sequence; call it when the plugin asks, and pass the turn to
     /// ``query(_:text:parameters:maximumSize:)`` or ``end(_:id:)``, or give it up with ``pass(_:)``.
     func turn(_ id: Int) -> Turn {
-        guard let open = state.withLock({ $0.open[id] }) else { return Turn(connection: nil, sequence: nil, ticket: 0) }
-        return Turn(connection: open.connection, sequence: open.sequence, ticket: open.sequence.ticket())
+        let open = state.withLock { $0.open[id] }
+        return Turn(open: open, ticket: open?.sequence.ticket() ?? 0)
     }
 
     /// Gives up a turn that won't run (its promise couldn't be made), so the connection's later queries still go.
     func pass(_ turn: Turn) {
-        guard let sequence = turn.sequence else { return }
+        guard let sequence = turn.open?.sequence else { return }
         Task { try? await sequence.run(turn.ticket) {} }
     }
 
@@ -110,16 +109,14 @@ final class PgConnections: Sendable {
     func query(_ turn: Turn, text: String, parameters: [PgParameter?], maximumSize: Int) async throws(PgFailure)
         -> PgQueryResult
     {
-        guard let connection = turn.connection, let sequence = turn.sequence else {
-            throw PgFailure(message: "Client was closed and is not queryable", code: nil)
-        }
+        guard let open = turn.open else { throw PgFailure(message: "Client was closed and is not queryable", code: nil) }
         var bindings = PostgresBindings(capacity: parameters.count)
         for parameter in parameters { bindings.append(parameter) }
         let query = PostgresQuery(unsafeSQL: text, binds: bindings)
         let collected = CollectedRows(maximumSize: maximumSize)
         do {
-            let metadata = try await sequence.run(turn.ticket) {
-                try await connection.query(query, logger: Self.logger) { row in try collected.append(row) }.get()
+            let metadata = try await open.sequence.run(turn.ticket) {
+                try await open.connection.query(query, logger: Self.logger) { row in try collected.append(row) }.get()
             }
             // node-postgres's command is the tag's first word, its rowCount the tag's count (null when none).
             let command = metadata.command.split(separator: " ").first.map(String.init) ?? metadata.command
@@ -132,10 +129,10 @@ final class PgConnections: Sendable {
     /// Closes connection `id` (node-postgres's `end`) in its turn, after the queries asked for before it; one
     /// already gone is fine.
     func end(_ turn: Turn, id: Int) async {
-        guard let sequence = turn.sequence else { return }
-        try? await sequence.run(turn.ticket) {
-            let open = state.withLock { $0.open.removeValue(forKey: id) }
-            try await open?.connection.close()
+        guard let open = turn.open else { return }
+        try? await open.sequence.run(turn.ticket) {
+            state.withLock { _ = $0.open.removeValue(forKey: id) }
+            try await open.connection.close()
         }
     }
 
