@@ -95,6 +95,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // The `pg` module's connections.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: librarySettings,
             plugins: ["EmbedJavaScript"]

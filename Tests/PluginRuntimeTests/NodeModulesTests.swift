@@ -251,8 +251,8 @@ import Testing
     // MARK: Modules Quill does not provide
 
     static let unprovidedModules = [
-        "aws-sdk", "@google-cloud/bigquery", "@google-cloud/pubsub", "@google-cloud/storage", "snowflake-sdk", "pg",
-        "jsonwebtoken", "faker",
+        "aws-sdk", "@google-cloud/bigquery", "@google-cloud/pubsub", "@google-cloud/storage", "snowflake-sdk", "jsonwebtoken",
+        "faker",
     ]
 
     @Test(arguments: unprovidedModules)

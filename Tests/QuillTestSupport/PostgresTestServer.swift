@@ -15,14 +15,23 @@ public final class PostgresTestServer: Sendable {
     private let folder: String
     private let binaries: String
     private let runAs: [String]
+    private let tls: Bool
 
     /// The server every test of this process shares.
     public static func shared() async throws -> PostgresTestServer {
-        try await SharedServer.instance.server()
+        try await SharedServer.plain.server()
     }
 
-    private init(port: Int, process: SpawnedProcess, folder: String, binaries: String, runAs: [String]) {
+    /// A second shared server that also takes TLS, with a self-signed certificate for `localhost`; plain
+    /// connections still work. Kept apart from `shared()`: a client that prefers TLS and checks certificates
+    /// (postgres-nio's default) would fail on it.
+    public static func sharedWithTLS() async throws -> PostgresTestServer {
+        try await SharedServer.withTLS.server()
+    }
+
+    private init(port: Int, process: SpawnedProcess, folder: String, binaries: String, runAs: [String], tls: Bool) {
         self.port = port
+        self.tls = tls
         self.process = Mutex(process)
         self.folder = folder
         self.binaries = binaries
@@ -43,7 +52,7 @@ public final class PostgresTestServer: Sendable {
 
     /// A server of the test's own, to stop and start again; stopped when the process exits.
     public static func startDedicated() async throws -> PostgresTestServer {
-        let server = try await start()
+        let server = try await start(tls: false)
         ServerAtExit.servers.withLock { $0.append(server) }
         return server
     }
@@ -60,7 +69,7 @@ public final class PostgresTestServer: Sendable {
     public func restart() async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
-            let process = try Self.spawn(binaries: binaries, folder: folder, port: port, runAs: runAs)
+            let process = try Self.spawn(binaries: binaries, folder: folder, port: port, runAs: runAs, tls: tls)
             if try await Self.waitUntilReady(process, binaries: binaries, port: port) {
                 self.process.withLock { $0 = process }
                 return
@@ -81,7 +90,7 @@ public final class PostgresTestServer: Sendable {
         return result.text
     }
 
-    fileprivate static func start() async throws -> PostgresTestServer {
+    fileprivate static func start(tls: Bool) async throws -> PostgresTestServer {
         guard let binaries = newestBinaries() else {
             throw PostgresTestServerError(description: "PostgreSQL is not installed (make test installs Debian's postgresql)")
         }
@@ -97,23 +106,32 @@ public final class PostgresTestServer: Sendable {
         guard initialized.status == 0 else {
             throw PostgresTestServerError(description: "initdb failed: \(initialized.errorText)")
         }
+        if tls {
+            // Made as the server's user, which must own its key; server.crt and server.key are its default names.
+            let openssl = runAs + [
+                "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                "-keyout", "\(folder)/data/server.key", "-out", "\(folder)/data/server.crt",
+            ]
+            let made = try await ChildProcess.run(URL(filePath: openssl[0]), arguments: Array(openssl.dropFirst()), timeLimit: .seconds(60))
+            guard made.status == 0 else { throw PostgresTestServerError(description: "openssl failed: \(made.errorText)") }
+        }
         for _ in 0..<5 {
             let port = try LoopbackPort().port
-            let process = try spawn(binaries: binaries, folder: folder, port: port, runAs: runAs)
+            let process = try spawn(binaries: binaries, folder: folder, port: port, runAs: runAs, tls: tls)
             if try await waitUntilReady(process, binaries: binaries, port: port) {
-                return PostgresTestServer(port: port, process: process, folder: folder, binaries: binaries, runAs: runAs)
+                return PostgresTestServer(port: port, process: process, folder: folder, binaries: binaries, runAs: runAs, tls: tls)
             }
             // Most likely another process took the port first: try another.
         }
         throw PostgresTestServerError(description: "postgres did not start; see the logs in \(folder)")
     }
 
-    private static func spawn(binaries: String, folder: String, port: Int, runAs: [String]) throws -> SpawnedProcess {
+    private static func spawn(binaries: String, folder: String, port: Int, runAs: [String], tls: Bool) throws -> SpawnedProcess {
         let command = runAs + [
             "\(binaries)/postgres", "-D", "\(folder)/data", "-p", String(port), "-k", folder,
             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
             "-c", "full_page_writes=off", "-c", "max_connections=300",
-        ]
+        ] + (tls ? ["-c", "ssl=on"] : [])
         let logPath = "\(folder)/postgres.log"
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         guard let log = FileHandle(forWritingAtPath: logPath), let nullDevice = FileHandle(forReadingAtPath: "/dev/null") else {
@@ -156,14 +174,20 @@ public final class PostgresTestServer: Sendable {
     }
 }
 
-/// Starts the process's server once, and stops it when the process exits.
+/// Starts one of the process's servers once, and stops it when the process exits.
 private actor SharedServer {
-    static let instance = SharedServer()
+    static let plain = SharedServer(tls: false)
+    static let withTLS = SharedServer(tls: true)
+    private let tls: Bool
     private var starting: Task<PostgresTestServer, any Error>?
+
+    private init(tls: Bool) {
+        self.tls = tls
+    }
 
     func server() async throws -> PostgresTestServer {
         if let starting { return try await starting.value }
-        let task = Task { try await PostgresTestServer.start() }
+        let task = Task { [tls] in try await PostgresTestServer.start(tls: tls) }
         starting = task
         let server = try await task.value
         ServerAtExit.servers.withLock { $0.append(server) }

@@ -40,6 +40,11 @@ struct FetchAddress: Hashable, Sendable, CustomStringConvertible {
         bits >> 32 == Self.mappedPrefix >> 32 ? UInt32(truncatingIfNeeded: bits) : nil
     }
 
+    /// `127.0.0.1:80`, `[::1]:80`: the address with a port, as Node's messages write it.
+    func described(port: Int) -> String {
+        ipv4 == nil ? "[\(self)]:\(port)" : "\(self):\(port)"
+    }
+
     /// `127.0.0.1`, `::1`: the address as `connect` and AsyncHTTPClient take it (no brackets).
     var description: String {
         if let ipv4 {

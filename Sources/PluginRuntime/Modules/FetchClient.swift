@@ -103,7 +103,7 @@ enum FetchClient {
     }
 
     /// Node's codes for a connection that was never made.
-    private static let connectCodes: Set<String> = ["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT"]
+    static let connectCodes: Set<String> = ["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT"]
 
     private static func exchange(
         _ request: FetchRequest, host: String, port: Int, address: FetchAddress, policy: FetchPolicy,
@@ -134,7 +134,7 @@ enum FetchClient {
         case .failure(let failure as FetchFailure):
             throw failure
         case .failure(let error):
-            throw describe(error, url: request.url, address: address.ipv4 == nil ? "[\(address)]:\(port)" : "\(address):\(port)")
+            throw describe(error, url: request.url, address: address.described(port: port))
         }
     }
 
@@ -198,19 +198,24 @@ enum FetchClient {
             default: return .system(url: url, reason: error.description, code: nil)
             }
         }
-        if let error = error as? IOError {
-            let code: String? =
-                switch error.errnoCode {
-                case ECONNREFUSED: "ECONNREFUSED"
-                case ECONNRESET: "ECONNRESET"
-                case EHOSTUNREACH: "EHOSTUNREACH"
-                case ENETUNREACH: "ENETUNREACH"
-                case ETIMEDOUT: "ETIMEDOUT"
-                default: nil
-                }
-            if let code { return .system(url: url, reason: "connect \(code) \(address)", code: code) }
+        if let code = (error as? IOError)?.nodeCode {
+            return .system(url: url, reason: "connect \(code) \(address)", code: code)
         }
         return .system(url: url, reason: String(describing: error), code: nil)
+    }
+}
+
+extension IOError {
+    /// Node's code for a failed connection's system error (`ECONNREFUSED`, …), when it is one Node names.
+    var nodeCode: String? {
+        switch errnoCode {
+        case ECONNREFUSED: "ECONNREFUSED"
+        case ECONNRESET: "ECONNRESET"
+        case EHOSTUNREACH: "EHOSTUNREACH"
+        case ENETUNREACH: "ENETUNREACH"
+        case ETIMEDOUT: "ETIMEDOUT"
+        default: nil
+        }
     }
 }
 

@@ -98,9 +98,12 @@ actor TestFileRunner {
         let bundleURL = "bundle:\(path)"
         let context = ScriptContext(group: group, name: "test \(path)")
         let progress = RunProgress(group: group)
+        // A test file's `pg` connections end with it.
+        let pgConnections = PgConnections()
+        defer { pgConnections.closeAll() }
         do {
             let environment = try makeEnvironment(
-                in: context, recorder: recorder, progress: progress,
+                in: context, recorder: recorder, progress: progress, pgConnections: pgConnections,
                 options: environmentOptions(
                     path: path, source: source, absolutePath: file.path, bundleURL: bundleURL, compiled: compiled,
                     existingSnapshots: existingSnapshots, configuration: configuration, options: options))
@@ -154,14 +157,16 @@ actor TestFileRunner {
 
     /// Evaluates the environment's parts and installs it in `context`; returns its `{loadError, run}`.
     private func makeEnvironment(
-        in context: ScriptContext, recorder: TestFileRecorder, progress: RunProgress, options: String
+        in context: ScriptContext, recorder: TestFileRecorder, progress: RunProgress, pgConnections: PgConnections,
+        options: String
     ) throws -> ScriptValue {
         let parts = context.object()
         for part in Self.parts {
             try parts.set(part.name, context.evaluate("(\(part.source))", sourceURL: "quill:jest/\(part.file).js"))
         }
         let host = context.object()
-        try HostPrimitives.installModules(on: host, in: context, fetchPolicy: FetchPolicy(), server: nil)
+        try HostPrimitives.installModules(
+            on: host, in: context, fetchPolicy: FetchPolicy(), server: nil, pgConnections: pgConnections)
         let testHost = context.object()
         try testHost.set(
             "report",

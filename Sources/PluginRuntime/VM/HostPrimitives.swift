@@ -88,13 +88,16 @@ struct HostPrimitives {
     let definition: PluginConfigDefinition
     let instanceID: UUID
     let services: PluginHostServices
+    /// The VM's `pg` connections, closed with the VM.
+    let pgConnections: PgConnections
     /// Cache and storage operations run in the order the plugin issued them.
     let operations = OperationSequence()
 
     func install(in context: ScriptContext) throws(ScriptError) -> ScriptValue {
         let host = context.object()
         try Self.installModules(
-            on: host, in: context, fetchPolicy: services.fetchPolicy, server: services.api, interceptor: services.interceptor)
+            on: host, in: context, fetchPolicy: services.fetchPolicy, server: services.api, pgConnections: pgConnections,
+            interceptor: services.interceptor)
         let (logs, logLimits) = (services.logs, services.logLimits)
         let (teamID, pluginID, configID, instanceID) = (definition.teamID, definition.pluginID, definition.id, instanceID)
         try host.set("logLineLength", context.number(Double(logLimits.maximumLineLength)))
@@ -259,7 +262,7 @@ struct HostPrimitives {
     /// the prelude and in `quill plugin test`'s environment.
     static func installModules(
         on host: ScriptValue, in context: ScriptContext, fetchPolicy: FetchPolicy, server: (any PluginAPIAccess)?,
-        interceptor: (any PluginRequestInterceptor)? = nil
+        pgConnections: PgConnections, interceptor: (any PluginRequestInterceptor)? = nil
     ) throws(ScriptError) {
         try host.set(
             "loadModule",
@@ -279,6 +282,7 @@ struct HostPrimitives {
         let native = context.object()
         try NativeBindings.install(on: native, in: context)
         try FetchBindings.install(on: native, in: context, policy: fetchPolicy, server: server, interceptor: interceptor)
+        try PgBindings.install(on: native, in: context, policy: fetchPolicy, connections: pgConnections)
         try host.set("native", native)
     }
 

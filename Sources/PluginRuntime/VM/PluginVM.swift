@@ -40,6 +40,8 @@ final class PluginVM {
     /// The fresh memory the VM's calls brought in since it last had none running.
     private let memory: ScriptMemoryAccount?
     private var callsInProgress = 0
+    /// The plugin's `pg` connections: none outlives the VM, however it goes (torn down, discarded, failed setup).
+    private let pgConnections = PgConnections()
 
     /// Evaluates the prelude and the plugin's code and discovers its exports.
     ///
@@ -64,7 +66,9 @@ final class PluginVM {
         self.context = context
 
         let install = try context.evaluate(Prelude.source, sourceURL: "quill:prelude.js")
-        let host = try HostPrimitives(definition: definition, instanceID: instanceID, services: services).install(in: context)
+        let host = try HostPrimitives(
+            definition: definition, instanceID: instanceID, services: services, pgConnections: pgConnections
+        ).install(in: context)
         let handles = try install.call([host])
         try context.evaluate(definition.code.code, sourceURL: "\(definition.pluginName)/index.js")
 
@@ -120,6 +124,10 @@ final class PluginVM {
         illegalOperationError = try handles.get("IllegalOperationError")
         eventShapes = try handles.get("eventShapes")
         context.recognizeErrors(of: try handles.get("RetryError"), as: Self.retryErrorClass)
+    }
+
+    deinit {
+        pgConnections.closeAll()
     }
 
     func has(_ method: PluginMethod) -> Bool { methods[method] != nil }
