@@ -6,17 +6,24 @@
   the highest stored rate (closed loop), then p50/p99 request latency at half of it (open loop).
 - Plugin run: `quill plugin run` on 50,000 events with each example plugin, against the Node runner
   (bench/vm_stage_node.mjs --print) doing the same on the same file; CPU of each whole process.
+- End to end on PostgreSQL: the same chain and load against one instance on SQLite, one on a throw-away
+  PostgreSQL and three sharing it (the load split over the three), in one run: stored events/s and events
+  per server CPU-second (all instances together; PostgreSQL's own CPU reported beside it).
 - Scale: 1, 100, 1,000 and 10,000 projects with one plugin config each: start-up time, memory, the time
   the first event of an idle project (no VM yet) takes to be stored, and the time a changed config takes
   to show in stored events while events flow.
 
-  python3 bench/run.py [--only vm,run,e2e,scale] [--events 100000]
+  python3 bench/run.py [--only vm,run,e2e,e2e-pg,scale] [--events 100000]
 """
 import argparse
+import base64
 import datetime
+import glob
 import json
 import os
 import platform
+import shutil
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -135,16 +142,24 @@ def plugin_run(args, work):
 
 # MARK: The server
 
+def cpu_seconds_of(pid, children=False):
+    """User plus system CPU time of a process (with its reaped children's, when asked)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class Server:
     """quill serve on 127.0.0.1 with a fresh or given data folder."""
 
-    def __init__(self, quill, data_dir, **environment):
+    def __init__(self, quill, data_dir, port=0, **environment):
         # The example plugins are installed from their folders, which the server must allow.
         env = dict(os.environ, QUILL_PROJECT_API_KEY=TOKEN, QUILL_PERSONAL_API_KEY=KEY, LOG_LEVEL="error",
                    QUILL_PLUGIN_FOLDERS=os.path.join(ROOT, "examples"), **environment)
         self.data_dir = data_dir
         self.started = time.monotonic()
-        self.process = subprocess.Popen([quill, "serve", "--port", "0", "--data-dir", data_dir], env=env,
+        self.process = subprocess.Popen([quill, "serve", "--port", str(port), "--data-dir", data_dir], env=env,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for line in self.process.stdout:
             if line.startswith("Quill is listening on "):
@@ -163,9 +178,7 @@ class Server:
 
     def cpu_seconds(self):
         """User plus system CPU time the server has used so far."""
-        with open(f"/proc/{self.process.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds_of(self.process.pid)
 
     def memory_kib(self):
         with open(f"/proc/{self.process.pid}/status") as status:
@@ -227,6 +240,120 @@ def end_to_end(args, work):
         f"{best['events_per_server_cpu_second']:,.0f} events per server CPU-second); at half of it "
         f"({half:,.0f} events/s for {paced['seconds']:.0f} s, all stored): p50 {paced['p50_ms']:.1f} ms, "
         f"p99 {paced['p99_ms']:.1f} ms; load generator on the same 2 cores", load_before)
+
+
+# MARK: End to end on PostgreSQL
+
+class Postgres:
+    """A throw-away PostgreSQL (Debian's) on 127.0.0.1 with its default durability, as the postgres user when root."""
+
+    def __init__(self, work):
+        binaries = max(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda path: int(path.split("/")[-2]))
+        self.folder = tempfile.mkdtemp(prefix="quill-bench-postgres-", dir="/tmp")
+        run_as = ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"] if os.getuid() == 0 else []
+        if os.getuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+        subprocess.run(run_as + [f"{binaries}/initdb", "-D", f"{self.folder}/data", "-A", "trust", "-U", "quill", "-E", "UTF8"],
+                       check=True, stdout=subprocess.DEVNULL)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            run_as + [f"{binaries}/postgres", "-D", f"{self.folder}/data", "-p", str(self.port), "-k", self.folder,
+                      "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.binaries = binaries
+        for _ in range(600):
+            if subprocess.run([f"{binaries}/pg_isready", "-h", "127.0.0.1", "-p", str(self.port)],
+                              stdout=subprocess.DEVNULL).returncode == 0:
+                return
+            time.sleep(0.1)
+        raise SystemExit("postgres did not start")
+
+    def create_database(self, name):
+        subprocess.run([f"{self.binaries}/createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "quill", name], check=True)
+        return f"postgres://quill@127.0.0.1:{self.port}/{name}?sslmode=disable"
+
+    def count(self, url, sql):
+        result = subprocess.run([f"{self.binaries}/psql", "-X", "-A", "-t", url, "-c", sql], check=True,
+                                capture_output=True, text=True)
+        return int(result.stdout.strip())
+
+    def cpu_seconds(self):
+        """The postmaster's CPU with its backends' (reaped when their connections close) and the live backends'."""
+        total = cpu_seconds_of(self.process.pid, children=True)
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as stat:
+                        fields = stat.read().rsplit(")", 1)[1].split()
+                    if int(fields[1]) == self.process.pid:
+                        total += cpu_seconds_of(int(entry))
+                except (FileNotFoundError, ProcessLookupError):
+                    pass
+        return total
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def end_to_end_postgres(args, work):
+    """Stored events/s and server CPU per event on SQLite, PostgreSQL, and three instances sharing PostgreSQL."""
+    load_before = os.getloadavg()[0]
+    events = os.path.join(work, "events-without-uuid.jsonl")
+    make_events(events, 20_000, without_uuid=True)
+    postgres = Postgres(work)
+    results = []
+    try:
+        for label, instances, backend in (("SQLite, 1 instance", 1, "sqlite"), ("PostgreSQL, 1 instance", 1, "postgres"),
+                                          ("PostgreSQL, 3 instances", 3, "postgres")):
+            url = postgres.create_database(f"bench_{len(results)}") if backend == "postgres" else None
+            secret = base64.b64encode(os.urandom(32)).decode()
+            environment = {"QUILL_DATABASE_URL": url, "QUILL_SECRET_KEY": secret} if url else {}
+            servers = [Server(args.quill, os.path.join(work, f"e2e-{backend}-{len(results)}-{index}"), **environment)
+                       for index in range(instances)]
+            try:
+                for order, name in enumerate(CHAIN):
+                    install(servers[0], name, order)
+                time.sleep(1)  # the other instances read the new configs (four times a second)
+
+                def stored():
+                    if url:
+                        return postgres.count(url, "SELECT count(*) FROM event")
+                    return servers[0].count("SELECT count(*) FROM event")
+
+                def load(requests_count):
+                    before = stored()
+                    cpu_before = sum(server.cpu_seconds() for server in servers)
+                    database_cpu_before = postgres.cpu_seconds() if url else 0
+                    started = time.monotonic()
+                    commands = [[args.quill_bench, "load", "--url", server.base, "--token", TOKEN, "--events", events,
+                                 "--requests", str(requests_count // instances), "--connections", str(16 // instances)]
+                                for server in servers]
+                    generators = [subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for command in commands]
+                    reports = [json.loads(generator.communicate()[0]) for generator in generators]
+                    sent = sum(report["events"] for report in reports)
+                    while stored() < before + sent:
+                        time.sleep(0.05)
+                    seconds = time.monotonic() - started
+                    server_cpu = sum(server.cpu_seconds() for server in servers) - cpu_before
+                    database_cpu = (postgres.cpu_seconds() - database_cpu_before) if url else 0
+                    return sent / seconds, sent / server_cpu, database_cpu / sent * 1e6
+
+                load(90)  # warm-up
+                rate, per_cpu_second, database_us = load(args.e2e_requests)
+                results.append(f"{label}: {rate:,.0f} events/s stored, {per_cpu_second:,.0f} events per Quill CPU-second"
+                               + (f" (PostgreSQL {database_us:,.0f} µs CPU an event)" if url else ""))
+            finally:
+                for server in servers:
+                    server.stop()
+    finally:
+        postgres.stop()
+    append_row(f"end to end on SQLite and PostgreSQL, chain of three ({CHAIN_NAME}), /batch of 100 events",
+               f"python3 bench/run.py --only e2e-pg --e2e-requests {args.e2e_requests}",
+               "; ".join(results) + "; Quill, PostgreSQL and the load generators on the same 2 cores", load_before)
 
 
 # MARK: Scale in plugin configs
@@ -332,12 +459,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quill", default=os.path.join(ROOT, ".build/release/quill"))
     parser.add_argument("--quill-bench", default=os.path.join(ROOT, ".build/release/quill-bench"))
-    parser.add_argument("--only", default="vm,run,e2e,scale")
+    parser.add_argument("--only", default="vm,run,e2e,e2e-pg,scale")
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--e2e-requests", type=int, default=3_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
-        for name, benchmark in (("vm", vm_stage), ("run", plugin_run), ("e2e", end_to_end), ("scale", scale)):
+        for name, benchmark in (("vm", vm_stage), ("run", plugin_run), ("e2e", end_to_end), ("e2e-pg", end_to_end_postgres),
+                                ("scale", scale)):
             if name in args.only.split(","):
                 benchmark(args, work)
 

@@ -194,7 +194,9 @@ final class IngestionPipeline: Service {
                 await wakeups.wait(for: teamID)
                 continue
             }
-            if let lease, lease.current == nil { break }
+            // Outcomes carry the lease they were processed under; without one (lost), nothing more is processed.
+            let processingLease = lease?.current
+            if lease != nil && processingLease == nil { break }
             do {
                 try await store.markInFlight(teamID: teamID, sequences: first...last)
                 marked = true
@@ -204,8 +206,8 @@ final class IngestionPipeline: Service {
                 continue
             }
             var outcomes = await process(records)
-            if let current = lease?.current {
-                for index in outcomes.indices { outcomes[index].lease = current }
+            if let processingLease {
+                for index in outcomes.indices { outcomes[index].lease = processingLease }
             }
             if let commit = pending.take(), await !commit.stored.value {
                 // The last batch stays in the log; it and this one are processed again from its start.
@@ -228,14 +230,17 @@ final class IngestionPipeline: Service {
             try? await Task.sleep(for: lease.duration / 3)
             if Task.isCancelled { return }
             do {
+                // A different token means the lease ran out first (a starved process): what was processed under the
+                // old one is refused at commit, so the loop must stop and start again from the log's head, as a
+                // new holder would, or it would pass those events by.
                 let renewed = try await store.claimTeam(current.teamID, holder: current.holder, for: lease.duration)
-                if renewed == nil {
-                    logger.warning("Another instance took over a team's log", metadata: ["team.id": "\(current.teamID)"])
+                if renewed != current {
+                    logger.warning("Lost a team's lease; its log is taken up again from the start", metadata: ["team.id": "\(current.teamID)"])
+                    lease.lose()
                 }
-                lease.renewed(renewed)
             } catch {
                 logger.error("Could not renew a team's lease", metadata: ["team.id": "\(current.teamID)", "error": "\(error)"])
-                lease.renewed(nil)
+                lease.lose()
             }
         }
     }
@@ -370,7 +375,7 @@ private final class HeldLease: Sendable {
 
     var current: TeamLease? { lease.withLock { $0 } }
 
-    func renewed(_ renewal: TeamLease?) {
-        lease.withLock { $0 = renewal }
+    func lose() {
+        lease.withLock { $0 = nil }
     }
 }
