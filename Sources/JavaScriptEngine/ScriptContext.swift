@@ -19,6 +19,8 @@ public final class ScriptContext {
     /// Calls given up on (timed out, over memory): their host promises never settle, so what awaits them
     /// (an async loop that outlived its call) stops there.
     private var abandonedCalls: Set<Int> = []
+    /// The host promises made here that haven't settled.
+    public let hostWork = HostWork()
 
     /// - Parameters:
     ///   - group: The group whose heap and thread this context shares.

@@ -119,6 +119,8 @@ extension ScriptContext {
         let pending = ThreadConfined(
             PendingPromise(context: self, call: currentCall, resolve: resolve, reject: reject, convert: convert))
         let thread = group.thread
+        let hostWork = hostWork
+        hostWork.begin()
         Task {
             let result: Result<Output, any Error>
             do {
@@ -126,7 +128,10 @@ extension ScriptContext {
             } catch {
                 result = .failure(error)
             }
-            thread.execute { pending.take().settle(with: result) }
+            thread.execute {
+                pending.take().settle(with: result)
+                hostWork.end()
+            }
         }
         return promise
     }

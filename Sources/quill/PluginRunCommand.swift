@@ -164,7 +164,8 @@ struct PluginRunCommand: AsyncParsableCommand {
             var steps: [PluginRunStep] = functions.contains(.exportEvents) ? [.flushExports] : []
             steps += tasks.map { .scheduledTask($0) }
             steps += try parsedJobs().map { .job(name: $0.name, payload: $0.payload) }
-            await runtime.run(steps, session: session, pluginConfigID: definition.id)
+            // The run ends when nothing the plugin started is pending and no job is queued; then teardownPlugin.
+            await runtime.run(steps + [.settle], session: session, pluginConfigID: definition.id)
         } catch {
             await runtime.shutdown()
             throw error

@@ -265,6 +265,21 @@ import Testing
         #expect(run.standardError.contains("Skipped runEveryHour"))
     }
 
+    /// What a plugin started and didn't await finishes, with the jobs it queues, before teardownPlugin runs.
+    @Test func theRunWaitsForWhatThePluginStartedThenTearsDown() async throws {
+        let code = """
+            export const jobs = { late: (payload) => fetch('https://late.example/job/' + payload.step) }
+            export function runEveryMinute({ storage, jobs }) {
+                storage.set('a', 1).then(() => storage.get('a')).then((a) => storage.set('b', a + 1))
+                    .then(() => fetch('https://late.example/chain')).then(() => jobs.late({ step: 1 }).runNow())
+            }
+            export function teardownPlugin() { return fetch('https://late.example/teardown') }
+            """
+        let run = try await Self.run(Self.plugin(code), events: [], arguments: ["--run", "runEveryMinute"])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.urls == ["https://late.example/chain", "https://late.example/job/1", "https://late.example/teardown"])
+    }
+
     // MARK: 6. Jobs
 
     @Test func queuedJobsRunRightAfterTheirCallEarliestDueFirst() async throws {

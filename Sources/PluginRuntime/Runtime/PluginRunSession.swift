@@ -14,6 +14,9 @@ public enum PluginRunStep: Sendable, Equatable {
     case job(name: String, payload: [UInt8])
     /// Runs the jobs queued so far (by `setupPlugin`).
     case queuedJobs
+    /// Waits for the operations the plugin started and didn't await, running the jobs they queue, until none is
+    /// pending and no job is queued.
+    case settle
 }
 
 /// The state of one `quill plugin run`: its job queue on virtual time and its export buffer.
@@ -68,6 +71,8 @@ public final class PluginRunSession: PluginJobQueue, Sendable {
     }
 
     /// The queued job due first (the first queued among equals), taken off the queue; the clock moves to its time.
+    var hasQueuedJobs: Bool { state.withLock { !$0.jobs.isEmpty } }
+
     func nextJob() -> QueuedJob? {
         state.withLock { state in
             guard let index = state.jobs.indices.min(by: { state.jobs[$0].due < state.jobs[$1].due || (state.jobs[$0].due == state.jobs[$1].due && state.jobs[$0].sequence < state.jobs[$1].sequence) }) else { return nil }

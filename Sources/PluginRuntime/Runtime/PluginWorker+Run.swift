@@ -27,6 +27,14 @@ extension PluginWorker {
                 await runQueuedJobs(session)
             case .queuedJobs:
                 await runQueuedJobs(session)
+            case .settle:
+                repeat {
+                    await runQueuedJobs(session)
+                    guard await vm.context.hostWork.settled(within: configuration.timeLimit) else {
+                        vm.log(.system, .warn, "Gave up waiting for \(vm.context.hostWork.pending) operations the plugin started.")
+                        break
+                    }
+                } while session.hasQueuedJobs
             }
         }
     }

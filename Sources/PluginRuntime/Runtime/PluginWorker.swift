@@ -31,7 +31,7 @@ actor PluginWorker {
     nonisolated let activity: ScriptActivity
     private let group: ScriptContextGroup
     let registry: ConfigRegistry
-    private let configuration: PluginRuntimeConfiguration
+    let configuration: PluginRuntimeConfiguration
     private let services: PluginHostServices
     private let reports: WorkerReports
     private var vms: [Int: PluginVM] = [:]
@@ -194,14 +194,23 @@ actor PluginWorker {
         }
     }
 
-    /// Unloads every config.
+    /// Unloads every config. What their plugins started gets one call's time in all, not each.
     func unloadAll() async {
+        let deadline = ContinuousClock.now + configuration.timeLimit
         for id in Array(vms.keys) {
-            await unload(pluginConfigID: id)
+            settingUp[id]?.cancel()
+            guard let vm = removeVM(of: id) else { continue }
+            await tearDown(vm, waitingUntil: deadline)
         }
     }
 
-    private func tearDown(_ vm: PluginVM) async {
+    /// Runs the VM's `teardownPlugin`. What the plugin started and didn't await (a fetch, a storage write) finishes
+    /// first, until `deadline` (by default a call's time from now).
+    private func tearDown(_ vm: PluginVM, waitingUntil deadline: ContinuousClock.Instant? = nil) async {
+        let wait = (deadline ?? .now + configuration.timeLimit) - .now
+        if await !vm.context.hostWork.settled(within: max(wait, .zero)) {
+            vm.log(.system, .warn, "Tearing down with \(vm.context.hostWork.pending) operations the plugin started still pending.")
+        }
         if vm.isSetUp && vm.has(.teardownPlugin) {
             do {
                 _ = try await vm.call(.teardownPlugin)
