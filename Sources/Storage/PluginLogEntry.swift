@@ -79,3 +79,34 @@ public final class MemoryPluginLogStore: PluginLogSink {
         entries.withLock { $0.filter { $0.pluginConfigID == pluginConfigID } }
     }
 }
+
+/// Log entries waiting to be written, and which configs are due for pruning: a config is pruned once it has written
+/// a tenth of what it keeps since its last pruning (and on its first write, for what an earlier run left), so a
+/// store holds at most 110 % of its bound per config while pruning seldom.
+public struct PluginLogBuffer: Sendable {
+    private var entries: [PluginLogEntry] = []
+    /// Entries each config has written since its last pruning; a config not in it is pruned on its next write.
+    private var writtenSincePruning: [Int: Int] = [:]
+    private let pruningBatch: Int
+
+    /// - Parameter entriesPerConfig: the entries a store keeps per config.
+    public init(entriesPerConfig: Int) {
+        pruningBatch = max(1, entriesPerConfig / 10)
+    }
+
+    public mutating func append(_ entry: PluginLogEntry) {
+        entries.append(entry)
+    }
+
+    /// The waiting entries, and the configs to prune after writing them; the buffer is empty after.
+    public mutating func take() -> (entries: [PluginLogEntry], dueForPruning: [Int]) {
+        defer { entries.removeAll(keepingCapacity: true) }
+        var due: [Int] = []
+        for (id, count) in Dictionary(entries.map { ($0.pluginConfigID, 1) }, uniquingKeysWith: +) {
+            let written = writtenSincePruning[id].map { $0 + count } ?? pruningBatch
+            if written >= pruningBatch { due.append(id) }
+            writtenSincePruning[id] = written >= pruningBatch ? 0 : written
+        }
+        return (entries, due)
+    }
+}

@@ -132,3 +132,31 @@ public struct WorkQueueCount: Sendable, Equatable {
         self.earliestRunAt = earliestRunAt
     }
 }
+
+extension NewWorkItem {
+    /// A config's buffered export events (JSON each, in order) as `exportEvents` batches: JSON arrays of at most
+    /// `maximumBytes` of events, an event larger than that alone in its batch.
+    public static func exportBatches(
+        of events: [[UInt8]], maximumBytes: Int, pluginConfigID: Int, teamID: Int, runAt: Date
+    ) -> [NewWorkItem] {
+        var batches: [[[UInt8]]] = []
+        var size = 0
+        for event in events {
+            if batches.isEmpty || (size + event.count > maximumBytes && !batches[batches.count - 1].isEmpty) {
+                batches.append([])
+                size = 0
+            }
+            batches[batches.count - 1].append(event)
+            size += event.count
+        }
+        return batches.map { events in
+            var batch: [UInt8] = [UInt8(ascii: "[")]
+            for (index, event) in events.enumerated() {
+                if index > 0 { batch.append(UInt8(ascii: ",")) }
+                batch.append(contentsOf: event)
+            }
+            batch.append(UInt8(ascii: "]"))
+            return NewWorkItem(kind: .exportBatch, pluginConfigID: pluginConfigID, teamID: teamID, payload: batch, runAt: runAt)
+        }
+    }
+}

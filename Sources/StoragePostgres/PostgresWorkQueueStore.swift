@@ -154,27 +154,10 @@ struct PostgresWorkQueueStore: WorkQueueStore {
                 WHERE status = 'buffered' AND plugin_config_id = ? ORDER BY id FOR UPDATE SKIP LOCKED
                 """, [pluginConfigID])
             guard let teamID = try rows.first.map({ try $0["team_id"] as Int }) else { return 0 }
-            var batches: [[[UInt8]]] = []
-            var size = 0
-            for row in rows {
-                let payload = try row.bytes("payload")
-                if batches.isEmpty || (size + payload.count > maximumBytes && !batches[batches.count - 1].isEmpty) {
-                    batches.append([])
-                    size = 0
-                }
-                batches[batches.count - 1].append(payload)
-                size += payload.count
-            }
-            try await Self.insert(
-                batches.map { events in
-                    var batch: [UInt8] = [UInt8(ascii: "[")]
-                    for (index, event) in events.enumerated() {
-                        if index > 0 { batch.append(UInt8(ascii: ",")) }
-                        batch.append(contentsOf: event)
-                    }
-                    batch.append(UInt8(ascii: "]"))
-                    return NewWorkItem(kind: .exportBatch, pluginConfigID: pluginConfigID, teamID: teamID, payload: batch, runAt: now)
-                }, in: db)
+            let batches = NewWorkItem.exportBatches(
+                of: try rows.map { try $0.bytes("payload") }, maximumBytes: maximumBytes, pluginConfigID: pluginConfigID,
+                teamID: teamID, runAt: now)
+            try await Self.insert(batches, in: db)
             let ids: [any SQLArgument] = try rows.map { try $0["id"] as Int64 }
             try await db.execute("DELETE FROM work_item WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", ids)
             return batches.count

@@ -5,43 +5,27 @@ import Synchronization
 
 /// Plugin log entries in SQLite, buffered in memory until ``flush()``: `append` never waits for the disk.
 ///
-/// Each config keeps its newest `entriesPerConfig` entries. Pruning seeks the config's index, and runs
-/// for a config only once it has written a tenth of that since its last pruning (and on its first
-/// flush, for what an earlier run left), so the table holds at most 110 % of the bound per config.
+/// Each config keeps its newest `entriesPerConfig` entries; pruning seeks the config's index, when the buffer
+/// says the config is due (``PluginLogBuffer``).
 public final class SQLitePluginLogStore: PluginLogStore {
-    private struct State {
-        var buffer: [PluginLogEntry] = []
-        /// Entries each config has written since its last pruning; a config not in it is pruned on its next flush.
-        var writtenSincePruning: [Int: Int] = [:]
-    }
-
     private let database: SQLiteDatabase
     private let entriesPerConfig: Int
-    private let state = Mutex(State())
+    private let buffer: Mutex<PluginLogBuffer>
 
     /// - Parameter entriesPerConfig: `QUILL_PLUGIN_LOG_ENTRIES`, the entries kept per config.
     public init(database: SQLiteDatabase, entriesPerConfig: Int = PluginLogLimits().entriesPerConfig) {
         self.database = database
         self.entriesPerConfig = max(1, entriesPerConfig)
+        buffer = Mutex(PluginLogBuffer(entriesPerConfig: self.entriesPerConfig))
     }
 
     public func append(_ entry: PluginLogEntry) {
-        state.withLock { $0.buffer.append(entry) }
+        buffer.withLock { $0.append(entry) }
     }
 
     /// Writes the buffered entries in one transaction, and prunes the configs that are due.
     public func flush() async throws {
-        let pruningBatch = max(1, entriesPerConfig / 10)
-        let (entries, due) = state.withLock { state in
-            defer { state.buffer.removeAll(keepingCapacity: true) }
-            var due: [Int] = []
-            for (id, count) in Dictionary(state.buffer.map { ($0.pluginConfigID, 1) }, uniquingKeysWith: +) {
-                let written = state.writtenSincePruning[id].map { $0 + count } ?? pruningBatch
-                if written >= pruningBatch { due.append(id) }
-                state.writtenSincePruning[id] = written >= pruningBatch ? 0 : written
-            }
-            return (state.buffer, due)
-        }
+        let (entries, due) = buffer.withLock { $0.take() }
         guard !entries.isEmpty else { return }
         try await database.pool.write { [entriesPerConfig] db in
             let insert = try db.cachedStatement(

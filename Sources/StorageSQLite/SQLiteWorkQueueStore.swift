@@ -187,27 +187,10 @@ public struct SQLiteWorkQueueStore: WorkQueueStore {
                     """,
                 arguments: [pluginConfigID])
             guard let teamID = rows.first?["team_id"] as Int? else { return 0 }
-            var batches: [[Data]] = []
-            var size = 0
-            for row in rows {
-                let payload: Data = row["payload"]
-                if batches.isEmpty || (size + payload.count > maximumBytes && !batches[batches.count - 1].isEmpty) {
-                    batches.append([])
-                    size = 0
-                }
-                batches[batches.count - 1].append(payload)
-                size += payload.count
-            }
-            try Self.insert(
-                batches.map { events in
-                    var batch: [UInt8] = [UInt8(ascii: "[")]
-                    for (index, event) in events.enumerated() {
-                        if index > 0 { batch.append(UInt8(ascii: ",")) }
-                        batch.append(contentsOf: event)
-                    }
-                    batch.append(UInt8(ascii: "]"))
-                    return NewWorkItem(kind: .exportBatch, pluginConfigID: pluginConfigID, teamID: teamID, payload: batch, runAt: now)
-                }, in: db)
+            let batches = NewWorkItem.exportBatches(
+                of: rows.map { Array($0["payload"] as Data) }, maximumBytes: maximumBytes, pluginConfigID: pluginConfigID,
+                teamID: teamID, runAt: now)
+            try Self.insert(batches, in: db)
             let ids = rows.map { $0["id"] as Int64 }
             try db.execute(
                 sql: "DELETE FROM work_item WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
