@@ -188,6 +188,17 @@ import Testing
         #expect(result["missingKey"] as? [String] == ["MissingRequiredParameter", "Missing required key 'Key' in params"])
     }
 
+    @Test func theClientModulesAreTheSdksClasses() async throws {
+        let result = try await run(
+            """
+            const S3 = require('aws-sdk/clients/s3')
+            const Kinesis = require('aws-sdk/clients/kinesis')
+            return { same: S3 === AWS.S3 && Kinesis === AWS.Kinesis, client: new S3({ region: 'eu-west-1' }).endpoint.href }
+            """, moto: nil)
+        #expect(result["same"] as? Bool == true)
+        #expect(result["client"] as? String == "https://s3.eu-west-1.amazonaws.com/")
+    }
+
     // MARK: Endpoint overrides
 
     @Test func theServersAwsEndpointUrlVariablesPointClientsElsewhere() async throws {
@@ -338,6 +349,30 @@ import Testing
             result["queryOrder"] as? [String] == [
                 "\(credential), Signature=b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500", "20150830T123600Z",
             ])
+    }
+
+    /// What S3 signs beyond AWS's suite (its path not escaped twice, the payload's hash, a session token) for a key
+    /// with a space, a plus and an accent, compared with the Authorization botocore 1.x's S3SigV4Auth computes for it.
+    @Test func theSignerSignsAnS3PutAsBotocoreDoes() async throws {
+        let result = try await run(
+            """
+            const request = new AWS.HttpRequest('http://127.0.0.1:5599', 'eu-west-1')
+            request.method = 'PUT'
+            request.path = '/bucket-one/a/b%20c%2B%C3%A9.txt?versionId=x%20y&list-type=2'
+            request.body = Buffer.from('héllo')
+            request.headers = {
+              Host: '127.0.0.1:5599', 'x-amz-meta-x': 'y  z',
+              'X-Amz-Content-Sha256': require('crypto').createHash('sha256').update(request.body).digest('hex'),
+            }
+            new AWS.Signers.V4(request, 's3').addAuthorization(
+              new AWS.Credentials('AKID', 'SECRET', 'TOKEN'), new Date(Date.UTC(2026, 11, 2, 2, 0, 0)))
+            return { authorization: request.headers.Authorization }
+            """, moto: nil)
+        #expect(
+            result["authorization"] as? String
+                == "AWS4-HMAC-SHA256 Credential=AKID/20261202/eu-west-1/s3/aws4_request, "
+                + "SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-meta-x;x-amz-security-token, "
+                + "Signature=98145c3dd7f3b48e93444ebc83686a393d1d907be9e440a2b4ab997d243d108c")
     }
 
     // MARK: Support
