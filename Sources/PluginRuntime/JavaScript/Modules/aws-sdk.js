@@ -68,6 +68,7 @@
     }
   }
 
+  // The options a config keeps, as the SDK drops keys it doesn't know; apiVersion, logger and the like change nothing here.
   const CONFIG_KEYS = [
     'credentials', 'region', 'endpoint', 'sslEnabled', 's3ForcePathStyle', 's3BucketEndpoint', 'signatureVersion',
     'maxRetries', 'httpOptions', 'apiVersion', 'computeChecksums', 'logger', 'paramValidation', 'params',
@@ -99,15 +100,6 @@
       for (const [key, value] of Object.entries(withCredentials(options))) {
         if (allowUnknownKeys || CONFIG_KEYS.includes(key)) this[key] = value;
       }
-    }
-    get accessKeyId() {
-      return this.credentials ? this.credentials.accessKeyId : undefined;
-    }
-    get secretAccessKey() {
-      return this.credentials ? this.credentials.secretAccessKey : undefined;
-    }
-    get sessionToken() {
-      return this.credentials ? this.credentials.sessionToken : undefined;
     }
   }
   const globalConfig = new Config();
@@ -219,13 +211,6 @@
       });
     }
   }
-  // A client method's arguments: (params[, callback]).
-  const request = (params, callback, operation) => {
-    const built = new Request(() => operation(params || {}));
-    if (typeof callback === 'function') built.send(callback);
-    return built;
-  };
-
   const requireParams = (params, names) => {
     for (const name of names) {
       if (params[name] === undefined || params[name] === null) {
@@ -252,8 +237,29 @@
       return this.config.region || 'us-east-1';
     }
 
-    // Sends {method, endpoint, path, query, headers, body} signed; resolves to {statusCode, headers, body} for any
-    // status, rejects with a NetworkingError when nothing came back.
+    // A client method's request: `params` over the client's bound `params` option, sent with the SDK's retries.
+    request(params, callback, operation) {
+      const given = { ...(this.config.params || {}), ...(params || {}) };
+      const built = new Request(() => this.withRetries(() => operation(given)));
+      if (typeof callback === 'function') built.send(callback);
+      return built;
+    }
+
+    // As the SDK: an error it calls retryable (5xx, 429, throttling, no answer) is tried again up to `maxRetries` times.
+    async withRetries(attempt) {
+      const maximumRetries = Number.isInteger(this.config.maxRetries) ? this.config.maxRetries : 3;
+      for (let retry = 0; ; retry += 1) {
+        try {
+          return await attempt();
+        } catch (error) {
+          if (!error.retryable || retry >= maximumRetries) throw error;
+        }
+        await this.waitBeforeRetry(retry);
+      }
+    }
+
+    // Sends {method, endpoint, path, query, headers, body} signed; resolves to {statusCode, headers, body} whatever
+    // the status, rejects with a NetworkingError when nothing came back.
     async send({ method, endpoint, path, query = {}, headers = {}, body }) {
       const credentials = this.config.credentials;
       if (!credentials || !credentials.accessKeyId || !credentials.secretAccessKey) {
@@ -266,29 +272,21 @@
       httpRequest.path = search ? `${path}?${search}` : path;
       httpRequest.body = body === undefined ? '' : body;
       httpRequest.headers = { ...headers, Host: endpoint.host };
-      const maximumRetries = Number.isInteger(this.config.maxRetries) ? this.config.maxRetries : 3;
-      for (let retry = 0; ; retry += 1) {
-        new V4(httpRequest, this.serviceName).addAuthorization(credentials, new Date());
-        const { Host, ...sent } = httpRequest.headers;
-        let response;
-        try {
-          response = await fetch(`${endpoint.protocol}//${endpoint.host}${httpRequest.path}`, {
-            method, headers: sent, body: method === 'GET' || method === 'HEAD' ? undefined : httpRequest.body,
-            compress: false, redirect: 'manual', timeout: (this.config.httpOptions || {}).timeout || 0,
-          });
-        } catch (error) {
-          const networkingError = awsError(error.message, {
-            code: 'NetworkingError', retryable: true, region: this.config.region, hostname: endpoint.hostname,
-          });
-          if (retry >= maximumRetries) throw networkingError;
-          await this.waitBeforeRetry(retry);
-          continue;
-        }
-        const answer = { statusCode: response.status, headers: response.headers, body: await response.buffer() };
-        const retryable = answer.statusCode >= 500 || answer.statusCode === 429;
-        if (!retryable || retry >= maximumRetries) return answer;
-        await this.waitBeforeRetry(retry);
+      new V4(httpRequest, this.serviceName).addAuthorization(credentials, new Date());
+      // The client sets Host itself, to the value signed.
+      const { Host, ...sent } = httpRequest.headers;
+      let response;
+      try {
+        response = await fetch(`${endpoint.protocol}//${endpoint.host}${httpRequest.path}`, {
+          method, headers: sent, body: method === 'GET' || method === 'HEAD' ? undefined : httpRequest.body,
+          compress: false, redirect: 'manual', timeout: (this.config.httpOptions || {}).timeout || 0,
+        });
+      } catch (error) {
+        throw awsError(error.message, {
+          code: 'NetworkingError', retryable: true, region: this.config.region, hostname: endpoint.hostname,
+        });
       }
+      return { statusCode: response.status, headers: response.headers, body: await response.buffer() };
     }
 
     // The SDK's exponential back-off with full jitter, base 100 ms.
@@ -441,7 +439,7 @@
     }
 
     createBucket(params, callback) {
-      return request(params, callback, async (given) => {
+      return this.request(params, callback, async (given) => {
         const region = this.config.region;
         const body = region && region !== 'us-east-1'
           ? '<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
@@ -455,7 +453,7 @@
     }
 
     putObject(params, callback) {
-      return request(params, callback, async (given) => {
+      return this.request(params, callback, async (given) => {
         const { answer } = await this.call(given, ['Bucket', 'Key'], {
           method: 'PUT', headers: { ...requestHeaders(given, PUT_OBJECT_HEADERS), ...metadataHeaders(given.Metadata) },
           body: given.Body,
@@ -467,7 +465,7 @@
     // The SDK's ManagedUpload, in one PUT: a body bigger than a part would be refused by fetch's request bound anyway.
     upload(params, options, callback) {
       const done = typeof options === 'function' ? options : callback;
-      return request(params, done, async (given) => {
+      return this.request(params, done, async (given) => {
         const { answer, endpoint, path } = await this.call(given, ['Bucket', 'Key'], {
           method: 'PUT', headers: { ...requestHeaders(given, PUT_OBJECT_HEADERS), ...metadataHeaders(given.Metadata) },
           body: given.Body,
@@ -480,7 +478,7 @@
     }
 
     getObject(params, callback) {
-      return request(params, callback, async (given) => {
+      return this.request(params, callback, async (given) => {
         const { answer } = await this.call(given, ['Bucket', 'Key'], {
           method: 'GET', query: given.VersionId === undefined ? {} : { versionId: given.VersionId },
           headers: requestHeaders(given, GET_OBJECT_HEADERS),
@@ -490,7 +488,7 @@
     }
 
     headObject(params, callback) {
-      return request(params, callback, async (given) => {
+      return this.request(params, callback, async (given) => {
         const { answer } = await this.call(given, ['Bucket', 'Key'], {
           method: 'HEAD', query: given.VersionId === undefined ? {} : { versionId: given.VersionId },
           headers: requestHeaders(given, GET_OBJECT_HEADERS),
@@ -500,7 +498,7 @@
     }
 
     deleteObject(params, callback) {
-      return request(params, callback, async (given) => {
+      return this.request(params, callback, async (given) => {
         const { answer } = await this.call(given, ['Bucket', 'Key'], {
           method: 'DELETE', query: given.VersionId === undefined ? {} : { versionId: given.VersionId },
         });
@@ -511,7 +509,7 @@
     }
 
     listObjectsV2(params, callback) {
-      return request(params, callback, async (given) => {
+      return this.request(params, callback, async (given) => {
         const query = { 'list-type': '2' };
         for (const [member, name] of [
           ['ContinuationToken', 'continuation-token'], ['Delimiter', 'delimiter'], ['EncodingType', 'encoding-type'],
@@ -631,7 +629,12 @@
       const text = answer.body.toString('utf8');
       if (answer.statusCode >= 300) {
         if (text.trim() === '') throw responseError(answer.statusCode, null, answer.statusCode, answer.headers, { region: this.config.region });
-        const problem = JSON.parse(text);
+        let problem;
+        try {
+          problem = JSON.parse(text);
+        } catch (_) {
+          problem = { message: text };
+        }
         const code = String(problem.__type || problem.code || answer.statusCode).split('#').pop();
         throw responseError(code, problem.message || problem.Message || null, answer.statusCode, answer.headers,
           { region: this.config.region });
@@ -642,7 +645,7 @@
   }
   for (const operation of Object.keys(KINESIS_OPERATIONS)) {
     Kinesis.prototype[operation] = function kinesisOperation(params, callback) {
-      return request(params, callback, (given) => this.call(operation, given));
+      return this.request(params, callback, (given) => this.call(operation, given));
     };
   }
 
