@@ -1,6 +1,8 @@
 import Foundation
+import Hummingbird
 @testable import PluginRuntime
 import QuillTestSupport
+import Synchronization
 import Testing
 
 /// `aws-sdk` (v2) in plugins against moto's S3 and Kinesis: PostHog's S3 export plugin, the calls' promise and
@@ -61,7 +63,7 @@ import Testing
 
     @Test func postHogsS3ExportPluginUploadsABatchAsGzippedJsonLines() async throws {
         let moto = try await MotoServer.start()
-        _ = try await run("await s3.createBucket({ Bucket: 'posthog-export' }).promise(); return {}", moto: moto)
+        _ = try await run("await s3.createBucket({ Bucket: 'posthog-export' }).promise(); return {}", url: moto.url)
         let harness = try PluginHarness(timeLimit: .seconds(120), fetchPolicy: FetchTests.loopback)
         let outcome = try await harness.load(
             Self.s3ExportPlugin,
@@ -88,7 +90,7 @@ import Testing
             return { keys: Contents.map((item) => item.Key), size: Contents[0].Size, length: object.ContentLength,
                      isBuffer: Buffer.isBuffer(object.Body), sse: object.ServerSideEncryption, etag: object.ETag,
                      events: lines.map((line) => JSON.parse(line)) }
-            """, moto: moto)
+            """, url: moto.url)
         let keys = try #require(stored["keys"] as? [String])
         let key = try #require(keys.first)
         #expect(keys.count == 1)
@@ -121,7 +123,8 @@ import Testing
             const Key = 'a/b c+é.txt'
             const put = await called('putObject', {
               Bucket, Key, Body: 'héllo', ContentType: 'text/plain', ContentEncoding: 'identity', Metadata: { origin: 'quill' } })
-            await client.putObject({ Bucket, Key: 'a/bytes', Body: new Uint8Array([0, 1, 255]) }).promise()
+            const bound = new AWS.S3({ endpoint: url, s3ForcePathStyle: true, params: { Bucket } })
+            await bound.putObject({ Key: 'a/bytes', Body: new Uint8Array([0, 1, 255]) }).promise()
             const got = await called('getObject', { Bucket, Key })
             const bytes = await client.getObject({ Bucket, Key: 'a/bytes' }).promise()
             const head = await client.headObject({ Bucket, Key }).promise()
@@ -138,7 +141,7 @@ import Testing
               missing: [missing.code, missing.statusCode, missing.name, missing.retryable].map(String),
               gone: [gone.code, gone.statusCode, gone.name, gone.message, gone.retryable, gone instanceof Error],
             }
-            """, moto: moto)
+            """, url: moto.url)
         let etag = try #require(result["putETag"] as? String)
         #expect(etag.hasPrefix("\"") && etag.count == 34)
         #expect(result["etag"] as? String == etag)
@@ -178,7 +181,7 @@ import Testing
               called: [called.err.code, called.err.statusCode, called.data],
               missingKey: [missingKey.code, missingKey.message],
             }
-            """, moto: moto)
+            """, url: moto.url)
         #expect(
             result["promised"] as? [String] == ["NoSuchBucket", "404", "The specified bucket does not exist", "false", "NoSuchBucket"])
         let called = try #require(result["called"] as? [Any])
@@ -194,7 +197,7 @@ import Testing
             const S3 = require('aws-sdk/clients/s3')
             const Kinesis = require('aws-sdk/clients/kinesis')
             return { same: S3 === AWS.S3 && Kinesis === AWS.Kinesis, client: new S3({ region: 'eu-west-1' }).endpoint.href }
-            """, moto: nil)
+            """)
         #expect(result["same"] as? Bool == true)
         #expect(result["client"] as? String == "https://s3.eu-west-1.amazonaws.com/")
     }
@@ -257,7 +260,7 @@ import Testing
     @Test func kinesisRecordsPutByAnExporterAreReadBackFromTheShard() async throws {
         let moto = try await MotoServer.start()
         _ = try await run(
-            "await kinesis.createStream({ StreamName: 'events', ShardCount: 1 }).promise(); return {}", moto: moto,
+            "await kinesis.createStream({ StreamName: 'events', ShardCount: 1 }).promise(); return {}", url: moto.url,
             region: "eu-west-1")
         let harness = try PluginHarness(timeLimit: .seconds(120), fetchPolicy: FetchTests.loopback)
         let outcome = try await harness.load(
@@ -293,7 +296,7 @@ import Testing
               keys: page.Records.map((record) => record.PartitionKey), next: typeof page.NextShardIterator,
               missing: [missing.code, missing.statusCode, missing.retryable, typeof missing.message].map(String),
             }
-            """, moto: moto, region: "eu-west-1")
+            """, url: moto.url, region: "eu-west-1")
         #expect(read["status"] as? String == "ACTIVE")
         #expect(read["created"] as? Bool == true)
         #expect(read["singleShard"] as? String == "shardId-000000000000")
@@ -309,16 +312,51 @@ import Testing
         #expect(read["missing"] as? [String] == ["ResourceNotFoundException", "400", "false", "string"])
     }
 
+    @Test func throttlingIsRetriedAsTheSdkRetriesIt() async throws {
+        // Kinesis that refuses as many calls as asked with its throttling error, then takes the records.
+        let refusalsLeft = Mutex(2)
+        let calls = Mutex(0)
+        let router = Router()
+        router.post("/") { _, _ in
+            calls.withLock { $0 += 1 }
+            let refused = refusalsLeft.withLock { left in
+                defer { left -= 1 }
+                return left > 0
+            }
+            let body = refused
+                ? #"{"__type":"ProvisionedThroughputExceededException","message":"Rate exceeded for shard"}"#
+                : #"{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"shardId-000000000000"}]}"#
+            return Response(
+                status: refused ? .badRequest : .ok, headers: [.contentType: "application/x-amz-json-1.1"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        }
+        let server = try await LocalHTTPServer.start(router)
+        defer { server.stop() }
+        let body = """
+            const put = (maxRetries) => new AWS.Kinesis({ ...options, maxRetries })
+              .putRecords({ StreamName: 's', Records: [{ Data: 'x', PartitionKey: 'p' }] }).promise()
+              .then((data) => data.FailedRecordCount, (err) => [err.code, err.statusCode, err.retryable].map(String))
+            return { put: await put(undefined) }
+            """
+        let retried = try await run(body, url: server.baseURL)
+        #expect(retried["put"] as? Int == 0)
+        #expect(calls.withLock { $0 } == 3)
+
+        refusalsLeft.withLock { $0 = 5 }
+        let givenUp = try await run(body.replacingOccurrences(of: "put(undefined)", with: "put(1)"), url: server.baseURL)
+        #expect(givenUp["put"] as? [String] == ["ProvisionedThroughputExceededException", "400", "true"])
+        #expect(calls.withLock { $0 } == 5)
+    }
+
     // MARK: Safety and signing
 
     @Test func anAddressTheOperatorDidNotAllowIsRefused() async throws {
-        let moto = try await MotoServer.start()
         let result = try await run(
             """
             const guarded = new AWS.S3({ endpoint: url, accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', maxRetries: 0 })
             const err = await guarded.putObject({ Bucket: 'b', Key: 'k', Body: 'v' }).promise().catch((e) => e)
             return { code: err.code, message: err.message, retryable: err.retryable }
-            """, moto: moto, policy: FetchPolicy())
+            """, policy: FetchPolicy())
         #expect(result["code"] as? String == "NetworkingError")
         #expect((result["message"] as? String)?.contains("(loopback) is not allowed for plugins") == true, "\(result)")
         #expect(result["retryable"] as? Bool == true)
@@ -339,7 +377,7 @@ import Testing
               return [request.headers.Authorization, request.headers['X-Amz-Date']]
             }
             return { vanilla: sign('/'), queryOrder: sign('/?Param2=value2&Param1=value1') }
-            """, moto: nil)
+            """)
         let credential = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date"
         #expect(
             result["vanilla"] as? [String] == [
@@ -367,7 +405,7 @@ import Testing
             new AWS.Signers.V4(request, 's3').addAuthorization(
               new AWS.Credentials('AKID', 'SECRET', 'TOKEN'), new Date(Date.UTC(2026, 11, 2, 2, 0, 0)))
             return { authorization: request.headers.Authorization }
-            """, moto: nil)
+            """)
         #expect(
             result["authorization"] as? String
                 == "AWS4-HMAC-SHA256 Credential=AKID/20261202/eu-west-1/s3/aws4_request, "
@@ -377,10 +415,11 @@ import Testing
 
     // MARK: Support
 
-    /// Runs `body` in a plugin's `processEvent` with `AWS` imported, `url` moto's, and `s3` (path style) and
-    /// `kinesis` clients of it in `region` (moto keeps each region's streams apart), and returns what it returned.
+    /// Runs `body` in a plugin's `processEvent` with `AWS` imported, `url` the server's (by default one where nothing
+    /// listens, for code that sends nothing), and `s3` (path style) and `kinesis` clients of it in `region` (moto keeps
+    /// each region's streams apart), and returns what it returned.
     private func run(
-        _ body: String, moto: MotoServer?, region: String = "us-east-1", policy: FetchPolicy = FetchTests.loopback
+        _ body: String, url: String = "http://127.0.0.1:9", region: String = "us-east-1", policy: FetchPolicy = FetchTests.loopback
     ) async throws -> [String: Any] {
         // A loaded machine must not turn a slow answer into a time-out: these tests are about the SDK, not speed.
         let harness = try PluginHarness(timeLimit: .seconds(120), fetchPolicy: policy)
@@ -403,7 +442,7 @@ import Testing
             }
             """)
         guard case .ready = outcome else { throw AwsTestError(description: "the plugin did not load: \(outcome)") }
-        let (event, _) = try await harness.process(sampleEvent(properties: ["url": moto?.url ?? "http://127.0.0.1:9"]))
+        let (event, _) = try await harness.process(sampleEvent(properties: ["url": url]))
         let result = try #require((event?["properties"] as? [String: Any])?["result"] as? [String: Any])
         if let error = result["error"] as? String, result.count == 1 { throw AwsTestError(description: error) }
         return result
