@@ -251,7 +251,7 @@ import Testing
     // MARK: Modules Quill does not provide
 
     static let unprovidedModules = [
-        "aws-sdk", "@google-cloud/bigquery", "@google-cloud/pubsub", "@google-cloud/storage", "snowflake-sdk", "jsonwebtoken",
+        "@google-cloud/bigquery", "@google-cloud/pubsub", "@google-cloud/storage", "snowflake-sdk", "jsonwebtoken",
         "faker",
     ]
 

@@ -42,7 +42,7 @@ public final class RedisTestServer: Sendable {
                 standardInput: nullDevice, standardOutput: log, standardError: log)
             let deadline = ContinuousClock.now + .seconds(30)
             while process.isRunning && ContinuousClock.now < deadline {
-                if accepts(port: port) { return RedisTestServer(port: port, process: process, folder: folder) }
+                if LoopbackPort.accepts(port: port) { return RedisTestServer(port: port, process: process, folder: folder) }
                 try await Task.sleep(for: .milliseconds(10))
             }
             process.send(SIGKILL)
@@ -55,26 +55,6 @@ public final class RedisTestServer: Sendable {
     public func kill() async {
         process.send(SIGKILL)
         _ = await process.exitStatus()
-    }
-
-    private static func accepts(port: Int) -> Bool {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { return false }
-        defer { close(socket) }
-        var address = loopback(port: port)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
-
-    private static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-        return address
     }
 }
 

@@ -8,7 +8,7 @@ enum NativeBindings {
 
     static let installers: [Installer] = [
         CryptoBindings.installer, ZlibBindings.installer, TimerBindings.installer,
-        RandomBindings.installer,
+        RandomBindings.installer, AwsSdkBindings.installer,
     ]
 
     static func install(on native: ScriptValue, in context: ScriptContext) throws(ScriptError) {

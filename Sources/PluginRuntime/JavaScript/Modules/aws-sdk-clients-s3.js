@@ -1,0 +1,1 @@
+(require) => require('aws-sdk').S3
