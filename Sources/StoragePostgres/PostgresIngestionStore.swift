@@ -5,9 +5,6 @@ import Storage
 struct PostgresIngestionStore: IngestionStore {
     let database: PostgresDatabase
 
-    /// Rows per multi-row INSERT: five parameters each, within PostgreSQL's 65,535 per statement.
-    private static let rowsPerInsert = 5_000
-
     func append(_ records: [IngestionRecord]) async throws -> [Int64] {
         guard !records.isEmpty else { return [] }
         let now = Date().timeIntervalSince1970
@@ -18,26 +15,11 @@ struct PostgresIngestionStore: IngestionStore {
             for teamID in Set(records.map(\.teamID)).sorted() {
                 try await db.execute("SELECT pg_advisory_xact_lock(?::integer, ?::integer)", [Int(7_101_971), teamID])
             }
-            var sequences: [Int64] = []
-            sequences.reserveCapacity(records.count)
-            var start = records.startIndex
-            while start < records.endIndex {
-                let chunk = records[start..<min(start + Self.rowsPerInsert, records.endIndex)]
-                start = chunk.endIndex
-                var arguments: [any SQLArgument] = []
-                arguments.reserveCapacity(chunk.count * 5)
-                for record in chunk {
-                    arguments += [record.teamID, record.uuid, record.distinctID, Bytes(record.payload), now] as [any SQLArgument]
-                }
-                // Sequence numbers are drawn row by row in the order of VALUES, and RETURNING gives them in that order.
-                let rows = try await db.rows(
-                    """
-                    INSERT INTO ingestion_log (team_id, uuid, distinct_id, payload, accepted_at)
-                    VALUES \(Array(repeating: "(?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")) RETURNING seq
-                    """, arguments)
-                sequences += try rows.map { try $0["seq"] as Int64 }
-            }
-            return sequences
+            // Sequence numbers are drawn row by row in the order of VALUES, and RETURNING gives them in that order.
+            return try await db.insertRows(
+                "INSERT INTO ingestion_log (team_id, uuid, distinct_id, payload, accepted_at) VALUES",
+                records.map { [$0.teamID, $0.uuid, $0.distinctID, Bytes($0.payload), now] as [any SQLArgument] }, "RETURNING seq"
+            ).map { try $0["seq"] as Int64 }
         }
     }
 
@@ -109,43 +91,63 @@ struct PostgresIngestionStore: IngestionStore {
                     valid.insert(TeamLease(teamID: try row["team_id"], holder: try row["holder"], token: try row["token"]))
                 }
             }
-            var warned = false
-            for outcome in outcomes where outcome.lease.map(valid.contains) ?? true {
+            let committed = outcomes.filter { outcome in outcome.lease.map(valid.contains) ?? true }
+            guard !committed.isEmpty else { return }
+            // A few multi-row statements a batch, not a few statements an event: round trips are what cost here.
+            var warnings: [String: (teamID: Int, type: String, count: Int, details: String)] = [:]
+            for outcome in committed {
                 for warning in outcome.warnings {
-                    try await db.execute(
-                        """
-                        INSERT INTO ingestion_warning (team_id, type, hour, count, last_seen, last_details) VALUES (?, ?, ?, 1, ?, ?)
-                        ON CONFLICT (team_id, type, hour) DO UPDATE
-                        SET count = ingestion_warning.count + 1, last_seen = excluded.last_seen, last_details = excluded.last_details
-                        """, [outcome.teamID, warning.type, hour, now, warning.details])
-                    warned = true
+                    let key = "\(outcome.teamID) \(warning.type)"
+                    warnings[key] = (outcome.teamID, warning.type, (warnings[key]?.count ?? 0) + 1, warning.details)
                 }
-                let inserted: [SQLRow]
+            }
+            if !warnings.isEmpty {
+                try await db.insertRows(
+                    "INSERT INTO ingestion_warning (team_id, type, hour, count, last_seen, last_details) VALUES",
+                    warnings.values.sorted { ($0.teamID, $0.type) < ($1.teamID, $1.type) }.map {
+                        [$0.teamID, $0.type, hour, $0.count, now, $0.details] as [any SQLArgument]
+                    },
+                    """
+                    ON CONFLICT (team_id, type, hour) DO UPDATE SET count = ingestion_warning.count + excluded.count,
+                        last_seen = excluded.last_seen, last_details = excluded.last_details
+                    """)
+                // Warnings are kept 30 days: a project that keeps sending bad timestamps fills one row an hour per type.
+                try await db.execute("DELETE FROM ingestion_warning WHERE hour < ?", [now.addingTimeInterval(-30 * 86_400)])
+            }
+            var storedRows: [[any SQLArgument]] = []
+            var droppedRows: [[any SQLArgument]] = []
+            for outcome in committed {
                 switch outcome.result {
                 case .stored(let event):
-                    inserted = try await db.rows(
-                        """
-                        INSERT INTO event (team_id, uuid, event, distinct_id, timestamp, properties, data, session_id)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (team_id, uuid) DO NOTHING RETURNING id
-                        """,
-                        [
-                            outcome.teamID, outcome.uuid, event.event, event.distinctID, event.timestamp, event.properties,
-                            Bytes(event.data), event.sessionID,
-                        ])
+                    storedRows.append([
+                        outcome.teamID, outcome.uuid, event.event, event.distinctID, event.timestamp, event.properties,
+                        Bytes(event.data), event.sessionID,
+                    ])
                 case .dropped(let event, let droppedBy):
-                    inserted = try await db.rows(
-                        """
-                        INSERT INTO dropped_event (team_id, uuid, event, distinct_id, dropped_by, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (team_id, uuid) DO NOTHING RETURNING id
-                        """, [outcome.teamID, outcome.uuid, event, outcome.distinctID, droppedBy, now])
+                    droppedRows.append([outcome.teamID, outcome.uuid, event, outcome.distinctID, droppedBy, now])
                 }
-                // A duplicate uuid was ignored: its work was queued the first time.
-                if !inserted.isEmpty { try await PostgresWorkQueueStore.insert(outcome.work, in: db) }
-                try await db.execute("DELETE FROM ingestion_log WHERE seq = ?", [outcome.sequence])
             }
-            // Warnings are kept 30 days: a project that keeps sending bad timestamps fills one row an hour per type.
-            if warned {
-                try await db.execute("DELETE FROM ingestion_warning WHERE hour < ?", [now.addingTimeInterval(-30 * 86_400)])
+            var inserted = Set<String>()
+            for row in try await db.insertRows(
+                "INSERT INTO event (team_id, uuid, event, distinct_id, timestamp, properties, data, session_id) VALUES",
+                storedRows, "ON CONFLICT (team_id, uuid) DO NOTHING RETURNING team_id, uuid")
+                + (try await db.insertRows(
+                    "INSERT INTO dropped_event (team_id, uuid, event, distinct_id, dropped_by, created_at) VALUES", droppedRows,
+                    "ON CONFLICT (team_id, uuid) DO NOTHING RETURNING team_id, uuid"))
+            {
+                inserted.insert("\(try row["team_id"] as Int) \(try row["uuid"] as String)")
+            }
+            // A uuid already stored (or twice in this batch) brings its work once: the first time.
+            var work: [NewWorkItem] = []
+            for outcome in committed where inserted.remove("\(outcome.teamID) \(outcome.uuid)") != nil {
+                work += outcome.work
+            }
+            try await PostgresWorkQueueStore.insert(work, in: db)
+            let sequences = committed.map(\.sequence)
+            for start in stride(from: 0, to: sequences.count, by: 10_000) {
+                let chunk = sequences[start..<min(start + 10_000, sequences.count)]
+                try await db.execute(
+                    "DELETE FROM ingestion_log WHERE seq IN (\(chunk.map { _ in "?" }.joined(separator: ",")))", Array(chunk))
             }
         }
     }

@@ -107,6 +107,25 @@ extension SQLExecutor {
     }
 }
 
+extension SQLExecutor {
+    /// Inserts `rows` (each one value per column) with as few statements as PostgreSQL's 65,535 parameters allow:
+    /// `start` is the statement up to `VALUES`, `end` what follows the rows (`ON CONFLICT …`, `RETURNING …`).
+    @discardableResult
+    func insertRows(_ start: String, _ rows: [[any SQLArgument]], _ end: String = "") async throws -> [SQLRow] {
+        guard let columns = rows.first?.count, columns > 0 else { return [] }
+        let placeholders = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        let rowsPerStatement = 65_535 / columns
+        var returned: [SQLRow] = []
+        for chunkStart in stride(from: 0, to: rows.count, by: rowsPerStatement) {
+            let chunk = rows[chunkStart..<min(chunkStart + rowsPerStatement, rows.count)]
+            returned += try await self.rows(
+                "\(start) \(Array(repeating: placeholders, count: chunk.count).joined(separator: ", ")) \(end)",
+                chunk.flatMap { $0 })
+        }
+        return returned
+    }
+}
+
 extension SQLRow {
     fileprivate func first<Value: PostgresDecodable>(as type: Value.Type) throws -> Value {
         try row[0].decode(Value.self)

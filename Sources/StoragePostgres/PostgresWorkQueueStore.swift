@@ -29,15 +29,12 @@ struct PostgresWorkQueueStore: WorkQueueStore {
     /// Inserts items in the caller's transaction (ingestion commits them with the events).
     static func insert(_ items: [NewWorkItem], in db: SQLTransaction) async throws {
         let now = Date()
-        for item in items {
-            let status: WorkItem.Status = item.kind == .exportEvent ? .buffered : .pending
-            try await db.execute(
-                """
-                INSERT INTO work_item (kind, plugin_config_id, team_id, payload, run_at, status, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-                [item.kind.rawValue, item.pluginConfigID, item.teamID, Bytes(item.payload), item.runAt, status.rawValue, now])
-        }
+        try await db.insertRows(
+            "INSERT INTO work_item (kind, plugin_config_id, team_id, payload, run_at, status, created_at) VALUES",
+            items.map { item in
+                let status: WorkItem.Status = item.kind == .exportEvent ? .buffered : .pending
+                return [item.kind.rawValue, item.pluginConfigID, item.teamID, Bytes(item.payload), item.runAt, status.rawValue, now]
+            })
     }
 
     func lease(now: Date, until leaseEnd: Date, limit: Int, perConfig: Int, excluding: Set<Int>) async throws -> [WorkItem] {
