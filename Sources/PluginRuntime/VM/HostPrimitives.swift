@@ -258,8 +258,8 @@ struct HostPrimitives {
         return host
     }
 
-    /// `loadModule`, `moduleGlobals` and `native` on `host`: what `require` of the built-in modules is made of, in
-    /// the prelude and in `quill plugin test`'s environment.
+    /// `loadModule`, `moduleRefusal`, `moduleGlobals` and `native` on `host`: what `require` of the built-in modules is
+    /// made of, in the prelude and in `quill plugin test`'s environment.
     static func installModules(
         on host: ScriptValue, in context: ScriptContext, fetchPolicy: FetchPolicy, server: (any PluginAPIAccess)?,
         pgConnections: PgConnections, interceptor: (any PluginRequestInterceptor)? = nil
@@ -270,6 +270,9 @@ struct HostPrimitives {
                 guard let name = try? arguments.string(0), let module = BuiltinModules.all[name] else { return nil }
                 return try this.context.evaluate("(\(module.source))", sourceURL: "quill:modules/\(name).js")
             })
+        try host.set(
+            "moduleRefusal",
+            context.function { arguments, this in this.context.string(UnprovidedModules.refusal(for: try arguments.string(0))) })
         try host.set(
             "moduleGlobals",
             context.array(
