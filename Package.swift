@@ -90,6 +90,8 @@ let package = Package(
                 "JavaScriptEngine", "Storage", "OrderedJSON", "Compression", "GeoIP", "ChildProcesses", "EventIngestion",
                 "PluginManifest",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // RSA signatures: the service-account JWTs of `@google-cloud/storage`.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
