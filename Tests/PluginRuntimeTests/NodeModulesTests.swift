@@ -251,8 +251,7 @@ import Testing
     // MARK: Modules Quill does not provide
 
     static let unprovidedModules = [
-        "aws-sdk", "@google-cloud/bigquery", "@google-cloud/pubsub", "@google-cloud/storage", "snowflake-sdk", "jsonwebtoken",
-        "faker", "kea",
+        "aws-sdk", "@google-cloud/bigquery", "@google-cloud/pubsub", "snowflake-sdk", "jsonwebtoken", "faker", "kea",
     ]
 
     @Test(arguments: unprovidedModules)

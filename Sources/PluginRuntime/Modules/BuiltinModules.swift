@@ -18,7 +18,7 @@ enum BuiltinModules {
             ScaffoldModule.module, ScaffoldModule.testUtilities, ContribModule.module,
             CryptoModule.module, ZlibModule.module, GenericPoolModule.module,
             URLModule.module, BufferModule.module, TextCodingModule.module, WebGlobals.module,
-            FetchModule.module, PgModule.module,
+            FetchModule.module, PgModule.module, GoogleCloudStorageModule.module,
         ].map { ($0.name, $0) })
 
     /// Globals made from a module's export on first use: (global name, module, export or nil for the whole module).
