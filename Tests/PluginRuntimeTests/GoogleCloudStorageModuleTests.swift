@@ -317,6 +317,29 @@ import _CryptoExtras
         #expect(abs(Double(claims.iat) - Date().timeIntervalSince1970) < 300)
     }
 
+    @Test func aTokenNearItsExpiryIsNotUsedAgain() async throws {
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        // Under the five minutes before expiry in which the library takes a new token.
+        let google = try await FakeGoogle.start(publicKey: key.publicKey, tokenLifetime: 299)
+        defer { google.stop() }
+        let credentials: [String: Any] = [
+            "private_key_id": "key-1", "private_key": key.pkcs8PEMRepresentation,
+            "client_email": "export@quill-test.iam.gserviceaccount.com", "token_uri": "\(google.baseURL)/token",
+        ]
+        _ = try await run(
+            """
+            const storage = new Storage({
+              apiEndpoint: '\(google.baseURL)', useAuthWithCustomEndpoint: true,
+              credentials: \(String(decoding: try JSONSerialization.data(withJSONObject: credentials), as: UTF8.self)),
+            })
+            await storage.bucket('exports').file('one.csv').save('1')
+            await storage.bucket('exports').file('two.csv').save('2')
+            return {}
+            """)
+        #expect(google.tokensIssued == 2)
+        #expect(google.uploads.count == 2)
+    }
+
     // MARK: Support
 
     /// Runs `body` in a plugin's `processEvent`, with `Storage` imported, `STORAGE_EMULATOR_HOST` set to `emulator`'s
@@ -395,7 +418,8 @@ final class FakeGoogle: Sendable {
         self.record = record
     }
 
-    static func start(publicKey: _RSA.Signing.PublicKey) async throws -> FakeGoogle {
+    /// - Parameter tokenLifetime: The `expires_in` of the tokens it hands out, in seconds.
+    static func start(publicKey: _RSA.Signing.PublicKey, tokenLifetime: Int = 3599) async throws -> FakeGoogle {
         let record = Recorder()
         let router = Router()
         router.post("token") { request, _ in
@@ -416,7 +440,7 @@ final class FakeGoogle: Sendable {
                 $0.tokensIssued += 1
                 $0.claims.append(claims)
             }
-            return json(#"{"access_token": "\#(accessToken)", "expires_in": 3599, "token_type": "Bearer"}"#)
+            return json(#"{"access_token": "\#(accessToken)", "expires_in": \#(tokenLifetime), "token_type": "Bearer"}"#)
         }
         router.post("upload/storage/v1/b/:bucket/o") { request, context in
             let name = request.uri.queryParameters.get("name") ?? ""
