@@ -90,6 +90,8 @@ let package = Package(
                 "JavaScriptEngine", "Storage", "OrderedJSON", "Compression", "GeoIP", "ChildProcesses", "EventIngestion",
                 "PluginManifest",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // RSA signatures: the service-account JWTs of `@google-cloud/storage`.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -147,7 +149,13 @@ let package = Package(
         ),
         .testTarget(name: "JavaScriptEngineTests", dependencies: ["JavaScriptEngine"], swiftSettings: upcomingFeatures),
         .target(
-            name: "QuillTestSupport", dependencies: ["ChildProcesses", .product(name: "Hummingbird", package: "hummingbird")],
+            name: "QuillTestSupport",
+            dependencies: [
+                "ChildProcesses", .product(name: "Hummingbird", package: "hummingbird"),
+                // GCSEmulator's requests to the emulator.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/QuillTestSupport", swiftSettings: librarySettings),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: upcomingFeatures),
         .testTarget(name: "ChildProcessesTests", dependencies: ["ChildProcesses"], swiftSettings: upcomingFeatures),
@@ -192,6 +200,8 @@ let package = Package(
             dependencies: [
                 "PluginRuntime", "Storage", "StorageSQLite", "quill", "QuillTestSupport", "GeoIP", "Compression",
                 "ChildProcesses", "PluginManifest",
+                // A service-account key, and the JWT signature a fake token endpoint checks.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

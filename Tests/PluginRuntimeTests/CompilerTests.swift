@@ -100,6 +100,23 @@ import Testing
         #expect(error.description == "index.js:\(line):\(column): Cannot import '\(module)'! This package is not provided by Quill.")
     }
 
+    @Test(arguments: [
+        ("@google-cloud/bigquery", "BigQuery exports are planned over Google's REST API (tabledata.insertAll)"),
+        ("@google-cloud/bigquery/build/src/table", "BigQuery exports are planned over Google's REST API (tabledata.insertAll)"),
+        ("@google-cloud/pubsub", "Pub/Sub exports are planned over Google's REST API (topic.publishMessage → topics.publish)"),
+        (
+            "snowflake-sdk",
+            "Snowflake exports are planned over Snowflake's SQL REST API (createConnection, connect, execute), with a key-pair JWT"
+        ),
+    ])
+    func packagesQuillPlansToProvideAreRefusedNamingThePlan(module: String, plan: String) async throws {
+        let error = try #require(
+            await compileError(files: ["index.js": "const sdk = require('\(module)')\nexport const a = sdk\n"], entry: "index.js"))
+        #expect(error.moduleName == module)
+        #expect(error.message == "Cannot import '\(module)'! Quill does not provide it yet: \(plan) — see the README's module table.")
+        #expect(error.file == "index.js" && error.line == 1 && error.column == 20)
+    }
+
     @Test func syntaxErrorsCarryFileLineAndColumn() async throws {
         let files = [
             "index.ts": "const a = 1\nimport { b } from './b'\nexport const c = b\n",

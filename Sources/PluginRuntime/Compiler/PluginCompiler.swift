@@ -98,7 +98,7 @@ public struct PluginCompiler: Sendable {
     }
 
     /// Reads esbuild's first `✘ [ERROR] message` and the `file:line:column:` line that follows it. An unresolvable
-    /// bare import is a module the runtime doesn't provide; it gets PostHog's wording.
+    /// bare import is a module the runtime doesn't provide; it gets PostHog's wording, or the plan for the package.
     static func firstError(in standardError: String, status: Int32) -> PluginCompileError {
         let lines = standardError.split(separator: "\n", omittingEmptySubsequences: false)
         guard let errorIndex = lines.firstIndex(where: { $0.contains("[ERROR] ") }),
@@ -124,7 +124,7 @@ public struct PluginCompiler: Sendable {
             let specifier = String(error.message.dropFirst(prefix.count).dropLast(suffix.count))
             if !specifier.hasPrefix("."), !specifier.hasPrefix("/") {
                 error.moduleName = specifier
-                error.message = "Cannot import '\(specifier)'! This package is not provided by Quill."
+                error.message = UnprovidedModules.refusal(for: specifier)
             }
         }
         return error

@@ -19,7 +19,7 @@ enum BuiltinModules {
             CryptoModule.module, ZlibModule.module, GenericPoolModule.module,
             URLModule.module, BufferModule.module, TextCodingModule.module, WebGlobals.module,
             FetchModule.module, PgModule.module, AwsSdkModule.module, AwsSdkModule.s3Client,
-            AwsSdkModule.kinesisClient,
+            AwsSdkModule.kinesisClient, GoogleCloudStorageModule.module,
         ].map { ($0.name, $0) })
 
     /// Globals made from a module's export on first use: (global name, module, export or nil for the whole module).

@@ -1,8 +1,10 @@
 import Crypto
 import Foundation
 import JavaScriptEngine
+import _CryptoExtras
 
-/// The Swift side of `crypto`: hashes and HMACs over swift-crypto, and the system's secure random source.
+/// The Swift side of `crypto`: hashes and HMACs over swift-crypto, and the system's secure random source; also the
+/// RS256 signature of `@google-cloud/storage`'s service-account JWTs.
 enum CryptoBindings {
     /// A stored function value: Swift 6.3 crashes converting a method reference inside `installers`' literal.
     static let installer: NativeBindings.Installer = install(on:in:)
@@ -41,6 +43,29 @@ enum CryptoBindings {
                     throw HostFunctionError(name: "RangeError", message: "size is out of range")
                 }
                 return try this.context.uint8Array(randomBytes(Int(count)))
+            })
+        // `cryptoSignRSASHA256(pem, data)`: the RSASSA-PKCS1-v1_5 SHA-256 signature (JWT's RS256) of `data` (a
+        // UTF-8 string or a byte array) with the PEM private key (PKCS#1 or PKCS#8, 2048 bits or more).
+        try native.set(
+            "cryptoSignRSASHA256",
+            context.function { arguments, this in
+                guard arguments.count == 2, arguments[0].isString, let data = try arguments[1].bytesOrUTF8() else {
+                    throw HostFunctionError(name: "TypeError", message: "expected a PEM private key and a string or a byte array")
+                }
+                let pem = try arguments[0].toString()
+                let key: _RSA.Signing.PrivateKey
+                do {
+                    key = try _RSA.Signing.PrivateKey(pemRepresentation: pem)
+                } catch {
+                    throw HostFunctionError(message: "the private key is not a PEM RSA private key of 2048 bits or more")
+                }
+                let signature: _RSA.Signing.RSASignature
+                do {
+                    signature = try key.signature(for: SHA256.hash(data: data), padding: .insecurePKCS1v1_5)
+                } catch {
+                    throw HostFunctionError(message: "signing failed: \(error)")
+                }
+                return try this.context.uint8Array(Array(signature.rawRepresentation))
             })
         try native.set(
             "cryptoRandomUUID",

@@ -166,7 +166,8 @@ actor TestFileRunner {
         }
         let host = context.object()
         try HostPrimitives.installModules(
-            on: host, in: context, fetchPolicy: FetchPolicy(), server: nil, pgConnections: pgConnections)
+            on: host, in: context, fetchPolicy: FetchPolicy(), server: nil, pgConnections: pgConnections,
+            storageEmulatorHost: ProcessInfo.processInfo.environment[PluginHostServices.storageEmulatorHostVariable])
         let testHost = context.object()
         try testHost.set(
             "report",

@@ -26,14 +26,23 @@ public struct PluginHostServices: Sendable {
     /// Sees `fetch` and `posthog.api` requests before the network does (`quill plugin run`'s mock and
     /// transcript); `nil` in the server.
     public var interceptor: (any PluginRequestInterceptor)?
+    /// Where `@google-cloud/storage` sends every request, unauthenticated, instead of Google (`http://host:port` or
+    /// `host:port`): the server's `STORAGE_EMULATOR_HOST`, as Google's own clients read it. Plugins never see the
+    /// process's environment itself.
+    public var storageEmulatorHost: String?
+
+    /// The variable ``storageEmulatorHost`` comes from by default.
+    public static let storageEmulatorHostVariable = "STORAGE_EMULATOR_HOST"
 
     public init(
         cache: any PluginCacheStore, storage: any PluginStorageStore, logs: any PluginLogSink,
         logLimits: PluginLogLimits = PluginLogLimits(), fetchPolicy: FetchPolicy = FetchPolicy(), geoip: GeoIPDatabase? = nil, jobs: (any PluginJobQueue)? = nil,
         capture: (any PluginEventCapture)? = nil, api: (any PluginAPIAccess)? = nil,
-        interceptor: (any PluginRequestInterceptor)? = nil
+        interceptor: (any PluginRequestInterceptor)? = nil,
+        storageEmulatorHost: String? = ProcessInfo.processInfo.environment[storageEmulatorHostVariable]
     ) {
         self.interceptor = interceptor
+        self.storageEmulatorHost = storageEmulatorHost
         self.cache = cache
         self.storage = storage
         self.logs = logs
@@ -97,7 +106,7 @@ struct HostPrimitives {
         let host = context.object()
         try Self.installModules(
             on: host, in: context, fetchPolicy: services.fetchPolicy, server: services.api, pgConnections: pgConnections,
-            interceptor: services.interceptor)
+            storageEmulatorHost: services.storageEmulatorHost, interceptor: services.interceptor)
         let (logs, logLimits) = (services.logs, services.logLimits)
         let (teamID, pluginID, configID, instanceID) = (definition.teamID, definition.pluginID, definition.id, instanceID)
         try host.set("logLineLength", context.number(Double(logLimits.maximumLineLength)))
@@ -258,11 +267,11 @@ struct HostPrimitives {
         return host
     }
 
-    /// `loadModule`, `moduleGlobals` and `native` on `host`: what `require` of the built-in modules is made of, in
-    /// the prelude and in `quill plugin test`'s environment.
+    /// `loadModule`, `moduleRefusal`, `moduleGlobals` and `native` on `host`: what `require` of the built-in modules is
+    /// made of, in the prelude and in `quill plugin test`'s environment.
     static func installModules(
         on host: ScriptValue, in context: ScriptContext, fetchPolicy: FetchPolicy, server: (any PluginAPIAccess)?,
-        pgConnections: PgConnections, interceptor: (any PluginRequestInterceptor)? = nil
+        pgConnections: PgConnections, storageEmulatorHost: String?, interceptor: (any PluginRequestInterceptor)? = nil
     ) throws(ScriptError) {
         try host.set(
             "loadModule",
@@ -270,6 +279,9 @@ struct HostPrimitives {
                 guard let name = try? arguments.string(0), let module = BuiltinModules.all[name] else { return nil }
                 return try this.context.evaluate("(\(module.source))", sourceURL: "quill:modules/\(name).js")
             })
+        try host.set(
+            "moduleRefusal",
+            context.function { arguments, this in this.context.string(UnprovidedModules.refusal(for: try arguments.string(0))) })
         try host.set(
             "moduleGlobals",
             context.array(
@@ -283,6 +295,7 @@ struct HostPrimitives {
         try NativeBindings.install(on: native, in: context)
         try FetchBindings.install(on: native, in: context, policy: fetchPolicy, server: server, interceptor: interceptor)
         try PgBindings.install(on: native, in: context, policy: fetchPolicy, connections: pgConnections)
+        try native.set("storageEmulatorHost", storageEmulatorHost.map(context.string) ?? context.null)
         try host.set("native", native)
     }
 

@@ -21,7 +21,7 @@ final class PluginHarness: Sendable {
         geoip: GeoIPDatabase? = nil, memoryLimit: Int? = 128 * 1_048_576,
         processEventBreaker: TimeOutBreakers.Settings = TimeOutBreakers.Settings(),
         logLimits: PluginLogLimits = PluginLogLimits(), cacheLimits: PluginCacheLimits = PluginCacheLimits(),
-        storageLimits: PluginStorageLimits = PluginStorageLimits()
+        storageLimits: PluginStorageLimits = PluginStorageLimits(), storageEmulatorHost: String? = nil
     ) throws {
         databaseDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("quill-test-\(UUID())")
         try FileManager.default.createDirectory(at: databaseDirectory, withIntermediateDirectories: true)
@@ -30,7 +30,7 @@ final class PluginHarness: Sendable {
         let services = PluginHostServices(
             cache: MemoryPluginCacheStore(clock: clock, limits: cacheLimits),
             storage: SQLitePluginStorageStore(database: database, limits: storageLimits), logs: consoleLimiter,
-            logLimits: logLimits, fetchPolicy: fetchPolicy, geoip: geoip)
+            logLimits: logLimits, fetchPolicy: fetchPolicy, geoip: geoip, storageEmulatorHost: storageEmulatorHost)
         let changes = statusChanges
         var configuration = PluginRuntimeConfiguration(workerCount: workerCount, timeLimit: timeLimit, memoryLimit: memoryLimit)
         configuration.processEventBreaker = processEventBreaker

@@ -139,7 +139,7 @@
       return (actualModules[name] = moduleObject.exports);
     }
     const factory = host.loadModule(name);
-    if (typeof factory !== 'function') throw new Error(`Cannot import '${name}'! This package is not provided by Quill.`);
+    if (typeof factory !== 'function') throw new Error(host.moduleRefusal(name));
     const moduleObject = { exports: {} };
     actualModules[name] = moduleObject.exports;
     const returned = factory(requireModule, native, moduleObject);

@@ -35,7 +35,7 @@
     if (hasOwn(modules, name)) return modules[name];
     const factory = host.loadModule(name);
     if (typeof factory !== 'function') {
-      throw new Error(`Cannot import '${name}'! This package is not provided by Quill.`);
+      throw new Error(host.moduleRefusal(name));
     }
     const moduleObject = { exports: {} };
     modules[name] = moduleObject.exports;
