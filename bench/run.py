@@ -9,11 +9,14 @@
 - End to end on PostgreSQL: the same chain and load against one instance on SQLite, one on a throw-away
   PostgreSQL and three sharing it (the load split over the three), in one run: stored events/s and events
   per server CPU-second (all instances together; PostgreSQL's own CPU reported beside it).
+- Exports: `quill plugin run --allow-network` on 50,000 events with an `exportEvents` plugin writing to a
+  throw-away PostgreSQL (`pg`, multi-row INSERT of jsonb) and to moto's S3 (`aws-sdk`, gzip'd JSON lines),
+  batches of 1,000: events/s exported, rows and objects counted back.
 - Scale: 1, 100, 1,000 and 10,000 projects with one plugin config each: start-up time, memory, the time
   the first event of an idle project (no VM yet) takes to be stored, and the time a changed config takes
   to show in stored events while events flow.
 
-  python3 bench/run.py [--only vm,run,e2e,e2e-pg,scale] [--events 100000]
+  python3 bench/run.py [--only vm,run,e2e,e2e-pg,export,scale] [--events 100000]
 """
 import argparse
 import base64
@@ -356,6 +359,69 @@ def end_to_end_postgres(args, work):
                "; ".join(results) + "; Quill, PostgreSQL and the load generators on the same 2 cores", load_before)
 
 
+# MARK: Exports
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def export_throughput(args, work):
+    """Events/s `quill plugin run` exports through exportEvents to PostgreSQL (pg) and to S3 (aws-sdk, on moto)."""
+    load_before = os.getloadavg()[0]
+    count = 50_000
+    events = os.path.join(work, "export-events.jsonl")
+    make_events(events, count)
+    postgres = Postgres(work)
+    moto_port = free_port()
+    moto = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(moto_port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{moto_port}"
+    results = []
+    try:
+        for _ in range(300):
+            try:
+                requests.put(f"{endpoint}/bench-events", timeout=1).raise_for_status()
+                break
+            except requests.RequestException:
+                time.sleep(0.1)
+        database = postgres.create_database("bench_export")
+        environment = dict(os.environ, QUILL_FETCH_ALLOW="127.0.0.1")
+        plugins = os.path.join(BENCH, "export-plugins")
+        for label, plugin, config in (
+                ("PostgreSQL (pg)", "postgres-export", [f"databaseUrl={database}"]),
+                ("S3 on moto (aws-sdk)", "s3-export", ["bucket=bench-events", f"endpoint={endpoint}"])):
+            command = [args.quill, "plugin", "run", os.path.join(plugins, plugin), events, "--allow-network",
+                       "--only", "exportEvents", "--export-batch-size", "1000"]
+            command += [option for value in config for option in ("--config", value)]
+            started = time.monotonic()
+            with open(os.devnull, "wb") as devnull:
+                process = subprocess.Popen(command, stdout=devnull, stderr=subprocess.PIPE, env=environment)
+                _, status, usage = os.wait4(process.pid, 0)
+                errors = process.stderr.read().decode(errors="replace")
+                process.stderr.close()
+            seconds = time.monotonic() - started
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise SystemExit(f"{' '.join(command)} failed: {errors[-2000:]}")
+            if plugin == "postgres-export":
+                exported = postgres.count(database, "SELECT count(*) FROM posthog_event")
+            else:
+                listing = requests.get(f"{endpoint}/bench-events?list-type=2", timeout=30).text
+                exported = listing.count("<Key>") * 1000
+            if exported < count:
+                raise SystemExit(f"{label}: {exported} of {count} events arrived")
+            results.append(f"{label}: {count / seconds:,.0f} events/s ({seconds:.1f} s, "
+                           f"{usage.ru_utime + usage.ru_stime:.1f} CPU-s of quill)")
+    finally:
+        moto.terminate()
+        moto.wait()
+        postgres.stop()
+    append_row(f"exportEvents through `quill plugin run --allow-network`, {count:,} events in batches of 1,000",
+               "python3 bench/run.py --only export", "; ".join(results) + "; destinations on the same 2 cores",
+               load_before)
+
+
 # MARK: Scale in plugin configs
 
 def scale(args, work):
@@ -459,13 +525,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quill", default=os.path.join(ROOT, ".build/release/quill"))
     parser.add_argument("--quill-bench", default=os.path.join(ROOT, ".build/release/quill-bench"))
-    parser.add_argument("--only", default="vm,run,e2e,e2e-pg,scale")
+    parser.add_argument("--only", default="vm,run,e2e,e2e-pg,export,scale")
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--e2e-requests", type=int, default=3_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
         for name, benchmark in (("vm", vm_stage), ("run", plugin_run), ("e2e", end_to_end), ("e2e-pg", end_to_end_postgres),
-                                ("scale", scale)):
+                                ("export", export_throughput), ("scale", scale)):
             if name in args.only.split(","):
                 benchmark(args, work)
 

@@ -8,7 +8,9 @@ import Testing
 /// `aws-sdk` (v2) in plugins against moto's S3 and Kinesis: PostHog's S3 export plugin, the calls' promise and
 /// callback forms, the SDK's errors, the `AWS_ENDPOINT_URL*` overrides, a Kinesis exporter read back shard by shard,
 /// the address guard, and the SigV4 signer against AWS's own test suite.
-@Suite struct AwsSdkModuleTests {
+// One Python server (moto, the emulator) at a time: each takes seconds of CPU to start, and a full run starts
+// every suite at once on two cores.
+@Suite(.serialized) struct AwsSdkModuleTests {
     // MARK: PostHog's S3 export plugin
 
     /// PostHog's S3 export plugin (posthog-s3-export-plugin), as it makes its client and uploads a batch.

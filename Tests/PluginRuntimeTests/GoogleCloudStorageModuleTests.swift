@@ -12,7 +12,9 @@ import _CryptoExtras
 /// `@google-cloud/storage` in plugins: PostHog's GCS export plugin and the file calls against a real emulator
 /// (gcp-storage-emulator), errors shaped as the library's, the service account's token from a token endpoint that
 /// checks the JWT, and the address guard.
-@Suite struct GoogleCloudStorageModuleTests {
+// One Python server (moto, the emulator) at a time: each takes seconds of CPU to start, and a full run starts
+// every suite at once on two cores.
+@Suite(.serialized) struct GoogleCloudStorageModuleTests {
     // MARK: PostHog's Google Cloud Storage export plugin
 
     /// PostHog's GCS export plugin (posthog-gcs-plugin) as it sets up its bucket and writes a batch as CSV to a dated

@@ -21,9 +21,9 @@ final class ManualWorkClock: WorkClock {
     }
 }
 
-/// Polls `condition` until it holds; fails the test after 20 s.
+/// Polls `condition` until it holds; fails the test after 90 s (a full run starts every suite at once on two cores).
 func eventually(_ what: String, _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(20)
+    let deadline = ContinuousClock.now + .seconds(90)
     while try !(await condition()) {
         guard ContinuousClock.now < deadline else { throw ServerProcessError(description: "timed out waiting for \(what)") }
         try await Task.sleep(for: .milliseconds(10))
