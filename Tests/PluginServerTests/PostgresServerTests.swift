@@ -53,7 +53,9 @@ import Testing
         #expect(wanted.isSubset(of: Set(ids)), "every acknowledged event stored")
         #expect(ids.count == Set(ids).count, "none stored twice")
         #expect(stored.allSatisfy { $0["properties"]?["slow"] == true })
-        await server.stop()
+        // Killed, not stopped: in one full run on a loaded machine the graceful stop after the outage took over a
+        // minute (not seen alone; see the closing note of the issue). What is tested here is the outage itself.
+        await server.kill()
     }
 
     /// Posts one batch of 20 fresh events; the status, and the uuids recorded when it was 200.
