@@ -89,6 +89,11 @@ import Testing
         let unkeyed = try await captureAndWait(port: server.port, event: "keyed four")
         #expect(unkeyed?["properties"]?["key"] == nil)
         let expected = "Plugin config \(config) (Keyed): its secret field 'apiKey' can't be decrypted with this server's key"
+        // The server's output reaches the test through a pipe read on another thread: it may trail the event.
+        let printedBy = ContinuousClock.now + .seconds(30)
+        while !server.printed.contains(expected) && ContinuousClock.now < printedBy {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         #expect(server.printed.contains(expected))
         let logs = try await Management(port: server.port).waitForLogs(config: config, query: "type=ERROR")
         #expect(logs.first?["message"]?.stringValue?.hasPrefix(expected) == true)
