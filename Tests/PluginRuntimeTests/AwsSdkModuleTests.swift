@@ -74,7 +74,7 @@ import Testing
                 "s3BucketName": "posthog-export", "s3BucketEndpoint": "\(moto.url)/posthog-export", "prefix": "posthog/",
                 "compression": "gzip", "sse": "AES256",
             ])
-        guard case .ready = outcome else { throw AwsTestError(description: "the plugin did not load: \(outcome)") }
+        guard case .ready = outcome else { throw PluginBodyError(description: "the plugin did not load: \(outcome)") }
 
         let events: [[String: Any]] = (1...3).map { number in
             var event = sampleEvent("order \(number)", properties: ["number": number, "note": "héllo 🎉"])
@@ -271,7 +271,7 @@ import Testing
                 "kinesisAccessKeyId": "AKIDEXAMPLE", "kinesisSecretAccessKey": "secret", "kinesisRegion": "eu-west-1",
                 "kinesisEndpoint": moto.url, "kinesisStreamName": "events",
             ])
-        guard case .ready = outcome else { throw AwsTestError(description: "the plugin did not load: \(outcome)") }
+        guard case .ready = outcome else { throw PluginBodyError(description: "the plugin did not load: \(outcome)") }
         let events: [[String: Any]] = (1...3).map { sampleEvent("order \($0)", properties: ["number": $0, "note": "héllo 🎉"]) }
         let batch = Array(try JSONSerialization.data(withJSONObject: events))
         #expect(await harness.runtime.deliver(.exportEvents(batch), pluginConfigID: 39, teamID: 2) == .succeeded)
@@ -425,32 +425,14 @@ import Testing
     ) async throws -> [String: Any] {
         // A loaded machine must not turn a slow answer into a time-out: these tests are about the SDK, not speed.
         let harness = try PluginHarness(timeLimit: .seconds(120), fetchPolicy: policy)
-        let outcome = try await harness.load(
-            """
-            import AWS from 'aws-sdk'
-            export async function processEvent(event) {
-              const url = event.properties.url
-              const options = { endpoint: url, accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', region: '\(region)' }
-              const s3 = new AWS.S3({ ...options, s3ForcePathStyle: true })
-              const kinesis = new AWS.Kinesis(options)
-              try {
-                event.properties.result = await (async () => {
-            \(body)
-                })()
-              } catch (error) {
-                event.properties.result = { error: `${error.name}: ${error.message}` }
-              }
-              return event
-            }
-            """)
-        guard case .ready = outcome else { throw AwsTestError(description: "the plugin did not load: \(outcome)") }
-        let (event, _) = try await harness.process(sampleEvent(properties: ["url": url]))
-        let result = try #require((event?["properties"] as? [String: Any])?["result"] as? [String: Any])
-        if let error = result["error"] as? String, result.count == 1 { throw AwsTestError(description: error) }
-        return result
+        return try await harness.runInProcessEvent(
+            body, imports: "import AWS from 'aws-sdk'",
+            setup: """
+                const url = event.properties.url
+                const options = { endpoint: url, accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', region: '\(region)' }
+                const s3 = new AWS.S3({ ...options, s3ForcePathStyle: true })
+                const kinesis = new AWS.Kinesis(options)
+                """, properties: ["url": url])
     }
 }
 
-struct AwsTestError: Error, CustomStringConvertible {
-    var description: String
-}

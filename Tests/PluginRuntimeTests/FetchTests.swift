@@ -541,31 +541,11 @@ import Testing
         defer { server.stop() }
         // A loaded machine must not turn a slow answer into a time-out: these tests are about fetch, not speed.
         let harness = try PluginHarness(timeLimit: .seconds(120), fetchPolicy: policy)
-        let outcome = try await harness.load(
-            """
-            export async function processEvent(event) {
-              const base = event.properties.base
-              try {
-                event.properties.result = await (async () => {
-            \(body)
-                })()
-              } catch (error) {
-                event.properties.result = { error: `${error.name}: ${error.message}` }
-              }
-              return event
-            }
-            """)
-        guard case .ready = outcome else { throw FetchTestError(description: "the plugin did not load: \(outcome)") }
-        let (event, _) = try await harness.process(sampleEvent(properties: ["base": server.base]))
-        let result = try #require((event?["properties"] as? [String: Any])?["result"] as? [String: Any])
-        if let error = result["error"] as? String, result.count == 1 { throw FetchTestError(description: error) }
-        return result
+        return try await harness.runInProcessEvent(
+            body, setup: "const base = event.properties.base", properties: ["base": server.base])
     }
 }
 
-struct FetchTestError: Error, CustomStringConvertible {
-    var description: String
-}
 
 /// An HTTP server on 127.0.0.1 with the endpoints the fetch tests call.
 final class FetchTestServer: Sendable {

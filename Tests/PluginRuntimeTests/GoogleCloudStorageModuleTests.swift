@@ -76,7 +76,7 @@ import _CryptoExtras
             attachments: [
                 "googleCloudKeyJson": PluginAttachment(contentType: "application/json", fileName: "key.json", contents: Data(key.utf8))
             ])
-        guard case .ready = outcome else { throw GCSTestError(description: "the plugin did not load: \(outcome)") }
+        guard case .ready = outcome else { throw PluginBodyError(description: "the plugin did not load: \(outcome)") }
 
         let events: [[String: Any]] = (1...3).map { number in
             var event = sampleEvent("order \(number)", properties: ["number": number, "note": "héllo, \"world\" 🎉", "$ip": "10.0.0.\(number)"])
@@ -351,31 +351,10 @@ import _CryptoExtras
     ) async throws -> [String: Any] {
         // A loaded machine must not turn a slow answer into a time-out: these tests are about the module, not speed.
         let harness = try PluginHarness(timeLimit: .seconds(120), fetchPolicy: policy, storageEmulatorHost: emulator?.url ?? emulatorHost)
-        let outcome = try await harness.load(
-            """
-            import { Storage } from '@google-cloud/storage'
-            export async function processEvent(event) {
-              try {
-                event.properties.result = await (async () => {
-            \(body)
-                })()
-              } catch (error) {
-                event.properties.result = { error: `${error.name}: ${error.message}` }
-              }
-              return event
-            }
-            """)
-        guard case .ready = outcome else { throw GCSTestError(description: "the plugin did not load: \(outcome)") }
-        let (event, _) = try await harness.process(sampleEvent())
-        let result = try #require((event?["properties"] as? [String: Any])?["result"] as? [String: Any])
-        if let error = result["error"] as? String, result.count == 1 { throw GCSTestError(description: error) }
-        return result
+        return try await harness.runInProcessEvent(body, imports: "import { Storage } from '@google-cloud/storage'")
     }
 }
 
-struct GCSTestError: Error, CustomStringConvertible {
-    var description: String
-}
 
 /// Google on 127.0.0.1: a token endpoint that checks the JWT's RS256 signature with the service account's public key
 /// and hands out one access token, and a JSON API upload endpoint that keeps what it was sent.

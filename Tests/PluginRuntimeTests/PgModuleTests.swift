@@ -480,26 +480,8 @@ import Testing
         let url = if let url { url } else { try await PostgresTestServer.shared().createDatabase() }
         // A loaded machine must not turn a slow answer into a time-out: these tests are about pg, not speed.
         let harness = try PluginHarness(timeLimit: .seconds(120), fetchPolicy: policy)
-        let outcome = try await harness.load(
-            """
-            import { Client } from 'pg'
-            export async function processEvent(event) {
-              const url = event.properties.url
-              try {
-                event.properties.result = await (async () => {
-            \(body)
-                })()
-              } catch (error) {
-                event.properties.result = { error: `${error.name}: ${error.message}` }
-              }
-              return event
-            }
-            """)
-        guard case .ready = outcome else { throw PgTestError(description: "the plugin did not load: \(outcome)") }
-        let (event, _) = try await harness.process(sampleEvent(properties: ["url": url]))
-        let result = try #require((event?["properties"] as? [String: Any])?["result"] as? [String: Any])
-        if let error = result["error"] as? String, result.count == 1 { throw PgTestError(description: error) }
-        return result
+        return try await harness.runInProcessEvent(
+            body, imports: "import { Client } from 'pg'", setup: "const url = event.properties.url", properties: ["url": url])
     }
 }
 

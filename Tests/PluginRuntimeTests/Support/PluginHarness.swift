@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import GeoIP
 import Synchronization
 import PluginRuntime
@@ -87,4 +88,39 @@ func sampleEvent(_ name: String = "$pageview", properties: [String: Any] = [:]) 
         "event": name, "distinct_id": "007", "team_id": 2, "uuid": "0192b1f4-0000-7000-8000-000000000001",
         "properties": properties, "timestamp": "2026-11-21T12:00:00.000Z",
     ]
+}
+
+extension PluginHarness {
+    /// Loads a plugin whose `processEvent` runs `body` as the inside of an async function — after `imports` at the
+    /// top of the module and `setup` at the start of `processEvent` (which sees `event`) — on an event with
+    /// `properties`, and returns what `body` returned. A throw in `body` comes back as a ``PluginBodyError``.
+    func runInProcessEvent(
+        _ body: String, imports: String = "", setup: String = "", properties: [String: Any] = [:]
+    ) async throws -> [String: Any] {
+        let outcome = try await load(
+            """
+            \(imports)
+            export async function processEvent(event) {
+            \(setup)
+              try {
+                event.properties.result = await (async () => {
+            \(body)
+                })()
+              } catch (error) {
+                event.properties.result = { error: `${error.name}: ${error.message}` }
+              }
+              return event
+            }
+            """)
+        guard case .ready = outcome else { throw PluginBodyError(description: "the plugin did not load: \(outcome)") }
+        let (event, _) = try await process(sampleEvent(properties: properties))
+        let result = try #require((event?["properties"] as? [String: Any])?["result"] as? [String: Any])
+        if let error = result["error"] as? String, result.count == 1 { throw PluginBodyError(description: error) }
+        return result
+    }
+}
+
+/// What a plugin body run by ``PluginHarness/runInProcessEvent(_:imports:setup:properties:)`` threw, or why it didn't load.
+struct PluginBodyError: Error, CustomStringConvertible {
+    var description: String
 }
