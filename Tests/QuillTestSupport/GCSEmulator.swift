@@ -24,27 +24,17 @@ public final class GCSEmulator: Sendable {
 
     /// Starts an emulator on a free port and returns once it answers.
     public static func start() async throws -> GCSEmulator {
-        for _ in 0..<5 {
-            // Free when asked for (the socket closes at once), so the emulator can take it.
-            let port = try LoopbackPort().port
-            guard let nullDevice = FileHandle(forUpdatingAtPath: "/dev/null") else {
-                throw GCSEmulatorError(description: "/dev/null could not be opened")
-            }
-            defer { try? nullDevice.close() }
-            let process = try SpawnedProcess(
-                URL(filePath: "/usr/bin/env"),
-                arguments: ["gcp-storage-emulator", "start", "--host=127.0.0.1", "--port=\(port)", "--in-memory"],
-                standardInput: nullDevice, standardOutput: nullDevice, standardError: nullDevice)
-            let emulator = GCSEmulator(port: port, process: process)
-            let deadline = ContinuousClock.now + .seconds(30)
-            while process.isRunning && ContinuousClock.now < deadline {
-                if (try? await emulator.send(.GET, "/storage/v1/b?project=test").status) == 200 { return emulator }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            // Most likely another process took the port first: try another.
+        guard
+            let (port, process) = try await LoopbackServerProcess.start(
+                "gcp-storage-emulator", executable: URL(filePath: "/usr/bin/env"),
+                arguments: { ["gcp-storage-emulator", "start", "--host=127.0.0.1", "--port=\($0)", "--in-memory"] },
+                within: .seconds(30),
+                isReady: { port in (try? await send(.GET, "http://127.0.0.1:\(port)/storage/v1/b?project=test").status) == 200 })
+        else {
+            throw GCSEmulatorError(
+                description: "gcp-storage-emulator did not start; is it installed (pip install -r scripts/requirements-test.txt)?")
         }
-        throw GCSEmulatorError(
-            description: "gcp-storage-emulator did not start; is it installed (pip install -r scripts/requirements-test.txt)?")
+        return GCSEmulator(port: port, process: process)
     }
 
     /// Creates a bucket, as the JSON API's buckets.insert.
@@ -70,7 +60,11 @@ public final class GCSEmulator: Sendable {
     }
 
     private func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws -> (status: Int, body: [UInt8]) {
-        var request = HTTPClientRequest(url: url + path)
+        try await Self.send(method, url + path, body: body)
+    }
+
+    private static func send(_ method: HTTPMethod, _ url: String, body: [UInt8]? = nil) async throws -> (status: Int, body: [UInt8]) {
+        var request = HTTPClientRequest(url: url)
         request.method = method
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")

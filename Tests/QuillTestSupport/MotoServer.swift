@@ -23,30 +23,15 @@ public final class MotoServer: Sendable {
     /// Starts a server on a free port and returns once it takes connections.
     public static func start() async throws -> MotoServer {
         let folder = try TemporaryFolder()
-        for _ in 0..<5 {
-            // Free when asked for (the socket closes at once), so moto_server can take it.
-            let port = try LoopbackPort().port
-            let logPath = folder.url.appending(path: "moto-\(port).log").path
-            guard FileManager.default.createFile(atPath: logPath, contents: nil),
-                let log = FileHandle(forWritingAtPath: logPath), let nullDevice = FileHandle(forReadingAtPath: "/dev/null")
-            else { throw MotoServerError(description: "could not open \(logPath) or /dev/null") }
-            defer {
-                try? log.close()
-                try? nullDevice.close()
-            }
-            let process = try SpawnedProcess(
-                URL(filePath: "/usr/bin/env"), arguments: ["moto_server", "-H", "127.0.0.1", "-p", String(port)],
-                standardInput: nullDevice, standardOutput: log, standardError: log)
-            // Python takes a while to import moto's services, more on a busy machine.
-            let deadline = ContinuousClock.now + .seconds(60)
-            while process.isRunning && ContinuousClock.now < deadline {
-                if LoopbackPort.accepts(port: port) { return MotoServer(port: port, process: process, folder: folder) }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            process.send(SIGKILL)
-            // Most likely another process took the port first: try another.
+        // Python takes a while to import moto's services, more on a busy machine.
+        guard
+            let (port, process) = try await LoopbackServerProcess.start(
+                "moto", executable: URL(filePath: "/usr/bin/env"),
+                arguments: { ["moto_server", "-H", "127.0.0.1", "-p", String($0)] }, logFolder: folder, within: .seconds(60))
+        else {
+            throw MotoServerError(description: "moto_server did not start; is moto[server] installed (make test)?")
         }
-        throw MotoServerError(description: "moto_server did not start; is moto[server] installed (make test)?")
+        return MotoServer(port: port, process: process, folder: folder)
     }
 }
 

@@ -22,33 +22,19 @@ public final class RedisTestServer: Sendable {
     /// Starts a server on `port` (default: a free one) and returns once it takes connections.
     public static func start(port wanted: Int? = nil) async throws -> RedisTestServer {
         let folder = try TemporaryFolder()
-        for _ in 0..<(wanted == nil ? 5 : 1) {
-            // Free when asked for (the socket closes at once), so redis-server can take it.
-            let port = try wanted ?? LoopbackPort().port
-            let logPath = folder.url.appending(path: "redis-\(port).log").path
-            guard FileManager.default.createFile(atPath: logPath, contents: nil),
-                let log = FileHandle(forWritingAtPath: logPath), let nullDevice = FileHandle(forReadingAtPath: "/dev/null")
-            else { throw RedisTestServerError(description: "could not open \(logPath) or /dev/null") }
-            defer {
-                try? log.close()
-                try? nullDevice.close()
-            }
-            let process = try SpawnedProcess(
-                URL(filePath: "/usr/bin/redis-server"),
-                arguments: [
-                    "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                    "--dir", folder.path, "--daemonize", "no",
-                ],
-                standardInput: nullDevice, standardOutput: log, standardError: log)
-            let deadline = ContinuousClock.now + .seconds(30)
-            while process.isRunning && ContinuousClock.now < deadline {
-                if LoopbackPort.accepts(port: port) { return RedisTestServer(port: port, process: process, folder: folder) }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            process.send(SIGKILL)
-            // Most likely another process took the port first: try another.
+        guard
+            let (port, process) = try await LoopbackServerProcess.start(
+                "redis", executable: URL(filePath: "/usr/bin/redis-server"),
+                arguments: { port in
+                    [
+                        "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                        "--dir", folder.path, "--daemonize", "no",
+                    ]
+                }, port: wanted, logFolder: folder, within: .seconds(30), poll: .milliseconds(10))
+        else {
+            throw RedisTestServerError(description: "redis-server did not start; is Debian's redis-server installed (make test)?")
         }
-        throw RedisTestServerError(description: "redis-server did not start; is Debian's redis-server installed (make test)?")
+        return RedisTestServer(port: port, process: process, folder: folder)
     }
 
     /// Stops the server as a crash would, to see what happens when Redis goes away.
