@@ -17,19 +17,56 @@
     inPath(c) || c === 0x2f || c === 0x3a || c === 0x3b || c === 0x3d || c === 0x40 ||
     (c >= 0x5b && c <= 0x5d) || c === 0x7c;
 
-  const percentEncode = (text, inSet) => {
-    let out = '';
-    for (const character of text) {
-      const code = character.codePointAt(0);
-      if (code < 0x80 && !inSet(code)) {
-        out += character;
-        continue;
-      }
-      for (const byte of utf8Encoder.encode(character)) {
-        out += inSet(byte) ? `%${hexDigits[byte >> 4]}${hexDigits[byte & 15]}` : String.fromCharCode(byte);
+  const percentByte = (byte) => `%${hexDigits[byte >> 4]}${hexDigits[byte & 15]}`;
+
+  // The UTF-8 bytes of the non-ASCII code point at `index` (a lone surrogate is U+FFFD, as TextEncoder has
+  // it), each through `encodeByte`, concatenated. Kept off TextEncoder: URLs are parsed per event.
+  const encodeCodePointAt = (text, index, encodeByte) => {
+    let code = text.charCodeAt(index);
+    let length = 1;
+    if (code >= 0xd800 && code <= 0xdfff) {
+      const next = text.charCodeAt(index + 1);
+      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
+        length = 2;
+      } else {
+        code = 0xfffd;
       }
     }
-    return out;
+    if (code < 0x800) {
+      return encodeByte(0xc0 | (code >> 6)) + encodeByte(0x80 | (code & 63));
+    }
+    if (code < 0x10000) {
+      return encodeByte(0xe0 | (code >> 12)) + encodeByte(0x80 | ((code >> 6) & 63)) + encodeByte(0x80 | (code & 63));
+    }
+    return (
+      encodeByte(0xf0 | (code >> 18)) + encodeByte(0x80 | ((code >> 12) & 63)) +
+      encodeByte(0x80 | ((code >> 6) & 63)) + encodeByte(0x80 | (code & 63))
+    );
+  };
+  // How many UTF-16 units the code point at `index` takes.
+  const codePointLength = (text, index) => {
+    const code = text.charCodeAt(index);
+    const next = text.charCodeAt(index + 1);
+    return code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
+  };
+
+  const percentEncode = (text, inSet) => {
+    let out = '';
+    let start = 0;
+    for (let i = 0; i < text.length; ) {
+      const code = text.charCodeAt(i);
+      if (code < 0x80 && !inSet(code)) {
+        i++;
+        continue;
+      }
+      out += text.slice(start, i);
+      // Every byte of a non-ASCII code point is at least 0x80, which each set encodes.
+      out += code < 0x80 ? percentByte(code) : encodeCodePointAt(text, i, percentByte);
+      i += code < 0x80 ? 1 : codePointLength(text, i);
+      start = i;
+    }
+    return start === 0 ? text : out + text.slice(start);
   };
 
   const isHex = (code) =>
@@ -357,6 +394,42 @@
     url.path.pop();
   };
 
+  // The URLs events carry, `https://host[:port]/path?query#fragment` in printable ASCII without credentials,
+  // brackets, percent signs in the host or dot segments, parsed in one match to what the state machine below
+  // makes of them; anything else is undefined and goes through the state machine.
+  const commonURL =
+    /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#@:[\]%]+)(?::([0-9]*))?(?:\/([^?#]*))?(?:\?([^#]*))?(?:#(.*))?$/;
+  const commonSchemes = new Set(['http', 'https', 'ws', 'wss', 'ftp']);
+  const dotSegment = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
+  // What the path, special query and fragment sets take from printable ASCII.
+  const pathEncoded = /["#<>?`{}]/g;
+  const specialQueryEncoded = /["#<>']/g;
+  const fragmentEncoded = /["<>`]/g;
+  const percentCharacter = (character) => percentByte(character.charCodeAt(0));
+  const parseCommonURL = (input) => {
+    if (!/^[\x21-\x5b\x5d-\x7e]*$/.test(input)) return undefined;
+    const match = commonURL.exec(input);
+    if (match === null) return undefined;
+    const scheme = match[1].toLowerCase();
+    if (!commonSchemes.has(scheme)) return undefined;
+    const path = match[4] ?? '';
+    if (dotSegment.test(path)) return undefined;
+    const host = parseHost(match[2], false);
+    if (host === null) return undefined;
+    let port = null;
+    if (match[3] !== undefined && match[3] !== '') {
+      port = parseInt(match[3], 10);
+      if (port > 65535) return undefined;
+      if (port === defaultPort(scheme)) port = null;
+    }
+    return {
+      scheme, username: '', password: '', host, port,
+      path: path.replace(pathEncoded, percentCharacter).split('/'),
+      query: match[5] === undefined ? null : match[5].replace(specialQueryEncoded, percentCharacter),
+      fragment: match[6] === undefined ? null : match[6].replace(fragmentEncoded, percentCharacter),
+    };
+  };
+
   const S = {
     schemeStart: 1, scheme: 2, noScheme: 3, specialRelativeOrAuthority: 4, pathOrAuthority: 5, relative: 6,
     relativeSlash: 7, specialAuthoritySlashes: 8, specialAuthorityIgnoreSlashes: 9, authority: 10, host: 11,
@@ -369,11 +442,14 @@
   // changes `url` in place, and its result only says whether that failed.
   const basicParse = (input, base, url, stateOverride) => {
     if (!url) {
+      const common = parseCommonURL(input);
+      if (common !== undefined) return common;
       url = { scheme: '', username: '', password: '', host: null, port: null, path: [], query: null, fragment: null };
       input = input.replace(/^[\0-\x20]+|[\0-\x20]+$/g, '');
     }
     input = input.replace(/[\t\n\r]/g, '');
-    const points = Array.from(input);
+    // Indexed by code point; without surrogates the string's own indices are the code points.
+    const points = /[\ud800-\udfff]/.test(input) ? Array.from(input) : input;
     let state = stateOverride || S.schemeStart;
     let buffer = '';
     let atSignSeen = false;
@@ -791,10 +867,15 @@
     (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a);
   const formEncode = (text) => {
     let out = '';
-    for (const byte of utf8Encoder.encode(text)) {
-      if (byte === 0x20) out += '+';
-      else if (formEncodeSafe(byte)) out += String.fromCharCode(byte);
-      else out += `%${hexDigits[byte >> 4]}${hexDigits[byte & 15]}`;
+    for (let i = 0; i < text.length; ) {
+      const code = text.charCodeAt(i);
+      if (code >= 0x80) {
+        out += encodeCodePointAt(text, i, percentByte);
+        i += codePointLength(text, i);
+        continue;
+      }
+      out += code === 0x20 ? '+' : formEncodeSafe(code) ? text[i] : percentByte(code);
+      i++;
     }
     return out;
   };
@@ -964,7 +1045,8 @@
 
   class URL {
     #url;
-    #searchParams;
+    // Made on first use: most URLs plugins parse never have theirs read.
+    #searchParams = null;
 
     constructor(input, base = undefined) {
       if (arguments.length === 0) throw missingArguments('"url" argument');
@@ -977,8 +1059,6 @@
       const url = basicParse(text, parsedBase);
       if (url === null) throw invalidURL(text, base === undefined ? undefined : `${base}`);
       this.#url = url;
-      this.#searchParams = new URLSearchParams(url.query ?? '');
-      linkParams(this.#searchParams, url);
     }
 
     static canParse(input, base = undefined) {
@@ -1000,8 +1080,10 @@
       const url = basicParse(text);
       if (url === null) throw invalidURL(text);
       this.#url = url;
-      replaceParams(this.#searchParams, url.query);
-      linkParams(this.#searchParams, url);
+      if (this.#searchParams !== null) {
+        replaceParams(this.#searchParams, url.query);
+        linkParams(this.#searchParams, url);
+      }
     }
 
     get origin() {
@@ -1067,7 +1149,14 @@
 
     set pathname(value) {
       if (hasOpaquePath(this.#url)) return;
-      this.#parseInPlace(value, S.pathStart, { path: [] });
+      const input = usvString(value).replace(/[\t\n\r]/g, '');
+      // A special URL's path without backslashes or dot segments is its segments, each percent-encoded.
+      const { scheme } = this.#url;
+      if (isSpecialScheme(scheme) && scheme !== 'file' && !input.includes('\\') && !dotSegment.test(input)) {
+        this.#url.path = percentEncode(input.startsWith('/') ? input.slice(1) : input, inPath).split('/');
+        return;
+      }
+      this.#parseInPlace(input, S.pathStart, { path: [] });
     }
 
     get search() {
@@ -1079,15 +1168,19 @@
       const text = usvString(value);
       if (text === '') {
         this.#url.query = null;
-        replaceParams(this.#searchParams, null);
-        return;
+      } else {
+        // What the query state makes of the whole text, code point by code point.
+        const input = (text.startsWith('?') ? text.slice(1) : text).replace(/[\t\n\r]/g, '');
+        this.#url.query = percentEncode(input, isSpecialScheme(this.#url.scheme) ? inSpecialQuery : inQuery);
       }
-      const input = text.startsWith('?') ? text.slice(1) : text;
-      this.#parseInPlace(input, S.query, { query: '' });
-      replaceParams(this.#searchParams, this.#url.query);
+      if (this.#searchParams !== null) replaceParams(this.#searchParams, this.#url.query);
     }
 
     get searchParams() {
+      if (this.#searchParams === null) {
+        this.#searchParams = new URLSearchParams(this.#url.query ?? '');
+        linkParams(this.#searchParams, this.#url);
+      }
       return this.#searchParams;
     }
 
@@ -1102,7 +1195,8 @@
         this.#url.fragment = null;
         return;
       }
-      this.#parseInPlace(text.startsWith('#') ? text.slice(1) : text, S.fragment, { fragment: '' });
+      // What the fragment state makes of the whole text.
+      this.#url.fragment = percentEncode((text.startsWith('#') ? text.slice(1) : text).replace(/[\t\n\r]/g, ''), inFragment);
     }
 
     // The setters parse into the URL record itself: a failure part-way keeps what was already set.
