@@ -19,7 +19,8 @@ enum BuiltinModules {
             CryptoModule.module, ZlibModule.module, GenericPoolModule.module,
             URLModule.module, BufferModule.module, TextCodingModule.module, WebGlobals.module,
             FetchModule.module, PgModule.module, AwsSdkModule.module, AwsSdkModule.s3Client,
-            AwsSdkModule.kinesisClient, GoogleCloudStorageModule.module,
+            AwsSdkModule.kinesisClient, GoogleCloudStorageModule.module, StreamModules.events, StreamModules.stream,
+            StreamModules.streamPromises,
         ].map { ($0.name, $0) })
 
     /// Globals made from a module's export on first use: (global name, module, export or nil for the whole module).
