@@ -18,10 +18,10 @@ import _CryptoExtras
     // MARK: PostHog's Google Cloud Storage export plugin
 
     /// PostHog's GCS export plugin (posthog-gcs-plugin) as it sets up its bucket and writes a batch as CSV to a dated
-    /// path; it pipes a PassThrough into the write stream, which Quill has no `stream` module for, so here the CSV
-    /// is written and the stream ended directly.
+    /// path, piping a PassThrough into the file's write stream.
     static let exportPlugin = """
         import { Storage } from '@google-cloud/storage'
+        import { PassThrough } from 'stream'
         import { randomBytes } from 'crypto'
 
         export const setupPlugin = async ({ attachments, global, config }) => {
@@ -54,12 +54,21 @@ import _CryptoExtras
             for (const row of rows) {
                 csvString += columns.map((column) => JSON.stringify(row[column] ?? '')).join(',') + '\\n'
             }
-            const stream = global.bucket.file(fileName).createWriteStream({ resumable: false, contentType: 'text/csv' })
-            await new Promise((resolve, reject) => {
-                stream.on('error', reject).on('finish', resolve)
-                stream.write(csvString.slice(0, 10))
-                stream.end(Buffer.from(csvString.slice(10)))
-            })
+            const dataStream = new PassThrough()
+            const gcFile = global.bucket.file(fileName)
+            dataStream.write(csvString)
+            dataStream.end()
+            try {
+                await new Promise((resolve, reject) => {
+                    dataStream
+                        .pipe(gcFile.createWriteStream({ resumable: false, contentType: 'text/csv' }))
+                        .on('error', (error) => reject(error))
+                        .on('finish', () => resolve(true))
+                })
+            } catch {
+                console.error(`Failed to upload ${rows.length} events to GCS. Retrying later.`)
+                throw new RetryError()
+            }
             console.log(`Uploaded ${rows.length} events to ${fileName}`)
         }
         """

@@ -1,6 +1,7 @@
 (require, native) => {
   'use strict';
   const { Buffer } = require('buffer');
+  const { Writable } = require('stream');
   const { URLSearchParams } = require('url');
   const fetch = require('node-fetch');
   const zlib = require('zlib');
@@ -282,91 +283,25 @@
     file.metadata = json(sent.bytes);
   };
 
-  const LISTENERS = Symbol('listeners');
   const CHUNKS = Symbol('chunks');
-  const ENDED = Symbol('ended');
 
-  // A minimal Writable: chunks are kept and sent as one upload on end(); 'finish' comes once it is stored,
-  // then 'close'; a failure emits 'error', then 'close'.
-  class ObjectWriteStream {
+  // A Writable whose chunks are kept and sent as one upload when it ends: 'finish' comes once the object is
+  // stored, then 'close'; a failure is its 'error', then 'close'.
+  class ObjectWriteStream extends Writable {
     constructor(file, options) {
-      this[LISTENERS] = Object.create(null);
+      super();
       this[CHUNKS] = [];
-      this[ENDED] = false;
       this.file = file;
       this.options = options;
-      this.writable = true;
     }
 
-    on(event, listener) {
-      (this[LISTENERS][event] ||= []).push({ listener, once: false });
-      return this;
+    _write(chunk, encoding, callback) {
+      this[CHUNKS].push(chunk);
+      callback();
     }
 
-    addListener(event, listener) {
-      return this.on(event, listener);
-    }
-
-    once(event, listener) {
-      (this[LISTENERS][event] ||= []).push({ listener, once: true });
-      return this;
-    }
-
-    off(event, listener) {
-      const listeners = this[LISTENERS][event] || [];
-      const index = listeners.findIndex((entry) => entry.listener === listener);
-      if (index >= 0) listeners.splice(index, 1);
-      return this;
-    }
-
-    removeListener(event, listener) {
-      return this.off(event, listener);
-    }
-
-    // As EventEmitter: an 'error' nobody listens for is thrown.
-    emit(event, ...args) {
-      const listeners = (this[LISTENERS][event] || []).slice();
-      if (event === 'error' && listeners.length === 0) throw args[0];
-      this[LISTENERS][event] = (this[LISTENERS][event] || []).filter((entry) => !entry.once);
-      for (const { listener } of listeners) listener.apply(this, args);
-      return listeners.length > 0;
-    }
-
-    write(chunk, encoding, callback) {
-      if (typeof encoding === 'function') [encoding, callback] = [undefined, encoding];
-      if (this[ENDED]) {
-        const error = new Error('write after end');
-        error.code = 'ERR_STREAM_WRITE_AFTER_END';
-        Promise.resolve().then(() => {
-          if (typeof callback === 'function') callback(error);
-          this.emit('error', error);
-        });
-        return false;
-      }
-      this[CHUNKS].push(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : bytesOf(chunk));
-      if (typeof callback === 'function') Promise.resolve().then(() => callback(null));
-      return true;
-    }
-
-    end(chunk, encoding, callback) {
-      if (typeof chunk === 'function') [chunk, encoding, callback] = [undefined, undefined, chunk];
-      else if (typeof encoding === 'function') [encoding, callback] = [undefined, encoding];
-      if (this[ENDED]) return this;
-      if (chunk !== undefined && chunk !== null) this.write(chunk, encoding);
-      this[ENDED] = true;
-      this.writable = false;
-      if (typeof callback === 'function') this.once('finish', callback);
-      upload(this.file, Buffer.concat(this[CHUNKS]), this.options).then(() => {
-        this.emit('finish');
-        this.emit('close');
-      }, (error) => {
-        try {
-          this.emit('error', error);
-        } finally {
-          this.emit('close');
-        }
-      });
-      return this;
+    _final(callback) {
+      upload(this.file, Buffer.concat(this[CHUNKS]), this.options).then(() => callback(), callback);
     }
   }
 
