@@ -2,6 +2,7 @@
   'use strict';
   const { Buffer } = require('buffer');
   const { URL } = require('url');
+  const EventEmitter = require('events');
 
   // ---- Options, as node-postgres's ConnectionParameters and pg-connection-string read them ----
 
@@ -193,47 +194,6 @@
 
   // ---- Client ----
 
-  // The EventEmitter methods node-postgres's clients and pools are used with.
-  class Emitter {
-    #listeners = new Map();
-
-    on(name, listener) {
-      this.#listeners.set(name, [...(this.#listeners.get(name) || []), listener]);
-      return this;
-    }
-
-    once(name, listener) {
-      const once = (...args) => {
-        this.off(name, once);
-        listener.apply(this, args);
-      };
-      return this.on(name, once);
-    }
-
-    off(name, listener) {
-      this.#listeners.set(name, (this.#listeners.get(name) || []).filter((each) => each !== listener));
-      return this;
-    }
-
-    removeAllListeners(name) {
-      if (name === undefined) this.#listeners.clear();
-      else this.#listeners.delete(name);
-      return this;
-    }
-
-    listenerCount(name) {
-      return (this.#listeners.get(name) || []).length;
-    }
-
-    emit(name, ...args) {
-      const listeners = this.#listeners.get(name) || [];
-      for (const listener of listeners) listener.apply(this, args);
-      return listeners.length > 0;
-    }
-  }
-  Emitter.prototype.addListener = Emitter.prototype.on;
-  Emitter.prototype.removeListener = Emitter.prototype.off;
-
   // A promise, or the same outcome handed to a Node-style callback (then nothing is returned).
   const settle = (promise, callback) => {
     if (typeof callback !== 'function') return promise;
@@ -256,7 +216,7 @@
     return { command: answer.command, rowCount: answer.rowCount, oid: null, rows, fields, rowAsArray: rowMode === 'array' };
   };
 
-  class Client extends Emitter {
+  class Client extends EventEmitter {
     #parameters;
     // null until connect(); then a promise of the connection's id.
     #connection = null;
@@ -362,7 +322,7 @@
 
   // ---- Pool (pg-pool): up to `max` clients, handed out by connect() and given back by release() ----
 
-  class Pool extends Emitter {
+  class Pool extends EventEmitter {
     #idle = [];
     #clients = new Set();
     #waiting = [];
