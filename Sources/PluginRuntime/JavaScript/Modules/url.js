@@ -850,6 +850,7 @@
 
   // ---- URLSearchParams (WHATWG URL §6) ----
 
+  const plusAsSpace = (text) => (text.includes('+') ? text.replace(/\+/g, ' ') : text);
   const parseFormEncoded = (text) => {
     const list = [];
     for (const sequence of text.split('&')) {
@@ -857,28 +858,19 @@
       const equals = sequence.indexOf('=');
       const name = equals < 0 ? sequence : sequence.slice(0, equals);
       const value = equals < 0 ? '' : sequence.slice(equals + 1);
-      list.push([percentDecode(name.replace(/\+/g, ' ')), percentDecode(value.replace(/\+/g, ' '))]);
+      list.push([percentDecode(plusAsSpace(name)), percentDecode(plusAsSpace(value))]);
     }
     return list;
   };
 
-  const formEncodeSafe = (byte) =>
-    byte === 0x2a || byte === 0x2d || byte === 0x2e || byte === 0x5f || (byte >= 0x30 && byte <= 0x39) ||
-    (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a);
-  const formEncode = (text) => {
-    let out = '';
-    for (let i = 0; i < text.length; ) {
-      const code = text.charCodeAt(i);
-      if (code >= 0x80) {
-        out += encodeCodePointAt(text, i, percentByte);
-        i += codePointLength(text, i);
-        continue;
-      }
-      out += code === 0x20 ? '+' : formEncodeSafe(code) ? text[i] : percentByte(code);
-      i++;
-    }
-    return out;
+  // Every code point but `*-._`, digits and letters (a lone surrogate alone, as U+FFFD).
+  const formEncoded = /[^*\-._0-9A-Za-z]/gu;
+  const formEncodeCharacter = (character) => {
+    const code = character.charCodeAt(0);
+    if (code === 0x20) return '+';
+    return code < 0x80 ? percentByte(code) : encodeCodePointAt(character, 0, percentByte);
   };
+  const formEncode = (text) => text.replace(formEncoded, formEncodeCharacter);
   const serializeFormEncoded = (list) =>
     list.map(([name, value]) => `${formEncode(name)}=${formEncode(value)}`).join('&');
 
