@@ -114,6 +114,17 @@
     });
   };
 
+  // What both sides of a stream keep of its end: whether it was destroyed, failed, closed, and told so.
+  const startLifecycle = (state, options) => {
+    state.emitClose = options.emitClose !== false;
+    state.autoDestroy = options.autoDestroy !== false;
+    state.destroyed = false;
+    state.errored = null;
+    state.errorEmitted = false;
+    state.closed = false;
+    state.closeEmitted = false;
+  };
+
   // ---- Readable ----
 
   function ReadableState(options, isDuplex) {
@@ -133,13 +144,7 @@
     this.resumeScheduled = false;
     this.readingMore = false;
     this.paused = null;
-    this.emitClose = options.emitClose !== false;
-    this.autoDestroy = options.autoDestroy !== false;
-    this.destroyed = false;
-    this.errored = null;
-    this.errorEmitted = false;
-    this.closed = false;
-    this.closeEmitted = false;
+    startLifecycle(this, options);
     this.dataEmitted = false;
     this.awaitDrainWriters = new Set();
     this.encoding = null;
@@ -686,13 +691,7 @@
     this.finalCalled = false;
     this.prefinished = false;
     this.finished = false;
-    this.emitClose = options.emitClose !== false;
-    this.autoDestroy = options.autoDestroy !== false;
-    this.destroyed = false;
-    this.errored = null;
-    this.errorEmitted = false;
-    this.closed = false;
-    this.closeEmitted = false;
+    startLifecycle(this, options);
     this.onFinished = [];
   }
 

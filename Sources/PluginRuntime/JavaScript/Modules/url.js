@@ -22,17 +22,8 @@
   // The UTF-8 bytes of the non-ASCII code point at `index` (a lone surrogate is U+FFFD, as TextEncoder has
   // it), each through `encodeByte`, concatenated. Kept off TextEncoder: URLs are parsed per event.
   const encodeCodePointAt = (text, index, encodeByte) => {
-    let code = text.charCodeAt(index);
-    let length = 1;
-    if (code >= 0xd800 && code <= 0xdfff) {
-      const next = text.charCodeAt(index + 1);
-      if (code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-        code = 0x10000 + ((code - 0xd800) << 10) + (next - 0xdc00);
-        length = 2;
-      } else {
-        code = 0xfffd;
-      }
-    }
+    let code = text.codePointAt(index);
+    if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd;
     if (code < 0x800) {
       return encodeByte(0xc0 | (code >> 6)) + encodeByte(0x80 | (code & 63));
     }
@@ -45,11 +36,7 @@
     );
   };
   // How many UTF-16 units the code point at `index` takes.
-  const codePointLength = (text, index) => {
-    const code = text.charCodeAt(index);
-    const next = text.charCodeAt(index + 1);
-    return code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff ? 2 : 1;
-  };
+  const codePointLength = (text, index) => (text.codePointAt(index) > 0xffff ? 2 : 1);
 
   const percentEncode = (text, inSet) => {
     let out = '';
