@@ -192,7 +192,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            exclude: ["Clients"],
+            exclude: ["Clients", "ExportPlugins"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(
