@@ -37,17 +37,24 @@ public final class TCPProxy: Sendable {
         try await waitUntil(accepting: false)
     }
 
+    /// Cuts the proxy as ``cut()`` does, half way through the next request that goes through it (an interrupted
+    /// upload); returns once it is cut.
+    public func cutDuringNextRequest() async throws {
+        process.send(SIGHUP)
+        try await waitUntil(accepting: false, within: .seconds(60))
+    }
+
     /// Takes connections again; returns once it does.
     public func reopen() async throws {
         process.send(SIGUSR2)
         try await waitUntil(accepting: true)
     }
 
-    private func waitUntil(accepting: Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
+    private func waitUntil(accepting: Bool, within limit: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + limit
         while LoopbackPort.accepts(port: port) != accepting {
             guard ContinuousClock.now < deadline, process.isRunning else {
-                throw TCPProxyError(description: "the proxy did not \(accepting ? "reopen" : "close") within 30 s")
+                throw TCPProxyError(description: "the proxy did not \(accepting ? "reopen" : "close") within \(limit)")
             }
             try await Task.sleep(for: .milliseconds(20))
         }

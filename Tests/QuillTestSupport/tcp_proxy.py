@@ -1,7 +1,9 @@
 """A TCP proxy for the tests' destination outages: forwards 127.0.0.1:PORT to 127.0.0.1:TARGET.
 
 SIGUSR1 cuts it: the listener closes (new connections are refused) and every open connection is reset,
-whatever it was carrying. SIGUSR2 listens again on the same port. Usage: tcp_proxy.py PORT TARGET
+whatever it was carrying. SIGHUP cuts it half way through the next request: the first half of the next bytes a
+client sends reach the target, then it is cut as by SIGUSR1. SIGUSR2 listens again on the same port.
+Usage: tcp_proxy.py PORT TARGET
 """
 import asyncio
 import signal
@@ -12,10 +14,18 @@ async def main(port: int, target: int) -> None:
     loop = asyncio.get_running_loop()
     open_transports: set[asyncio.BaseTransport] = set()
     listener: asyncio.Server | None = None
+    cut_in_next_request = False
 
-    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, from_client: bool) -> None:
+        nonlocal cut_in_next_request
         try:
             while data := await reader.read(65536):
+                if from_client and cut_in_next_request:
+                    cut_in_next_request = False
+                    writer.write(data[: len(data) // 2])
+                    await writer.drain()
+                    cut()
+                    return
                 writer.write(data)
                 await writer.drain()
         except ConnectionError:
@@ -32,7 +42,7 @@ async def main(port: int, target: int) -> None:
         pair = {client_writer.transport, upstream_writer.transport}
         open_transports.update(pair)
         try:
-            await asyncio.gather(pipe(client_reader, upstream_writer), pipe(upstream_reader, client_writer))
+            await asyncio.gather(pipe(client_reader, upstream_writer, True), pipe(upstream_reader, client_writer, False))
         finally:
             open_transports.difference_update(pair)
 
@@ -47,7 +57,12 @@ async def main(port: int, target: int) -> None:
         for transport in list(open_transports):
             transport.abort()
 
+    def arm() -> None:
+        nonlocal cut_in_next_request
+        cut_in_next_request = True
+
     loop.add_signal_handler(signal.SIGUSR1, cut)
+    loop.add_signal_handler(signal.SIGHUP, arm)
     loop.add_signal_handler(signal.SIGUSR2, lambda: loop.create_task(listen()))
     await listen()
     await asyncio.Event().wait()
