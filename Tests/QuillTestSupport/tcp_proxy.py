@@ -6,6 +6,7 @@ client sends reach the target, then it is cut as by SIGUSR1. SIGUSR2 listens aga
 Usage: tcp_proxy.py PORT TARGET
 """
 import asyncio
+import os
 import signal
 import sys
 
@@ -65,7 +66,10 @@ async def main(port: int, target: int) -> None:
     loop.add_signal_handler(signal.SIGHUP, arm)
     loop.add_signal_handler(signal.SIGUSR2, lambda: loop.create_task(listen()))
     await listen()
-    await asyncio.Event().wait()
+    # Ends with the test process that started it, even one that was killed.
+    parent = os.getppid()
+    while os.getppid() == parent:
+        await asyncio.sleep(1)
 
 
 if __name__ == "__main__":
