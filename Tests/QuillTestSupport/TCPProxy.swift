@@ -44,6 +44,13 @@ public final class TCPProxy: Sendable {
         try await waitUntil(accepting: false, within: .seconds(60))
     }
 
+    /// Cuts the proxy as ``cut()`` does when the target next answers: the request reached it whole (an upload the
+    /// target stored), its answer is lost. Returns once it is cut.
+    public func cutBeforeNextAnswer() async throws {
+        process.send(SIGALRM)
+        try await waitUntil(accepting: false, within: .seconds(60))
+    }
+
     /// Takes connections again; returns once it does.
     public func reopen() async throws {
         process.send(SIGUSR2)

@@ -2,7 +2,8 @@
 
 SIGUSR1 cuts it: the listener closes (new connections are refused) and every open connection is reset,
 whatever it was carrying. SIGHUP cuts it half way through the next request: the first half of the next bytes a
-client sends reach the target, then it is cut as by SIGUSR1. SIGUSR2 listens again on the same port.
+client sends reach the target, then it is cut as by SIGUSR1. SIGALRM cuts it when the target next answers: the
+request was delivered whole, its answer never arrives. SIGUSR2 listens again on the same port.
 Usage: tcp_proxy.py PORT TARGET
 """
 import asyncio
@@ -15,16 +16,18 @@ async def main(port: int, target: int) -> None:
     loop = asyncio.get_running_loop()
     open_transports: set[asyncio.BaseTransport] = set()
     listener: asyncio.Server | None = None
-    cut_in_next_request = False
+    # Where the next cut falls: "request" (half way through the next request), "answer" (before the next answer).
+    cut_at: str | None = None
 
     async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, from_client: bool) -> None:
-        nonlocal cut_in_next_request
+        nonlocal cut_at
         try:
             while data := await reader.read(65536):
-                if from_client and cut_in_next_request:
-                    cut_in_next_request = False
-                    writer.write(data[: len(data) // 2])
-                    await writer.drain()
+                if cut_at == ("request" if from_client else "answer"):
+                    cut_at = None
+                    if from_client:
+                        writer.write(data[: len(data) // 2])
+                        await writer.drain()
                     cut()
                     return
                 writer.write(data)
@@ -58,12 +61,13 @@ async def main(port: int, target: int) -> None:
         for transport in list(open_transports):
             transport.abort()
 
-    def arm() -> None:
-        nonlocal cut_in_next_request
-        cut_in_next_request = True
+    def cut_next(where: str) -> None:
+        nonlocal cut_at
+        cut_at = where
 
     loop.add_signal_handler(signal.SIGUSR1, cut)
-    loop.add_signal_handler(signal.SIGHUP, arm)
+    loop.add_signal_handler(signal.SIGHUP, cut_next, "request")
+    loop.add_signal_handler(signal.SIGALRM, cut_next, "answer")
     loop.add_signal_handler(signal.SIGUSR2, lambda: loop.create_task(listen()))
     await listen()
     # Ends with the test process that started it, even one that was killed.
