@@ -48,6 +48,25 @@ import Testing
     }
 
     @Test func s3ExportHoldsEveryEventOnceAfterAnUploadIsCutHalfWayAndS3IsUnreachable() async throws {
+        let (exported, sent) = try await Self.exportToS3 { try await $0.cutDuringNextRequest() }
+        Self.expectExactlyOnce(exported, sent: sent)
+    }
+
+    /// S3 stored an upload whose answer was lost, and stayed unreachable through the SDK's own retries (which reuse
+    /// the key): the work queue retries the batch, as it must not know whether it was stored, and PostHog's plugin
+    /// names each attempt's object anew, so the batch is in the bucket twice. The plugin's doing: Quill delivers a
+    /// failed batch again, and only a plugin whose writes are idempotent (a key from the batch) can avoid it.
+    @Test func s3ExportWritesABatchTwiceWhenS3StoredAnUploadWhoseAnswerWasLost() async throws {
+        let (exported, sent) = try await Self.exportToS3 { try await $0.cutBeforeNextAnswer() }
+        #expect(Set(exported.map(\.uuid)) == Set(sent.keys), "every event exported")
+        withKnownIssue("PostHog's S3 plugin writes a retried batch under a new key") {
+            Self.expectExactlyOnce(exported, sent: sent)
+        }
+    }
+
+    /// Runs PostHog's S3 export plugin on the orders through a proxy that `cut` cuts once the first object is
+    /// stored, for 3 s; every event read back from the bucket, and the orders sent.
+    static func exportToS3(cut: (TCPProxy) async throws -> Void) async throws -> (exported: [ExportedEvent], sent: [String: JSONValue]) {
         let moto = try await MotoServer.start()
         let bucket = MotoBucket(moto: moto, name: "posthog-export")
         try await bucket.create()
@@ -64,9 +83,8 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
             return try await !bucket.keys().isEmpty
         }
-        // In the middle of an upload, for shorter than the work queue's first retry (6 s): every batch that failed
-        // succeeds at its next attempt, the interrupted one included.
-        try await proxy.cutDuringNextRequest()
+        // Shorter than the work queue's first retry (6 s): every batch that failed succeeds at its next attempt.
+        try await cut(proxy)
         try await Task.sleep(for: .seconds(3))
         try await proxy.reopen()
         let sent = try await sending.value
@@ -87,8 +105,8 @@ import Testing
             let lines = try Zlib.gunzip(try await bucket.object(key)).split(separator: UInt8(ascii: "\n"))
             exported += try lines.map { ExportedEvent(try JSONValue.parse(Array($0))) }
         }
-        Self.expectExactlyOnce(exported, sent: sent)
         await server.stop()
+        return (exported, sent)
     }
 
     @Test func kinesisExportPutsEveryEventOnceOnTheStream() async throws {
