@@ -74,7 +74,7 @@ import Testing
         let (server, configID) = try await Self.serve(
             "s3-export",
             config: [
-                "awsAccessKey": "AKIDEXAMPLE", "awsSecretAccessKey": "secret", "awsRegion": "us-east-1",
+                "awsAccessKey": "AKIDEXAMPLE", "awsSecretAccessKey": "secret", "awsRegion": motoRegion,
                 "s3BucketName": bucket.name, "s3BucketEndpoint": "\(proxy.url)/\(bucket.name)", "prefix": "posthog/",
                 "compression": "gzip", "sse": "AES256",
             ])
@@ -228,12 +228,9 @@ import Testing
 struct ExportedEvent {
     var uuid: String
     var properties: JSONValue?
+}
 
-    init(uuid: String, properties: JSONValue?) {
-        self.uuid = uuid
-        self.properties = properties
-    }
-
+extension ExportedEvent {
     /// From the event JSON the plugin exported.
     init(_ json: JSONValue) {
         self.init(uuid: json["uuid"]?.stringValue ?? "", properties: json["properties"])
