@@ -156,7 +156,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            path: "Tests/QuillTestSupport", swiftSettings: librarySettings),
+            path: "Tests/QuillTestSupport", exclude: ["tcp_proxy.py"], swiftSettings: librarySettings),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: upcomingFeatures),
         .testTarget(name: "ChildProcessesTests", dependencies: ["ChildProcesses"], swiftSettings: upcomingFeatures),
         .testTarget(
@@ -192,7 +192,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            exclude: ["Clients"],
+            exclude: ["Clients", "ExportPlugins"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

@@ -97,6 +97,8 @@ public protocol WorkQueueStore: Sendable {
     func lease(now: Date, until leaseEnd: Date, limit: Int, perConfig: Int, excluding: Set<Int>) async throws -> [WorkItem]
     /// Gives a leased item back untouched, for another turn.
     func release(_ id: Int64) async throws
+    /// Extends the lease of an item still leased, to `leaseEnd`, for a worker still running it.
+    func renewLease(_ id: Int64, until leaseEnd: Date) async throws
     /// Removes a finished item.
     func complete(_ id: Int64) async throws
     /// Puts an item back to run at `runAt`, counting the failed attempt.

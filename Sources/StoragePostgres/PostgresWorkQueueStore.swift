@@ -91,6 +91,10 @@ struct PostgresWorkQueueStore: WorkQueueStore {
         try await database.execute("UPDATE work_item SET status = 'pending', lease_until = NULL WHERE id = ?", [id])
     }
 
+    func renewLease(_ id: Int64, until leaseEnd: Date) async throws {
+        try await database.execute("UPDATE work_item SET lease_until = ? WHERE id = ? AND status = 'leased'", [leaseEnd, id])
+    }
+
     func complete(_ id: Int64) async throws {
         try await database.execute("DELETE FROM work_item WHERE id = ?", [id])
     }

@@ -102,6 +102,13 @@ public struct SQLiteWorkQueueStore: WorkQueueStore {
         }
     }
 
+    public func renewLease(_ id: Int64, until leaseEnd: Date) async throws {
+        try await database.pool.write { db in
+            try db.execute(
+                sql: "UPDATE work_item SET lease_until = ? WHERE id = ? AND status = 'leased'", arguments: [leaseEnd, id])
+        }
+    }
+
     public func complete(_ id: Int64) async throws {
         try await database.pool.write { db in
             try db.execute(sql: "DELETE FROM work_item WHERE id = ?", arguments: [id])

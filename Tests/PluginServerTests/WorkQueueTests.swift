@@ -270,6 +270,37 @@ import Testing
         #expect(dead.first?.lastError == "TypeError: bad data")
     }
 
+    /// A batch that waits or runs longer than a lease (a slow destination, script threads busy with other calls)
+    /// keeps its lease while it runs: the queue doesn't lease it again and export it twice.
+    @Test func aBatchRunningLongerThanALeaseRunsOnce() async throws {
+        let plugin = """
+            export async function exportEvents(events, { cache }) {
+              await cache.incr('tries')
+              // Runs until the test lets it finish, while the queue's clock passes several leases.
+              while (!(await cache.get('finish', false))) {}
+              await cache.incr('batches')
+            }
+            """
+        var queueConfiguration = WorkQueueService.Configuration()
+        queueConfiguration.lease = .seconds(10)
+        let harness = try await Harness(
+            plugin: plugin, runtimeConfiguration: PluginRuntimeConfiguration(workerCount: 2), queueConfiguration: queueConfiguration)
+        try await harness.enqueue(.exportBatch, [.array(Self.events(3))])
+        let running = Task { try await harness.service.run() }
+        defer { running.cancel() }
+        try await eventually("the first try") { try await harness.counter("tries") == 1 }
+
+        // In steps shorter than a lease, as time passes: three leases.
+        for _ in 0..<15 {
+            harness.advance(by: 2)
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try await harness.counter("tries") == 1, "the batch was leased again while it ran")
+        try await harness.cache.set(PluginCacheKey(namespace: "@plugin/1/1/", name: "finish"), to: "true", ttl: nil)
+        try await eventually("an empty queue") { try await harness.store.queuedItems(pluginConfigID: 1).isEmpty }
+        #expect(try await harness.counter("batches") == 1)
+    }
+
     @Test func jobsRunWithTheirPayload() async throws {
         let harness = try await Harness(
             plugin: """

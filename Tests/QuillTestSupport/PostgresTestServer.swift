@@ -50,9 +50,10 @@ public final class PostgresTestServer: Sendable {
         try await run("psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", sql])
     }
 
-    /// A server of the test's own, to stop and start again; stopped when the process exits.
-    public static func startDedicated() async throws -> PostgresTestServer {
-        let server = try await start(tls: false)
+    /// A server of the test's own, to stop and start again; stopped when the process exits. With `tls`, it also
+    /// takes TLS as ``sharedWithTLS()`` does (for a plugin that always asks for it).
+    public static func startDedicated(tls: Bool = false) async throws -> PostgresTestServer {
+        let server = try await start(tls: tls)
         ServerAtExit.servers.withLock { $0.append(server) }
         return server
     }

@@ -60,6 +60,21 @@ import Testing
     }
 
     @Test(arguments: BackendKind.allCases)
+    func aRenewedLeaseKeepsItsItemAndRenewingAnItemNoLongerLeasedChangesNothing(backend: BackendKind) async throws {
+        let queue = try await Queue(backend)
+        let now = queue.now
+        try await queue.enqueue(config: 1, count: 2, runAt: now)
+        let leased = try await queue.lease()
+        try await queue.store.renewLease(leased[0].id, until: now + 120)
+        #expect(try await queue.lease(at: now + 61).map(\.id) == [leased[1].id], "only the lease not renewed ran out")
+
+        try await queue.store.complete(leased[1].id)
+        try await queue.store.retry(leased[0].id, at: now + 1_000, error: "down")
+        try await queue.store.renewLease(leased[0].id, until: now + 5_000)
+        #expect(try await queue.lease(at: now + 1_000).map(\.id) == [leased[0].id], "a retried item stays pending, due at its time")
+    }
+
+    @Test(arguments: BackendKind.allCases)
     func bufferedExportEventsAreNeverLeasedUntilBatched(backend: BackendKind) async throws {
         let queue = try await Queue(backend)
         let now = queue.now

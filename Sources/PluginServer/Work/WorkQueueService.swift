@@ -30,7 +30,8 @@ final class WorkQueueService: Service {
     struct Configuration: Sendable {
         var concurrency = 32
         var perConfigConcurrency = 4
-        /// How long a leased item is a worker's before another may take it (a crashed worker's items).
+        /// How long a leased item is a worker's before another may take it (a crashed worker's items); renewed
+        /// every half lease while the item runs.
         var lease: Duration = .seconds(300)
         var pollInterval: Duration = .seconds(1)
         /// Waits before each retry after a `RetryError` (DESIGN.md).
@@ -122,7 +123,7 @@ final class WorkQueueService: Service {
                     startedPerConfig[item.pluginConfigID, default: 0] += 1
                     inFlight.withLock { $0[item.pluginConfigID, default: 0] += 1 }
                     group.addTask {
-                        await self.run(item)
+                        await self.holdingLease(of: item) { await self.run(item) }
                         self.inFlight.withLock { $0[item.pluginConfigID, default: 1] -= 1 }
                         self.wakeup.signal()
                     }
@@ -177,6 +178,27 @@ final class WorkQueueService: Service {
     func flushExportBuffer(pluginConfigID: Int) async {
         await formExportBatches(.config(pluginConfigID))
         wakeup.signal()
+    }
+
+    /// Runs `body` while renewing the item's lease every half lease: an item that waits for a script thread or runs
+    /// longer than one lease would otherwise be leased again, by this worker or another, and run twice. A crashed
+    /// worker renews nothing, so its items still come back when their lease runs out.
+    private func holdingLease(of item: WorkItem, _ body: () async -> Void) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while (try? await self.clock.sleep(for: self.configuration.lease / 2)) != nil {
+                    do {
+                        try await self.store.renewLease(item.id, until: self.clock.now.addingTimeInterval(self.configuration.lease.seconds))
+                    } catch is CancellationError {
+                        return
+                    } catch {
+                        self.logger.error("Could not renew a work item's lease", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+            await body()
+            group.cancelAll()
+        }
     }
 
     private func run(_ item: WorkItem) async {
