@@ -139,6 +139,38 @@ import Testing
         #expect(try await harness.counter("batches") == batches)
     }
 
+    /// A VM made again (after idling, or on another thread) whose `setupPlugin` fails while its destination is down:
+    /// the config was set up before, so it is not disabled; its setup is retried and its work waits, attempts unchanged.
+    @Test func workWaitsWhileAConfigThatWasSetUpBeforeRetriesItsSetup() async throws {
+        var runtimeConfiguration = PluginRuntimeConfiguration(workerCount: 1, setupRetryDelays: [.milliseconds(300), .milliseconds(300)])
+        runtimeConfiguration.idleTimeout = nil
+        var queueConfiguration = WorkQueueService.Configuration()
+        queueConfiguration.setupRetryWait = .milliseconds(100)
+        let harness = try await Harness(
+            plugin: """
+                export async function setupPlugin({ cache }) {
+                  if (await cache.incr('setups') === 2) throw new Error('connect ECONNREFUSED 127.0.0.1:5432')
+                }
+                export async function onEvent(event, { cache }) {
+                  await cache.lpush('delivered', [event.uuid])
+                }
+                """,
+            runtimeConfiguration: runtimeConfiguration, queueConfiguration: queueConfiguration, workClock: SystemWorkClock())
+        // Idle: the VM goes; the next delivery makes it again, and that setup fails.
+        await harness.runtime.retireIdleVMs(unusedFor: .zero)
+        try await harness.enqueue(.onEvent, [["event": "e", "uuid": "u1"]])
+        let running = Task { try await harness.service.run() }
+        defer { running.cancel() }
+
+        try await eventually("the delivery after setup succeeded again") { try await harness.delivered() == ["u1"] }
+        #expect(try await harness.counter("setups") == 3)
+        #expect(try await harness.store.deadLetters(pluginConfigID: 1).isEmpty)
+        #expect(await harness.runtime.isReady(pluginConfigID: 1, teamID: 1))
+        let system = harness.logs.entries(pluginConfigID: 1).filter { $0.source == .system }.map(\.message)
+        #expect(system.contains { $0.hasPrefix("setupPlugin failed again after it had succeeded (attempt 1/3)") && $0.contains("ECONNREFUSED") })
+        #expect(system.contains("setupPlugin succeeded on attempt 2/3."))
+    }
+
     @Test func exportThatNeverRecoversBecomesADeadLetterThenReplaysOnce() async throws {
         let harness = try await Harness(plugin: Self.exporter, config: ["exportEventsBufferSeconds": "1"])
         try await harness.setDestination(down: true)

@@ -57,6 +57,8 @@ final class ConfigRegistry: Sendable {
         var memoryBreaches: [Int: [ContinuousClock.Instant]] = [:]
         /// The threads that have a VM of each config.
         var vmLocations: [Int: Set<Int>] = [:]
+        /// The generation of each config whose `setupPlugin` has succeeded on some thread.
+        var setUpGenerations: [Int: Int] = [:]
     }
 
     private let state: Mutex<State>
@@ -101,6 +103,7 @@ final class ConfigRegistry: Sendable {
             state.chains[team]?.removeAll { $0 == id }
             if state.chains[team]?.isEmpty == true { state.chains[team] = nil }
             state.processEventsInFlight[id] = nil
+            state.setUpGenerations[id] = nil
             return config
         }
     }
@@ -124,6 +127,16 @@ final class ConfigRegistry: Sendable {
             guard state.configs[id]?.generation == generation else { return }
             state.configs[id]?.state = newState
         }
+    }
+
+    /// Notes that `setupPlugin` of the config's `generation` succeeded.
+    func noteSetUp(of id: Int, generation: Int) {
+        state.withLock { $0.setUpGenerations[id] = max($0.setUpGenerations[id] ?? 0, generation) }
+    }
+
+    /// Whether `setupPlugin` of the config's `generation` has succeeded before, on any thread.
+    func hasBeenSetUp(_ id: Int, generation: Int) -> Bool {
+        state.withLock { $0.setUpGenerations[id] == generation }
     }
 
     func recordError(_ error: PluginErrorRecord, of id: Int) {

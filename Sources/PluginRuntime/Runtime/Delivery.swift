@@ -31,8 +31,11 @@ public enum DeliveryOutcome: Sendable, Equatable {
     /// The call ran past the time limit. It fails like `failed`; the work queue also counts these
     /// to pause a config whose calls keep timing out.
     case timedOut(String)
-    /// The config isn't loaded (disabled or removed), or is still retrying `setupPlugin`.
+    /// The config isn't loaded (disabled or removed), or the runtime has stopped.
     case unavailable(String)
+    /// Not run: the config is retrying `setupPlugin`. The work queue tries again later without counting an
+    /// attempt; if the retries run out, the config is disabled and the delivery is `unavailable`.
+    case waitingForSetup(String)
     /// Not run: another call of the config timed out while this one waited its turn. The work queue
     /// puts it back untouched; the config's next calls come one at a time.
     case deferred(String)

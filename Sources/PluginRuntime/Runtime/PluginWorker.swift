@@ -152,12 +152,18 @@ actor PluginWorker {
             vm.isSetUp = true
             return .ready(vm.capabilities)
         }
+        let id = vm.definition.id
         do {
             _ = try await vm.call(.setupPlugin)
             vm.isSetUp = true
+            registry.noteSetUp(of: id, generation: vm.generation)
             return .ready(vm.capabilities)
-        } catch where error.errorClass == PluginVM.retryErrorClass {
-            let label = "setupPlugin failed with RetryError (attempt \(attempt)/\(setupAttempts)): \(error.message)"
+        } catch where error.errorClass == PluginVM.retryErrorClass || (error.kind != .memoryLimit && registry.hasBeenSetUp(id, generation: vm.generation)) {
+            // Any error of a config whose setup succeeded before (a VM made again after idling, or on another
+            // thread) is retried too: its code and configuration did work, so a destination that is down for
+            // a while must not disable it.
+            let kind = error.errorClass == PluginVM.retryErrorClass ? "with RetryError" : "again after it had succeeded"
+            let label = "setupPlugin failed \(kind) (attempt \(attempt)/\(setupAttempts)): \(error.message)"
             guard attempt < setupAttempts else {
                 vm.recordError(error)
                 return .failed(reason: "\(label). Disabling the plugin after \(setupAttempts) attempts.")
@@ -315,12 +321,14 @@ actor PluginWorker {
     ) async -> DeliveryOutcome {
         await thread.backgroundTurn()
         let id = config.id
-        guard config.state == .ready else { return .unavailable("plugin config \(id) is still waiting for setupPlugin") }
+        let waiting = DeliveryOutcome.waitingForSetup("plugin config \(id) is retrying setupPlugin")
+        guard config.state == .ready else { return waiting }
         if registry.timedOut(id, after: sent) {
             return .deferred("an earlier call of plugin config \(id) timed out while this one waited")
         }
         guard let vm = await vm(for: config) else {
-            return .unavailable("plugin config \(id) could not be set up on this thread: it is disabled or waits for setupPlugin")
+            if registry.config(id)?.state == .retryingSetup { return waiting }
+            return .unavailable("plugin config \(id) could not be set up on this thread: it is disabled")
         }
         do throws(ScriptError) {
             try await body(vm)

@@ -82,7 +82,7 @@ final class SchedulerService: Service {
             switch outcome {
             case .succeeded: (.succeeded, nil)
             case .retry(let message), .failed(let message), .timedOut(let message), .unavailable(let message),
-                .deferred(let message):
+                .deferred(let message), .waitingForSetup(let message):
                 (.failed, message)
             }
         do {

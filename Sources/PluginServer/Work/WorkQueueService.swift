@@ -39,6 +39,8 @@ final class WorkQueueService: Service {
         var exportRetries: [Duration] = [6, 12, 24].map { .seconds($0) }
         /// How many time-outs in a row pause a config, and for how long.
         var timeOutBreakers = TimeOutBreakers.Settings()
+        /// How long a config that is retrying `setupPlugin` gets none of its items.
+        var setupRetryWait: Duration = .seconds(5)
     }
 
     private let store: any WorkQueueStore
@@ -348,7 +350,7 @@ final class WorkQueueService: Service {
         let timedOut: Bool
         switch outcome {
         case .timedOut: timedOut = true
-        case .deferred: return
+        case .deferred, .waitingForSetup: return
         case .succeeded, .retry, .failed, .unavailable: timedOut = false
         }
         let transition = breakers.withLock {
@@ -377,6 +379,11 @@ final class WorkQueueService: Service {
             case .succeeded:
                 try await store.complete(item.id)
             case .deferred:
+                try await store.release(item.id)
+            case .waitingForSetup:
+                // Its items wait, attempts unchanged, and none is leased for a while: the retries of setupPlugin
+                // are seconds apart.
+                throttle.pause(item.pluginConfigID, until: clock.now.addingTimeInterval(configuration.setupRetryWait.seconds))
                 try await store.release(item.id)
             case .retry(let message) where item.attempts < retries.count:
                 let backoff = clock.now.addingTimeInterval(retries[item.attempts].seconds)
