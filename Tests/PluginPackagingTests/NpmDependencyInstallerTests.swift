@@ -151,4 +151,30 @@ import Testing
             #expect(error.description.contains("http://127.0.0.1:9/registry"), "\(error)")
         }
     }
+
+    @Test func moreThanTheMostPackagesIsRefused() async throws {
+        let registry = FakeNpmRegistry()
+        let count = NpmDependencyInstaller.maximumPackageCount + 1
+        // A chain, so the limit is met while resolving, not by package.json alone.
+        for index in 0..<count {
+            registry.publish("p\(index)", "1.0.0", dependencies: index + 1 < count ? ["p\(index + 1)": "1"] : [:])
+        }
+        do {
+            _ = try await Self.installer(registry).install(for: Self.plugin(dependencies: #"{"p0": "1"}"#))
+            Issue.record("installed more than the most packages")
+        } catch {
+            #expect(error.description.contains("more than \(NpmDependencyInstaller.maximumPackageCount) packages"), "\(error)")
+        }
+        #expect(registry.packumentRequests == NpmDependencyInstaller.maximumPackageCount)
+    }
+
+    @Test func onlyTheRegistrysOwnOriginCounts() {
+        let registry = "https://registry.example.com/npm"
+        #expect(NpmDependencyInstaller.isOnRegistry("https://registry.example.com/npm/a/-/a-1.0.0.tgz", registry: registry))
+        #expect(NpmDependencyInstaller.isOnRegistry("HTTPS://Registry.Example.com/other", registry: registry))
+        #expect(!NpmDependencyInstaller.isOnRegistry("http://registry.example.com/a", registry: registry), "not over plain HTTP")
+        #expect(!NpmDependencyInstaller.isOnRegistry("https://registry.example.com:8443/a", registry: registry))
+        #expect(!NpmDependencyInstaller.isOnRegistry("https://registry.example.com.evil.test/a", registry: registry))
+        #expect(!NpmDependencyInstaller.isOnRegistry("https://user@evil.test/a", registry: registry))
+    }
 }

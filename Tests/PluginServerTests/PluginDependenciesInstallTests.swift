@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import OrderedJSON
+import PluginPackaging
+@testable import PluginServer
 import QuillTestSupport
 import Testing
 
@@ -100,5 +102,29 @@ import Testing
         let countAfter = try await api.get("/api/organizations/@current/plugins/").json?["results"]?.arrayValue?.count
         #expect(countBefore != nil && countAfter == countBefore)
         await server.stop()
+    }
+
+    @Test func theTokenGoesOnlyToTheRegistrysHost() async throws {
+        let registry = FakeNpmRegistry()
+        let elsewhere = FakeNpmRegistry()
+        try await registry.start()
+        try await elsewhere.start(host: "127.0.0.2")
+        defer {
+            registry.stop()
+            elsewhere.stop()
+        }
+        registry.publish("near", "1.0.0")
+        registry.publish("far", "1.0.0", tarballHost: elsewhere)
+        elsewhere.publish("far", "1.0.0")
+        var settings = PluginRepositorySettings()
+        settings.npmRegistryURL = registry.baseURL
+        settings.npmToken = "npm_secret"
+        let installation = try await NpmDependencyInstaller(settings: settings).install(
+            for: ["package.json": Data(#"{"dependencies": {"near": "1", "far": "1"}}"#.utf8)])
+        #expect(installation?.files["node_modules/far/package.json"] != nil)
+        #expect(registry.authorizationHeaders["/near"] == "Bearer npm_secret")
+        #expect(registry.authorizationHeaders["/near/-/near-1.0.0.tgz"] == "Bearer npm_secret")
+        #expect(elsewhere.requests == ["/far/-/far-1.0.0.tgz"])
+        #expect(elsewhere.authorizationHeaders.isEmpty)
     }
 }

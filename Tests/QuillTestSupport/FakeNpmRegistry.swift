@@ -16,12 +16,15 @@ public final class FakeNpmRegistry: Sendable {
         var dependencies: [String: String]
         var optionalDependencies: [String: String]
         var integrity: String
+        /// The registry whose address the tarball URL names: this one when nil.
+        var tarballHost: FakeNpmRegistry?
     }
 
     private let packages = Mutex<[String: [Release]]>([:])
     private let tags = Mutex<[String: [String: String]]>([:])
     private let server = Mutex<LocalHTTPServer?>(nil)
     private let requestPaths = Mutex<[String]>([])
+    private let authorizations = Mutex<[String: String]>([:])
     /// Where tarball URLs point: the server's address once started, a made-up one before.
     private let base = Mutex("http://registry.invalid")
 
@@ -33,12 +36,16 @@ public final class FakeNpmRegistry: Sendable {
     public var requests: [String] { requestPaths.withLock { $0 } }
     /// The packument requests among them (tarball paths have `/-/`).
     public var packumentRequests: Int { requests.filter { !$0.contains("/-/") }.count }
+    /// The `Authorization` header the server received, by path.
+    public var authorizationHeaders: [String: String] { authorizations.withLock { $0 } }
 
     /// Publishes `name@version` with `files` (a package.json naming it is added unless given) and its dependencies.
-    /// - Parameter integrity: What the packument claims; the tarball's real sha512 when nil.
+    /// - Parameters:
+    ///   - integrity: What the packument claims; the tarball's real sha512 when nil.
+    ///   - tarballHost: Another registry the tarball URL points to (publish the same there); this one when nil.
     public func publish(
         _ name: String, _ version: String, files: [String: String] = [:], dependencies: [String: String] = [:],
-        optionalDependencies: [String: String] = [:], integrity: String? = nil
+        optionalDependencies: [String: String] = [:], integrity: String? = nil, tarballHost: FakeNpmRegistry? = nil
     ) {
         var files = files
         if files["package.json"] == nil {
@@ -48,7 +55,7 @@ public final class FakeNpmRegistry: Sendable {
         let tarball = Zlib.gzip(TarWriter.tar(files, folder: "package"))
         let release = Release(
             version: version, tarball: tarball, dependencies: dependencies, optionalDependencies: optionalDependencies,
-            integrity: integrity ?? "sha512-" + Data(SHA512.hash(data: tarball)).base64EncodedString())
+            integrity: integrity ?? "sha512-" + Data(SHA512.hash(data: tarball)).base64EncodedString(), tarballHost: tarballHost)
         packages.withLock { $0[name, default: []].append(release) }
     }
 
@@ -76,7 +83,7 @@ public final class FakeNpmRegistry: Sendable {
             versions[release.version] = [
                 "name": name, "version": release.version, "dependencies": release.dependencies,
                 "optionalDependencies": release.optionalDependencies,
-                "dist": ["tarball": "\(baseURL)/\(name)/-/\(basename)-\(release.version).tgz", "integrity": release.integrity],
+                "dist": ["tarball": "\((release.tarballHost ?? self).baseURL)/\(name)/-/\(basename)-\(release.version).tgz", "integrity": release.integrity],
             ] as [String: Any]
         }
         var distTags = tags.withLock { $0[name] ?? [:] }
@@ -85,14 +92,17 @@ public final class FakeNpmRegistry: Sendable {
         return (try? JSONSerialization.data(withJSONObject: packument)).map(Array.init)
     }
 
-    /// Serves the registry on 127.0.0.1.
-    public func start() async throws {
+    /// Serves the registry on `host`, a loopback address.
+    public func start(host: String = "127.0.0.1") async throws {
         let router = Router()
         router.get("**") { [self] request, _ in
+            if let authorization = request.headers[.authorization] {
+                authorizations.withLock { $0[request.uri.path] = authorization }
+            }
             guard let body = response(to: baseURL + request.uri.path) else { return Response(status: .notFound) }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }
-        let started = try await LocalHTTPServer.start(router)
+        let started = try await LocalHTTPServer.start(router, host: host)
         base.withLock { $0 = started.baseURL }
         server.withLock { $0 = started }
     }
