@@ -87,9 +87,8 @@ import Testing
         let files = Self.plugin(dependencies: #"{"left": "^1.0.0"}"#)
         let first = try #require(try await Self.installer(registry).install(for: files))
         var hostile = files
-        hostile[NpmLock.fileName] = Data(
-            String(decoding: first.lock.serialized, as: UTF8.self).replacingOccurrences(of: registry.baseURL, with: "http://169.254.169.254")
-                .utf8)
+        let lockText = String(decoding: first.lock.serialized, as: UTF8.self)
+        hostile[NpmLock.fileName] = Data(lockText.replacingOccurrences(of: registry.baseURL, with: "http://169.254.169.254").utf8)
         let again = try #require(try await Self.installer(registry).install(for: hostile))
         #expect(!again.usedLock)
         #expect(!registry.requests.contains { $0.contains("169.254") })

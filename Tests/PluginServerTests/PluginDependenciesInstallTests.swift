@@ -40,6 +40,11 @@ import Testing
         ]
     }
 
+    /// The install request's answer, whatever its status.
+    func install(_ source: JSONValue, api: Management) async throws -> HTTPResult {
+        try await api.send(.post, "/api/organizations/@current/plugins/", json: ["plugin_type": "source", "source": source])
+    }
+
     static let dependencies = #"{"greet": "^1.2.0", "shout": "2", "@posthog/plugin-scaffold": "^1.4.0"}"#
 
     @Test func installsResolvesLocksAndRecompilesFromTheLock() async throws {
@@ -51,8 +56,7 @@ import Testing
         try await server.start()
         let api = Management(port: server.port)
 
-        let installed = try await api.send(
-            .post, "/api/organizations/@current/plugins/", json: ["plugin_type": "source", "source": Self.plugin(dependencies: Self.dependencies)])
+        let installed = try await install(Self.plugin(dependencies: Self.dependencies), api: api)
         #expect(installed.status == 201, "\(installed.text)")
         let pluginID = try #require(installed.json?["id"]?.doubleValue.map(Int.init))
         #expect(!registry.requests.contains { $0.contains("plugin-scaffold") }, "the runtime provides it")
@@ -83,20 +87,14 @@ import Testing
 
         // Refusals are 400s naming the problem, and install nothing.
         let countBefore = try await api.get("/api/organizations/@current/plugins/").json?["results"]?.arrayValue?.count
-        let tampered = try await api.send(
-            .post, "/api/organizations/@current/plugins/",
-            json: ["plugin_type": "source", "source": Self.plugin(dependencies: #"{"greet": "1", "shout": "2", "tampered": "1.0.0"}"#)])
+        let tampered = try await install(Self.plugin(dependencies: #"{"greet": "1", "shout": "2", "tampered": "1.0.0"}"#), api: api)
         #expect(tampered.status == 400)
         #expect(tampered.json?["detail"]?.stringValue?.contains("tampered@1.0.0") == true, "\(tampered.text)")
         #expect(tampered.json?["detail"]?.stringValue?.contains("integrity") == true, "\(tampered.text)")
-        let unknown = try await api.send(
-            .post, "/api/organizations/@current/plugins/",
-            json: ["plugin_type": "source", "source": Self.plugin(dependencies: #"{"greet": "1", "shout": "2", "no-such-package": "^1"}"#)])
+        let unknown = try await install(Self.plugin(dependencies: #"{"greet": "1", "shout": "2", "no-such-package": "^1"}"#), api: api)
         #expect(unknown.status == 400)
         #expect(unknown.json?["detail"]?.stringValue?.contains("'no-such-package'") == true, "\(unknown.text)")
-        let git = try await api.send(
-            .post, "/api/organizations/@current/plugins/",
-            json: ["plugin_type": "source", "source": Self.plugin(dependencies: #"{"greet": "github:acme/greet", "shout": "2"}"#)])
+        let git = try await install(Self.plugin(dependencies: #"{"greet": "github:acme/greet", "shout": "2"}"#), api: api)
         #expect(git.status == 400)
         #expect(git.json?["detail"]?.stringValue?.contains("only from the npm registry") == true, "\(git.text)")
         let countAfter = try await api.get("/api/organizations/@current/plugins/").json?["results"]?.arrayValue?.count

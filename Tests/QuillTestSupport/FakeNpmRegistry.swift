@@ -50,7 +50,8 @@ public final class FakeNpmRegistry: Sendable {
         var files = files
         if files["package.json"] == nil {
             let manifest: [String: Any] = ["name": name, "version": version, "main": "index.js", "dependencies": dependencies]
-            files["package.json"] = String(decoding: (try? JSONSerialization.data(withJSONObject: manifest, options: .sortedKeys)) ?? Data(), as: UTF8.self)
+            let json = (try? JSONSerialization.data(withJSONObject: manifest, options: .sortedKeys)) ?? Data()
+            files["package.json"] = String(decoding: json, as: UTF8.self)
         }
         let tarball = Zlib.gzip(TarWriter.tar(files, folder: "package"))
         let release = Release(
@@ -83,7 +84,10 @@ public final class FakeNpmRegistry: Sendable {
             versions[release.version] = [
                 "name": name, "version": release.version, "dependencies": release.dependencies,
                 "optionalDependencies": release.optionalDependencies,
-                "dist": ["tarball": "\((release.tarballHost ?? self).baseURL)/\(name)/-/\(basename)-\(release.version).tgz", "integrity": release.integrity],
+                "dist": [
+                    "tarball": "\((release.tarballHost ?? self).baseURL)/\(name)/-/\(basename)-\(release.version).tgz",
+                    "integrity": release.integrity,
+                ],
             ] as [String: Any]
         }
         var distTags = tags.withLock { $0[name] ?? [:] }
@@ -100,7 +104,8 @@ public final class FakeNpmRegistry: Sendable {
                 authorizations.withLock { $0[request.uri.path] = authorization }
             }
             guard let body = response(to: baseURL + request.uri.path) else { return Response(status: .notFound) }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
         }
         let started = try await LocalHTTPServer.start(router, host: host)
         base.withLock { $0 = started.baseURL }

@@ -48,15 +48,18 @@ package struct NpmDependencyInstaller: Sendable {
     package func install(for pluginFiles: [String: Data]) async throws(NpmInstallError) -> Installation? {
         let wanted = requirements(ofPackageJSON: pluginFiles["package.json"])
         guard !wanted.isEmpty else { return nil }
-        let rootDependencies = Dictionary(wanted.map { ($0.name, $0.spec) }, uniquingKeysWith: { _, optional in optional })
-
+        let rootDependencies = Dictionary(wanted.map { ($0.name, $0.spec) }, uniquingKeysWith: { first, _ in first })
         let session = Session(installer: self, pluginFiles: pluginFiles)
+        let usedLock: Bool
         if let lock = pluginFiles[NpmLock.fileName].flatMap(NpmLock.init), session.fits(lock, wanted) {
             try await session.install(lock)
-            return Installation(files: session.files, lock: NpmLock(dependencies: rootDependencies, packages: lock.packages), usedLock: true)
+            usedLock = true
+        } else {
+            try await session.resolve(wanted)
+            usedLock = false
         }
-        try await session.resolve(wanted)
-        return Installation(files: session.files, lock: NpmLock(dependencies: rootDependencies, packages: session.locked), usedLock: false)
+        return Installation(
+            files: session.files, lock: NpmLock(dependencies: rootDependencies, packages: session.locked), usedLock: usedLock)
     }
 
     /// Whether package.json names a dependency to install.
@@ -66,13 +69,10 @@ package struct NpmDependencyInstaller: Sendable {
 
     private func requirements(ofPackageJSON data: Data?) -> [Requirement] {
         guard let manifest = data.flatMap({ try? JSONValue.parse(Array($0)) }) else { return [] }
-        let required = NpmPackument.names(manifest["dependencies"]).map {
-            Requirement(dependent: "", requiredBy: "package.json", name: $0.key, spec: $0.value, isOptional: false)
-        }
-        let optional = NpmPackument.names(manifest["optionalDependencies"]).map {
-            Requirement(dependent: "", requiredBy: "package.json", name: $0.key, spec: $0.value, isOptional: true)
-        }
-        return (required + optional).filter { !isSkipped($0.name) }.sorted { $0.name < $1.name }
+        return Requirement.all(
+            dependencies: NpmPackument.names(manifest["dependencies"]),
+            optionalDependencies: NpmPackument.names(manifest["optionalDependencies"]), of: "", requiredBy: "package.json"
+        ).filter { !isSkipped($0.name) }
     }
 
     /// A dependency to install, seen from the package (install path) that names it.
@@ -84,6 +84,19 @@ package struct NpmDependencyInstaller: Sendable {
         var name: String
         var spec: String
         var isOptional: Bool
+
+        /// A package's requirements by name; one also in `optionalDependencies` is optional, as npm reads it.
+        static func all(
+            dependencies: [String: String], optionalDependencies: [String: String], of dependent: String, requiredBy: String
+        ) -> [Requirement] {
+            let required = dependencies.filter { optionalDependencies[$0.key] == nil }.map {
+                Requirement(dependent: dependent, requiredBy: requiredBy, name: $0.key, spec: $0.value, isOptional: false)
+            }
+            let optional = optionalDependencies.map {
+                Requirement(dependent: dependent, requiredBy: requiredBy, name: $0.key, spec: $0.value, isOptional: true)
+            }
+            return (required + optional).sorted { $0.name < $1.name }
+        }
     }
 
     /// One installation's state: what is placed where, the files so far, what was downloaded.
@@ -119,8 +132,8 @@ package struct NpmDependencyInstaller: Sendable {
             while let requirement = queue.popLast() {
                 if installer.isSkipped(requirement.name) { continue }
                 guard let spec = NpmSpec(requirement.spec) else { return false }
-                guard let path = Self.lookup(requirement.name, from: requirement.dependent, in: { lock.packages[$0] != nil || shipped[$0] != nil })
-                else {
+                let isPlaced = { (path: String) in lock.packages[path] != nil || self.shipped[path] != nil }
+                guard let path = Self.lookup(requirement.name, from: requirement.dependent, in: isPlaced) else {
                     if requirement.isOptional { continue }
                     return false
                 }
@@ -128,7 +141,8 @@ package struct NpmDependencyInstaller: Sendable {
                     if let version = shipped[path] ?? nil, spec.accepts(version) { continue }
                     return false
                 }
-                guard Self.isInstallPath(path), spec.accepts(package.version), NpmDependencyInstaller.isOnRegistry(package.resolved, registry: installer.registryURL),
+                guard Self.isInstallPath(path), spec.accepts(package.version),
+                    NpmDependencyInstaller.isOnRegistry(package.resolved, registry: installer.registryURL),
                     NpmIntegrity(integrity: package.integrity, shasum: nil) != nil
                 else { return false }
                 if reached.insert(path).inserted {
@@ -175,7 +189,8 @@ package struct NpmDependencyInstaller: Sendable {
                         + "Quill installs dependencies only from the npm registry, as a version range (^1.2.0) or a tag (latest)")
             }
             let target: String
-            if let found = Self.lookup(name, from: requirement.dependent, in: { self.locked[$0] != nil || self.shipped[$0] != nil }) {
+            let isPlaced = { (path: String) in self.locked[path] != nil || self.shipped[path] != nil }
+            if let found = Self.lookup(name, from: requirement.dependent, in: isPlaced) {
                 if let version = locked[found]?.version ?? shipped[found] ?? nil, spec.accepts(version) { return [] }
                 target = Self.installPath(of: name, under: requirement.dependent)
                 // Only possible when one package names the same dependency twice.
@@ -186,7 +201,8 @@ package struct NpmDependencyInstaller: Sendable {
             guard locked.count < NpmDependencyInstaller.maximumPackageCount else { throw Self.tooMany }
             let release = try await packument(of: name, requiredBy: requirement.requiredBy).pick(spec)
             guard let integrity = NpmIntegrity(integrity: release.integrity, shasum: release.shasum) else {
-                throw NpmInstallError("The registry gives no integrity (sha512, sha1) for \(name)@\(release.version), so it can't be checked")
+                throw NpmInstallError(
+                    "The registry gives no integrity (sha512, sha1) for \(name)@\(release.version), so it can't be checked")
             }
             let packageFiles = try await download(release.tarball, integrity: integrity, of: "\(name)@\(release.version)")
             try place(packageFiles, at: target)
@@ -201,11 +217,14 @@ package struct NpmDependencyInstaller: Sendable {
             if let known = packuments[name] { return known }
             let url = "\(installer.registryURL)/\(name.replacingOccurrences(of: "/", with: "%2f"))"
             guard let body = try await get(url, limit: NpmDependencyInstaller.maximumPackumentSize) else {
-                throw NpmInstallError("The dependency '\(name)' (of \(requiredBy)) is not in the npm registry at \(installer.registryURL) (404)")
+                throw NpmInstallError(
+                    "The dependency '\(name)' (of \(requiredBy)) is not in the npm registry at \(installer.registryURL) (404)")
             }
             packumentBytes += body.count
             guard packumentBytes <= NpmDependencyInstaller.maximumPackumentTotal else {
-                throw NpmInstallError("The registry's documents for the plugin's dependencies are larger than \(NpmDependencyInstaller.maximumPackumentTotal) bytes together")
+                throw NpmInstallError(
+                    "The registry's documents for the plugin's dependencies come to more than "
+                        + "\(NpmDependencyInstaller.maximumPackumentTotal) bytes")
             }
             let json: JSONValue
             do {
@@ -221,13 +240,16 @@ package struct NpmDependencyInstaller: Sendable {
         // MARK: Downloads
 
         /// The package's files, after its tarball's digest is checked.
-        private func download(_ url: String, integrity: NpmIntegrity, of package: String) async throws(NpmInstallError) -> [String: Data] {
+        private func download(
+            _ url: String, integrity: NpmIntegrity, of package: String
+        ) async throws(NpmInstallError) -> [String: Data] {
             guard let tarball = try await get(url, limit: PluginArchive.maximumTotalSize) else {
                 throw NpmInstallError("The tarball of \(package) is not at \(url) (404)")
             }
             guard integrity.matches(tarball) else {
                 throw NpmInstallError(
-                    "The tarball of \(package) from \(url) does not match its integrity \(integrity): it is not what the registry published")
+                    "The tarball of \(package) from \(url) does not match its integrity \(integrity): "
+                        + "it is not what the registry published")
             }
             do {
                 return try PluginArchive.files(of: tarball)
@@ -244,19 +266,18 @@ package struct NpmDependencyInstaller: Sendable {
             }
         }
 
+        /// Adds a package's files at `path`, all or none (an optional dependency that fails leaves nothing).
         private func place(_ packageFiles: [String: Data], at path: String) throws(NpmInstallError) {
             // The plugin's own copy that doesn't fit is replaced, not mixed with this one.
-            if shipped[path] != nil {
-                for folder in shipped.keys where folder == path || folder.hasPrefix(path + "/") { shipped[folder] = nil }
-                for file in files.keys where file.hasPrefix(path + "/") { totalSize -= files.removeValue(forKey: file)?.count ?? 0 }
+            let replaced = shipped[path] == nil ? [] : files.keys.filter { $0.hasPrefix(path + "/") }
+            let size = totalSize - replaced.reduce(0) { $0 + (files[$1]?.count ?? 0) } + packageFiles.values.reduce(0) { $0 + $1.count }
+            guard size <= PluginArchive.maximumTotalSize else {
+                throw NpmInstallError("The plugin with its dependencies is larger than \(PluginArchive.maximumTotalSize) bytes")
             }
-            for (file, data) in packageFiles {
-                totalSize += data.count
-                guard totalSize <= PluginArchive.maximumTotalSize else {
-                    throw NpmInstallError("The plugin with its dependencies is larger than \(PluginArchive.maximumTotalSize) bytes")
-                }
-                files["\(path)/\(file)"] = data
-            }
+            for file in replaced { files[file] = nil }
+            for folder in shipped.keys where folder == path || folder.hasPrefix(path + "/") { shipped[folder] = nil }
+            for (file, data) in packageFiles { files["\(path)/\(file)"] = data }
+            totalSize = size
         }
 
         private static let tooMany = NpmInstallError(
@@ -265,14 +286,9 @@ package struct NpmDependencyInstaller: Sendable {
         // MARK: Layout
 
         private static func requirements(of package: NpmLock.Package, at path: String) -> [Requirement] {
-            let requiredBy = "\(packageName(atInstallPath: path))@\(package.version)"
-            let required = package.dependencies.filter { package.optionalDependencies[$0.key] == nil }.map {
-                Requirement(dependent: path, requiredBy: requiredBy, name: $0.key, spec: $0.value, isOptional: false)
-            }
-            let optional = package.optionalDependencies.map {
-                Requirement(dependent: path, requiredBy: requiredBy, name: $0.key, spec: $0.value, isOptional: true)
-            }
-            return (required + optional).sorted { $0.name < $1.name }
+            Requirement.all(
+                dependencies: package.dependencies, optionalDependencies: package.optionalDependencies, of: path,
+                requiredBy: "\(packageName(atInstallPath: path))@\(package.version)")
         }
 
         /// Where `require(name)` from the package at `dependent` finds it, as Node looks: its own node_modules,

@@ -120,74 +120,59 @@ package struct NpmRange: Sendable, CustomStringConvertible {
         return result
     }
 
+    /// `>=M.m.p[-pre]`.
+    private static func atLeast(_ major: Int, _ minor: Int, _ patch: Int, _ prerelease: [NpmVersion.Identifier] = []) -> Comparator {
+        Comparator(op: .greaterOrEqual, version: NpmVersion(major, minor, patch, prerelease: prerelease))
+    }
+
+    /// `<M.m.p-0`: below every version of M.m.p, prereleases included.
+    private static func below(_ major: Int, _ minor: Int, _ patch: Int) -> Comparator {
+        Comparator(op: .less, version: NpmVersion(major, minor, patch, prerelease: [.numeric(0)]))
+    }
+
     private static func hyphen(from: Partial, to: Partial) -> [Comparator] {
         var result: [Comparator] = []
         if let major = from.major {
-            result.append(Comparator(op: .greaterOrEqual, version: NpmVersion(major, from.minor ?? 0, from.minor == nil ? 0 : from.patch ?? 0, prerelease: from.prerelease)))
+            result.append(atLeast(major, from.minor ?? 0, from.minor == nil ? 0 : from.patch ?? 0, from.prerelease))
         }
-        if let major = to.major {
-            if let minor = to.minor {
-                if let full = to.full {
-                    result.append(Comparator(op: .lessOrEqual, version: full))
-                } else {
-                    result.append(Comparator(op: .less, version: NpmVersion(major, minor + 1, 0, prerelease: [.numeric(0)])))
-                }
-            } else {
-                result.append(Comparator(op: .less, version: NpmVersion(major + 1, 0, 0, prerelease: [.numeric(0)])))
-            }
+        if let full = to.full {
+            result.append(Comparator(op: .lessOrEqual, version: full))
+        } else if let major = to.major {
+            result.append(to.minor.map { below(major, $0 + 1, 0) } ?? below(major + 1, 0, 0))
         }
         return result
     }
 
     private static func desugar(_ word: Substring) -> [Comparator]? {
-        let lowestPrerelease: [NpmVersion.Identifier] = [.numeric(0)]
         for prefix in ["~>", "~", "^"] where word.hasPrefix(prefix) {
             guard let partial = Partial(word.dropFirst(prefix.count)) else { return nil }
             guard let major = partial.major else { return [] }
-            guard let minor = partial.minor else {
-                return [.init(op: .greaterOrEqual, version: NpmVersion(major, 0, 0)), .init(op: .less, version: NpmVersion(major + 1, 0, 0, prerelease: lowestPrerelease))]
-            }
+            guard let minor = partial.minor else { return [atLeast(major, 0, 0), below(major + 1, 0, 0)] }
             let patch = partial.patch ?? 0
-            let lower = Comparator(op: .greaterOrEqual, version: NpmVersion(major, minor, patch, prerelease: partial.patch == nil ? [] : partial.prerelease))
-            let upper: NpmVersion
-            if prefix != "^" || (major == 0 && partial.patch == nil) {
-                upper = NpmVersion(major, minor + 1, 0, prerelease: lowestPrerelease)
-            } else if major > 0 {
-                upper = NpmVersion(major + 1, 0, 0, prerelease: lowestPrerelease)
-            } else if minor > 0 {
-                upper = NpmVersion(0, minor + 1, 0, prerelease: lowestPrerelease)
-            } else {
-                upper = NpmVersion(0, 0, patch + 1, prerelease: lowestPrerelease)
-            }
-            return [lower, Comparator(op: .less, version: upper)]
+            let lower = atLeast(major, minor, patch, partial.prerelease)
+            // `~` allows patch changes; `^` changes to the right of the first non-zero part.
+            if prefix != "^" || (major == 0 && partial.patch == nil) { return [lower, below(major, minor + 1, 0)] }
+            if major > 0 { return [lower, below(major + 1, 0, 0)] }
+            if minor > 0 { return [lower, below(0, minor + 1, 0)] }
+            return [lower, below(0, 0, patch + 1)]
         }
-        let operators: [(String, Comparator.Operator)] = [("<=", .lessOrEqual), (">=", .greaterOrEqual), ("<", .less), (">", .greater), ("=", .equal)]
+        let operators: [(String, Comparator.Operator)] = [
+            ("<=", .lessOrEqual), (">=", .greaterOrEqual), ("<", .less), (">", .greater), ("=", .equal),
+        ]
         let found = operators.first { word.hasPrefix($0.0) }
         guard let partial = Partial(word.dropFirst(found?.0.count ?? 0)) else { return nil }
         let op = found?.1 ?? .equal
         if let full = partial.full { return [Comparator(op: op, version: full)] }
-        guard let major = partial.major else {
-            // `>*` and `<*` match nothing; `*`, `>=*`, `<=*`: anything.
-            return op == .less || op == .greater ? [Comparator(op: .less, version: NpmVersion(0, 0, 0, prerelease: lowestPrerelease))] : []
-        }
+        // `>*` and `<*` match nothing; `*`, `>=*`, `<=*`: anything.
+        guard let major = partial.major else { return op == .less || op == .greater ? [below(0, 0, 0)] : [] }
+        // The version past the x-range: `1.2.x` → 1.3.0, `1.x` → 2.0.0.
+        let (nextMinor, nextMajor) = partial.minor.map { ($0 + 1, major) } ?? (0, major + 1)
         switch op {
-        case .equal:
-            if let minor = partial.minor {
-                return [.init(op: .greaterOrEqual, version: NpmVersion(major, minor, 0)), .init(op: .less, version: NpmVersion(major, minor + 1, 0, prerelease: lowestPrerelease))]
-            }
-            return [.init(op: .greaterOrEqual, version: NpmVersion(major, 0, 0)), .init(op: .less, version: NpmVersion(major + 1, 0, 0, prerelease: lowestPrerelease))]
-        case .greater:
-            // `>1` is `>=2.0.0`, `>1.2` is `>=1.3.0`.
-            let next = partial.minor.map { NpmVersion(major, $0 + 1, 0) } ?? NpmVersion(major + 1, 0, 0)
-            return [Comparator(op: .greaterOrEqual, version: next)]
-        case .lessOrEqual:
-            // `<=1.2` takes every 1.2.x: `<1.3.0-0`.
-            let next = partial.minor.map { NpmVersion(major, $0 + 1, 0, prerelease: lowestPrerelease) } ?? NpmVersion(major + 1, 0, 0, prerelease: lowestPrerelease)
-            return [Comparator(op: .less, version: next)]
-        case .less:
-            return [Comparator(op: .less, version: NpmVersion(major, partial.minor ?? 0, 0, prerelease: lowestPrerelease))]
-        case .greaterOrEqual:
-            return [Comparator(op: .greaterOrEqual, version: NpmVersion(major, partial.minor ?? 0, 0))]
+        case .equal: return [atLeast(major, partial.minor ?? 0, 0), below(nextMajor, nextMinor, 0)]
+        case .greater: return [atLeast(nextMajor, nextMinor, 0)]
+        case .lessOrEqual: return [below(nextMajor, nextMinor, 0)]
+        case .less: return [below(major, partial.minor ?? 0, 0)]
+        case .greaterOrEqual: return [atLeast(major, partial.minor ?? 0, 0)]
         }
     }
 }

@@ -180,8 +180,14 @@ struct PluginRepository: Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         if response.status == .notFound { return nil }
-        guard response.status == .ok else { throw DownloadError(description: "\(url) answered \(response.status.code) \(response.status.reasonPhrase)") }
-        return Array(buffer: try await response.body.collect(upTo: limit))
+        guard response.status == .ok else {
+            throw DownloadError(description: "\(url) answered \(response.status.code) \(response.status.reasonPhrase)")
+        }
+        do {
+            return Array(buffer: try await response.body.collect(upTo: limit))
+        } catch is NIOTooManyBytesError {
+            throw DownloadError(description: "\(url) is larger than \(limit) bytes")
+        }
     }
 
     struct DownloadError: Error, CustomStringConvertible {
