@@ -1,6 +1,7 @@
 import Foundation
 import PluginPackaging
 import QuillTestSupport
+import Synchronization
 import Testing
 
 /// Resolving a plugin's package.json dependencies against an npm registry in npm's layout, answered in memory.
@@ -175,5 +176,24 @@ import Testing
         #expect(!NpmDependencyInstaller.isOnRegistry("https://registry.example.com:8443/a", registry: registry))
         #expect(!NpmDependencyInstaller.isOnRegistry("https://registry.example.com.evil.test/a", registry: registry))
         #expect(!NpmDependencyInstaller.isOnRegistry("https://user@evil.test/a", registry: registry))
+    }
+
+    @Test func aTarballOutsideHTTPIsNotFetched() async throws {
+        let packument = #"{"dist-tags": {"latest": "1.0.0"}, "versions": {"1.0.0": {"dist": {"#
+            + #""tarball": "http+unix://%2Fvar%2Frun%2Fdocker.sock/a.tgz", "integrity": "sha512-AAAA"}}}}"#
+        let fetched = Mutex<[String]>([])
+        let installer = NpmDependencyInstaller(
+            registryURL: "https://registry.example.com", isSkipped: { _ in false },
+            fetch: { url, _ in
+                fetched.withLock { $0.append(url) }
+                return url == "https://registry.example.com/a" ? Array(packument.utf8) : nil
+            })
+        do {
+            _ = try await installer.install(for: Self.plugin(dependencies: #"{"a": "1"}"#))
+            Issue.record("installed from a socket")
+        } catch {
+            #expect(error.description.contains("not an http(s) URL"), "\(error)")
+        }
+        #expect(fetched.withLock { $0 } == ["https://registry.example.com/a"])
     }
 }

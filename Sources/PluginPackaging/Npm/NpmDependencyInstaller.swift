@@ -204,6 +204,10 @@ package struct NpmDependencyInstaller: Sendable {
                 throw NpmInstallError(
                     "The registry gives no integrity (sha512, sha1) for \(name)@\(release.version), so it can't be checked")
             }
+            // Not `file:` or a `http+unix:` socket on the server.
+            guard let scheme = URLComponents(string: release.tarball)?.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
+                throw NpmInstallError("The registry gives \(name)@\(release.version) a tarball that is not an http(s) URL: \(release.tarball)")
+            }
             let packageFiles = try await download(release.tarball, integrity: integrity, of: "\(name)@\(release.version)")
             try place(packageFiles, at: target)
             let package = NpmLock.Package(
