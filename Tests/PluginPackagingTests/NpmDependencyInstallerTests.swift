@@ -168,6 +168,19 @@ import Testing
         #expect(registry.packumentRequests == NpmDependencyInstaller.maximumPackageCount)
     }
 
+    @Test func tarballsFullOfFilesAreBounded() async throws {
+        let registry = FakeNpmRegistry()
+        let files = Dictionary(uniqueKeysWithValues: (0..<9_999).map { ("f\($0).js", "") })
+        for index in 0..<6 { registry.publish("many\(index)", "1.0.0", files: files) }
+        let dependencies = (0..<6).map { #""many\#($0)": "1""# }.joined(separator: ", ")
+        do {
+            _ = try await Self.installer(registry).install(for: Self.plugin(dependencies: "{\(dependencies)}"))
+            Issue.record("installed 60,000 files")
+        } catch {
+            #expect(error.description.contains("more than 50000 files"), "\(error)")
+        }
+    }
+
     @Test func onlyTheRegistrysOwnOriginCounts() {
         let registry = "https://registry.example.com/npm"
         #expect(NpmDependencyInstaller.isOnRegistry("https://registry.example.com/npm/a/-/a-1.0.0.tgz", registry: registry))

@@ -106,7 +106,9 @@ import Testing
         for tag in ["latest", "next", "beta-2"] {
             guard case .tag(tag) = NpmSpec(tag) else { Issue.record("'\(tag)' is a tag"); continue }
         }
-        let refusals = ["git+https://github.com/a/b.git", "file:../x", "https://example.com/x.tgz", "user/repo", "npm:other@1", "github:a/b"]
+        let refusals = [
+            "git+https://github.com/a/b.git", "file:../x", "https://example.com/x.tgz", "user/repo", "npm:other@1", "github:a/b",
+        ]
         for refused in refusals {
             #expect(NpmSpec(refused) == nil, "'\(refused)'")
         }

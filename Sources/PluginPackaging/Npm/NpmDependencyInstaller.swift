@@ -21,6 +21,8 @@ package struct NpmDependencyInstaller: Sendable {
     package typealias Fetch = @Sendable (_ url: String, _ limit: Int) async throws -> [UInt8]?
 
     package static let maximumPackageCount = 1_000
+    /// Every file is written out for esbuild; a registry's tarballs full of empty files must not exhaust the disk.
+    static let maximumFileCount = 5 * PluginArchive.maximumFileCount
     static let maximumPackumentSize = 32 * 1024 * 1024
     /// Registry documents of popular packages run to megabytes; all of one installation together stay below this.
     static let maximumPackumentTotal = 256 * 1024 * 1024
@@ -205,8 +207,10 @@ package struct NpmDependencyInstaller: Sendable {
                     "The registry gives no integrity (sha512, sha1) for \(name)@\(release.version), so it can't be checked")
             }
             // Not `file:` or a `http+unix:` socket on the server.
-            guard let scheme = URLComponents(string: release.tarball)?.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
-                throw NpmInstallError("The registry gives \(name)@\(release.version) a tarball that is not an http(s) URL: \(release.tarball)")
+            let scheme = URLComponents(string: release.tarball)?.scheme?.lowercased()
+            guard scheme == "https" || scheme == "http" else {
+                throw NpmInstallError(
+                    "The registry gives \(name)@\(release.version) a tarball that is not an http(s) URL: \(release.tarball)")
             }
             let packageFiles = try await download(release.tarball, integrity: integrity, of: "\(name)@\(release.version)")
             try place(packageFiles, at: target)
@@ -277,6 +281,9 @@ package struct NpmDependencyInstaller: Sendable {
             let size = totalSize - replaced.reduce(0) { $0 + (files[$1]?.count ?? 0) } + packageFiles.values.reduce(0) { $0 + $1.count }
             guard size <= PluginArchive.maximumTotalSize else {
                 throw NpmInstallError("The plugin with its dependencies is larger than \(PluginArchive.maximumTotalSize) bytes")
+            }
+            guard files.count - replaced.count + packageFiles.count <= NpmDependencyInstaller.maximumFileCount else {
+                throw NpmInstallError("The plugin with its dependencies has more than \(NpmDependencyInstaller.maximumFileCount) files")
             }
             for file in replaced { files[file] = nil }
             for folder in shipped.keys where folder == path || folder.hasPrefix(path + "/") { shipped[folder] = nil }
