@@ -72,11 +72,10 @@ func compile(_ package: PluginPackage) async throws -> CompiledPlugin {
     let compiler = PluginCompiler(providedModules: PluginRuntime.providedModules)
     let dependencies = NpmDependencyInstaller(settings: PluginRepositorySettings(environment: ProcessInfo.processInfo.environment))
     do {
-        guard let installation = try await dependencies.install(forFolder: package.directory) else {
+        guard let files = try await dependencies.compiledFiles(ofFolder: package.directory) else {
             return try await compiler.compile(package)
         }
-        return try await compiler.compile(
-            files: installation.files.compactMapValues { String(data: $0, encoding: .utf8) }, entry: package.entryPath)
+        return try await compiler.compile(files: files.compactMapValues { String(data: $0, encoding: .utf8) }, entry: package.entryPath)
     } catch let error as PluginCompileError {
         throw CommandFailure(error.description)
     } catch {

@@ -557,6 +557,18 @@ import Testing
         let left = try FileManager.default.subpathsOfDirectory(atPath: plugin.path).sorted()
         #expect(left == ["index.js", "package.json", "plugin.json"], "nothing written into the folder")
 
+        // A folder where npm install has run compiles from its own node_modules, without the registry.
+        let requestsBefore = registry.requests.count
+        let installed = try TemporaryFolder(
+            files.merging([
+                "node_modules/greet/package.json": #"{"name": "greet", "version": "1.9.0"}"#,
+                "node_modules/greet/index.js": "module.exports = who => 'hi ' + who + ' from node_modules'",
+            ]) { $1 })
+        let local = try await QuillProcess.run(
+            ["plugin", "run", installed.path, work.url.appending(path: "events.jsonl").path], environment: environment)
+        #expect(local.standardOutput.contains("hi world from node_modules"), "\(local.standardOutput)\(local.standardError)")
+        #expect(registry.requests.count == requestsBefore)
+
         let unknown = try TemporaryFolder(files.merging(["package.json": #"{"name": "p", "dependencies": {"nowhere": "1"}}"#]) { $1 })
         let refused = try await QuillProcess.run(
             ["plugin", "run", unknown.path, work.url.appending(path: "events.jsonl").path], environment: environment)

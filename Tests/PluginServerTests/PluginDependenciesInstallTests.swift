@@ -119,7 +119,7 @@ import Testing
         settings.npmToken = "npm_secret"
         let installation = try await NpmDependencyInstaller(settings: settings).install(
             for: ["package.json": Data(#"{"dependencies": {"near": "1", "far": "1"}}"#.utf8)])
-        #expect(installation?.files["node_modules/far/package.json"] != nil)
+        #expect(installation?.packageFiles["node_modules/far/package.json"] != nil)
         #expect(registry.authorizationHeaders["/near"] == "Bearer npm_secret")
         #expect(registry.authorizationHeaders["/near/-/near-1.0.0.tgz"] == "Bearer npm_secret")
         #expect(elsewhere.requests == ["/far/-/far-1.0.0.tgz"])

@@ -39,11 +39,25 @@ package struct NpmDependencyInstaller: Sendable {
     }
 
     package struct Installation: Sendable {
-        /// The plugin's files with the installed packages under `node_modules/`: what to compile.
-        package var files: [String: Data]
+        /// The installed packages' files, by path in the plugin folder (`node_modules/a/index.js`).
+        package var packageFiles: [String: Data]
         package var lock: NpmLock
         /// Whether the lock among the plugin's files was installed as it is.
         package var usedLock: Bool
+
+        /// Whether any package was installed, rather than all shipped by the plugin.
+        package var installedPackages: Bool { !lock.packages.isEmpty }
+
+        /// `pluginFiles` with the installed packages: what to compile. A copy the plugin ships where a package
+        /// was installed is left out, not mixed in.
+        package func files(over pluginFiles: [String: Data]) -> [String: Data] {
+            let folders = lock.packages.keys.map { $0 + "/" }
+            var files = pluginFiles.filter { file in
+                !file.key.hasPrefix("node_modules/") || !folders.contains { file.key.hasPrefix($0) }
+            }
+            files.merge(packageFiles) { _, installed in installed }
+            return files
+        }
     }
 
     /// nil when package.json names no dependency to install.
@@ -61,7 +75,8 @@ package struct NpmDependencyInstaller: Sendable {
             usedLock = false
         }
         return Installation(
-            files: session.files, lock: NpmLock(dependencies: rootDependencies, packages: session.locked), usedLock: usedLock)
+            packageFiles: session.installed, lock: NpmLock(dependencies: rootDependencies, packages: session.locked),
+            usedLock: usedLock)
     }
 
     /// Whether package.json names a dependency to install.
@@ -104,19 +119,22 @@ package struct NpmDependencyInstaller: Sendable {
     /// One installation's state: what is placed where, the files so far, what was downloaded.
     private final class Session {
         let installer: NpmDependencyInstaller
-        var files: [String: Data]
+        /// The installed packages' files.
+        var installed: [String: Data] = [:]
         /// Installed packages by install path.
         var locked: [String: NpmLock.Package] = [:]
         /// Packages the plugin ships in its own node_modules, by install path, with their version when it is readable.
         var shipped: [String: NpmVersion?] = [:]
         var packuments: [String: NpmPackument] = [:]
         var packumentBytes = 0
+        /// Of the plugin's files and the installed ones.
         var totalSize: Int
+        var fileCount: Int
 
         init(installer: NpmDependencyInstaller, pluginFiles: [String: Data]) {
             self.installer = installer
-            files = pluginFiles
             totalSize = pluginFiles.values.reduce(0) { $0 + $1.count }
+            fileCount = pluginFiles.count
             for (path, data) in pluginFiles where path.hasSuffix("/package.json") {
                 let folder = String(path.dropLast("/package.json".count))
                 guard Self.isInstallPath(folder) else { continue }
@@ -276,19 +294,18 @@ package struct NpmDependencyInstaller: Sendable {
 
         /// Adds a package's files at `path`, all or none (an optional dependency that fails leaves nothing).
         private func place(_ packageFiles: [String: Data], at path: String) throws(NpmInstallError) {
-            // The plugin's own copy that doesn't fit is replaced, not mixed with this one.
-            let replaced = shipped[path] == nil ? [] : files.keys.filter { $0.hasPrefix(path + "/") }
-            let size = totalSize - replaced.reduce(0) { $0 + (files[$1]?.count ?? 0) } + packageFiles.values.reduce(0) { $0 + $1.count }
+            let size = totalSize + packageFiles.values.reduce(0) { $0 + $1.count }
             guard size <= PluginArchive.maximumTotalSize else {
                 throw NpmInstallError("The plugin with its dependencies is larger than \(PluginArchive.maximumTotalSize) bytes")
             }
-            guard files.count - replaced.count + packageFiles.count <= NpmDependencyInstaller.maximumFileCount else {
+            guard fileCount + packageFiles.count <= NpmDependencyInstaller.maximumFileCount else {
                 throw NpmInstallError("The plugin with its dependencies has more than \(NpmDependencyInstaller.maximumFileCount) files")
             }
-            for file in replaced { files[file] = nil }
+            // A copy the plugin ships here is replaced (see `Installation.files(over:)`), so no longer found.
             for folder in shipped.keys where folder == path || folder.hasPrefix(path + "/") { shipped[folder] = nil }
-            for (file, data) in packageFiles { files["\(path)/\(file)"] = data }
+            for (file, data) in packageFiles { installed["\(path)/\(file)"] = data }
             totalSize = size
+            fileCount += packageFiles.count
         }
 
         private static let tooMany = NpmInstallError(

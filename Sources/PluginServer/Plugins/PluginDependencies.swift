@@ -23,16 +23,26 @@ extension NpmDependencyInstaller {
 }
 
 extension NpmDependencyInstaller {
-    /// For `quill plugin run` and `validate`: the folder's files with its dependencies installed (a
-    /// `quill-lock.json` in it is followed), nil when it names none. Nothing is written into the folder.
-    package func install(forFolder directory: URL) async throws -> Installation? {
-        guard hasDependencies(packageJSON: try? Data(contentsOf: directory.appending(path: "package.json"))) else { return nil }
-        let files: [String: Data]
+    /// For `quill plugin run` and `validate`: the files to compile, with the dependencies installed (a
+    /// `quill-lock.json` in the folder is followed); nil when the folder's own node_modules has them all or
+    /// package.json names none. Nothing is written into the folder.
+    package func compiledFiles(ofFolder directory: URL) async throws -> [String: Data]? {
+        guard let packageJSON = try? Data(contentsOf: directory.appending(path: "package.json")), hasDependencies(packageJSON: packageJSON)
+        else { return nil }
+        // A developer's node_modules (with devDependencies) may be far larger than a plugin may be: what is
+        // installed is decided from the manifests alone, and the whole folder read only when something is.
+        var manifests = ["package.json": packageJSON]
+        manifests[NpmLock.fileName] = try? Data(contentsOf: directory.appending(path: NpmLock.fileName))
+        let modules = directory.appending(path: "node_modules")
+        for path in FileManager.default.enumerator(atPath: modules.path)?.compactMap({ $0 as? String }) ?? []
+        where path.hasSuffix("/package.json") {
+            manifests["node_modules/\(path)"] = try? Data(contentsOf: modules.appending(path: path))
+        }
+        guard let installation = try await install(for: manifests), installation.installedPackages else { return nil }
         do {
-            files = try PluginFolder.files(at: directory)
+            return installation.files(over: try PluginFolder.files(at: directory))
         } catch let error as APIError {
             throw NpmInstallError(error.detail)
         }
-        return try await install(for: files)
     }
 }

@@ -43,7 +43,7 @@ struct PluginInstaller: Sendable {
         var storedFiles = files
         storedFiles[NpmLock.fileName] = installation?.lock.serialized
         // Binary files (images, data) are kept but not compiled.
-        let sources = (installation?.files ?? files).compactMapValues { String(data: $0, encoding: .utf8) }
+        let sources = (installation?.files(over: files) ?? files).compactMapValues { String(data: $0, encoding: .utf8) }
         let code: CompiledPlugin
         do {
             code = try await compiler.compile(files: sources, entry: entry)
