@@ -82,6 +82,24 @@ import Testing
         #expect(Self.text(third, "node_modules/left/index.js") == "two")
     }
 
+    @Test func anAliasInstallsAnotherPackageUnderItsName() async throws {
+        let registry = FakeNpmRegistry()
+        registry.publish("left", "1.0.0", files: ["index.js": "left one"])
+        registry.publish("left", "2.0.0", files: ["index.js": "left two"])
+        let files = Self.plugin(dependencies: #"{"left": "^2.0.0", "old-left": "npm:left@^1.0.0"}"#)
+        let first = try #require(try await Self.installer(registry).install(for: files))
+        #expect(Self.text(first, "node_modules/left/index.js") == "left two")
+        #expect(Self.text(first, "node_modules/old-left/index.js") == "left one")
+        #expect(!registry.requests.contains("/old-left"))
+        #expect(String(decoding: first.lock.serialized, as: UTF8.self).contains(#""name" : "left""#))
+
+        var locked = files
+        locked[NpmLock.fileName] = first.lock.serialized
+        let second = try #require(try await Self.installer(registry).install(for: locked))
+        #expect(second.usedLock)
+        #expect(Self.text(second, "node_modules/old-left/index.js") == "left one")
+    }
+
     @Test func aLockPointingAwayFromTheRegistryIsNotFollowed() async throws {
         let registry = FakeNpmRegistry()
         registry.publish("left", "1.0.0")

@@ -106,8 +106,15 @@ import Testing
         for tag in ["latest", "next", "beta-2"] {
             guard case .tag(tag) = NpmSpec(tag) else { Issue.record("'\(tag)' is a tag"); continue }
         }
+        guard case .alias("@scope/other", .range)? = NpmSpec("npm:@scope/other@^1.2.0") else {
+            Issue.record("npm:@scope/other@^1.2.0 is an alias")
+            return
+        }
+        #expect(NpmSpec("npm:other")?.package(forDependency: "mine") == "other")
+        #expect(NpmSpec("^1")?.package(forDependency: "mine") == "mine")
         let refusals = [
-            "git+https://github.com/a/b.git", "file:../x", "https://example.com/x.tgz", "user/repo", "npm:other@1", "github:a/b",
+            "git+https://github.com/a/b.git", "file:../x", "https://example.com/x.tgz", "user/repo", "github:a/b",
+            "npm:other@git+https://github.com/a/b.git", "npm:a@npm:b@1",
         ]
         for refused in refusals {
             #expect(NpmSpec(refused) == nil, "'\(refused)'")

@@ -123,8 +123,8 @@ package struct NpmDependencyInstaller: Sendable {
         var installed: [String: Data] = [:]
         /// Installed packages by install path.
         var locked: [String: NpmLock.Package] = [:]
-        /// Packages the plugin ships in its own node_modules, by install path, with their version when it is readable.
-        var shipped: [String: NpmVersion?] = [:]
+        /// Packages the plugin ships in its own node_modules, by install path: their name and version when readable.
+        var shipped: [String: (name: String?, version: NpmVersion?)] = [:]
         var packuments: [String: NpmPackument] = [:]
         var packumentBytes = 0
         /// Of the plugin's files and the installed ones.
@@ -138,7 +138,8 @@ package struct NpmDependencyInstaller: Sendable {
             for (path, data) in pluginFiles where path.hasSuffix("/package.json") {
                 let folder = String(path.dropLast("/package.json".count))
                 guard Self.isInstallPath(folder) else { continue }
-                shipped[folder] = (try? JSONValue.parse(Array(data)))?["version"]?.stringValue.flatMap(NpmVersion.init)
+                let manifest = try? JSONValue.parse(Array(data))
+                shipped[folder] = (manifest?["name"]?.stringValue, manifest?["version"]?.stringValue.flatMap(NpmVersion.init))
             }
         }
 
@@ -157,11 +158,12 @@ package struct NpmDependencyInstaller: Sendable {
                     if requirement.isOptional { continue }
                     return false
                 }
+                let wantedPackage = spec.package(forDependency: requirement.name)
                 guard let package = lock.packages[path] else {
-                    if let version = shipped[path] ?? nil, spec.accepts(version) { continue }
+                    if let found = shipped[path], Self.fits(found, at: path, spec, wantedPackage) { continue }
                     return false
                 }
-                guard Self.isInstallPath(path), spec.accepts(package.version),
+                guard Self.isInstallPath(path), Self.fits((package.name, package.version), at: path, spec, wantedPackage),
                     NpmDependencyInstaller.isOnRegistry(package.resolved, registry: installer.registryURL),
                     NpmIntegrity(integrity: package.integrity, shasum: nil) != nil
                 else { return false }
@@ -176,7 +178,7 @@ package struct NpmDependencyInstaller: Sendable {
             guard lock.packages.count <= NpmDependencyInstaller.maximumPackageCount else { throw Self.tooMany }
             for (path, package) in lock.packages.sorted(by: { $0.key < $1.key }) {
                 guard let integrity = NpmIntegrity(integrity: package.integrity, shasum: nil) else { continue }
-                let name = Self.packageName(atInstallPath: path)
+                let name = package.name ?? Self.packageName(atInstallPath: path)
                 try place(try await download(package.resolved, integrity: integrity, of: "\(name)@\(package.version)"), at: path)
                 locked[path] = package
             }
@@ -200,18 +202,24 @@ package struct NpmDependencyInstaller: Sendable {
         /// own dependencies.
         private func resolve(_ requirement: Requirement) async throws(NpmInstallError) -> [Requirement] {
             let name = requirement.name
-            guard Self.isPackageName(name) else {
-                throw NpmInstallError("'\(name)' (in the dependencies of \(requirement.requiredBy)) is not an npm package name")
-            }
             guard let spec = NpmSpec(requirement.spec) else {
                 throw NpmInstallError(
                     "The dependency '\(name)': '\(requirement.spec)' (in \(requirement.requiredBy)) is not a registry version; "
-                        + "Quill installs dependencies only from the npm registry, as a version range (^1.2.0) or a tag (latest)")
+                        + "Quill installs dependencies only from the npm registry, as a version range (^1.2.0), a tag (latest) "
+                        + "or an alias (npm:NAME@^1.2.0)")
+            }
+            let package = spec.package(forDependency: name)
+            for checked in Set([name, package]) where !Self.isPackageName(checked) {
+                throw NpmInstallError("'\(checked)' (in the dependencies of \(requirement.requiredBy)) is not an npm package name")
             }
             let target: String
             let isPlaced = { (path: String) in self.locked[path] != nil || self.shipped[path] != nil }
             if let found = Self.lookup(name, from: requirement.dependent, in: isPlaced) {
-                if let version = locked[found]?.version ?? shipped[found] ?? nil, spec.accepts(version) { return [] }
+                if let placed = locked[found].map({ ($0.name, Optional($0.version)) }) ?? shipped[found],
+                    Self.fits(placed, at: found, spec, package)
+                {
+                    return []
+                }
                 target = Self.installPath(of: name, under: requirement.dependent)
                 // Only possible when one package names the same dependency twice.
                 if locked[target] != nil { return [] }
@@ -219,24 +227,25 @@ package struct NpmDependencyInstaller: Sendable {
                 target = "node_modules/\(name)"
             }
             guard locked.count < NpmDependencyInstaller.maximumPackageCount else { throw Self.tooMany }
-            let release = try await packument(of: name, requiredBy: requirement.requiredBy).pick(spec)
+            let release = try await packument(of: package, requiredBy: requirement.requiredBy).pick(spec)
             guard let integrity = NpmIntegrity(integrity: release.integrity, shasum: release.shasum) else {
                 throw NpmInstallError(
-                    "The registry gives no integrity (sha512, sha1) for \(name)@\(release.version), so it can't be checked")
+                    "The registry gives no integrity (sha512, sha1) for \(package)@\(release.version), so it can't be checked")
             }
             // Not `file:` or a `http+unix:` socket on the server.
             let scheme = URLComponents(string: release.tarball)?.scheme?.lowercased()
             guard scheme == "https" || scheme == "http" else {
                 throw NpmInstallError(
-                    "The registry gives \(name)@\(release.version) a tarball that is not an http(s) URL: \(release.tarball)")
+                    "The registry gives \(package)@\(release.version) a tarball that is not an http(s) URL: \(release.tarball)")
             }
-            let packageFiles = try await download(release.tarball, integrity: integrity, of: "\(name)@\(release.version)")
+            let packageFiles = try await download(release.tarball, integrity: integrity, of: "\(package)@\(release.version)")
             try place(packageFiles, at: target)
-            let package = NpmLock.Package(
-                version: release.version, resolved: release.tarball, integrity: integrity.description,
-                dependencies: release.dependencies, optionalDependencies: release.optionalDependencies)
-            locked[target] = package
-            return Self.requirements(of: package, at: target)
+            let installed = NpmLock.Package(
+                name: package == name ? nil : package, version: release.version, resolved: release.tarball,
+                integrity: integrity.description, dependencies: release.dependencies,
+                optionalDependencies: release.optionalDependencies)
+            locked[target] = installed
+            return Self.requirements(of: installed, at: target)
         }
 
         private func packument(of name: String, requiredBy: String) async throws(NpmInstallError) -> NpmPackument {
@@ -312,6 +321,15 @@ package struct NpmDependencyInstaller: Sendable {
             "The plugin's dependencies come to more than \(NpmDependencyInstaller.maximumPackageCount) packages")
 
         // MARK: Layout
+
+        /// Whether the package placed at `path` (its registry name when known, and version) is what `spec` wants:
+        /// `package` at a fitting version. A name it doesn't state is its folder's.
+        private static func fits(
+            _ placed: (name: String?, version: NpmVersion?), at path: String, _ spec: NpmSpec, _ package: String
+        ) -> Bool {
+            guard let version = placed.version else { return false }
+            return (placed.name ?? packageName(atInstallPath: path)) == package && spec.accepts(version)
+        }
 
         private static func requirements(of package: NpmLock.Package, at path: String) -> [Requirement] {
             Requirement.all(

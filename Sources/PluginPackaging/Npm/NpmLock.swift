@@ -8,6 +8,8 @@ package struct NpmLock: Sendable, Equatable {
     package static let fileName = "quill-lock.json"
 
     package struct Package: Sendable, Equatable {
+        /// The registry name when it is not the folder's: an alias (`npm:NAME@RANGE`) installs NAME under another.
+        var name: String?
         var version: NpmVersion
         var resolved: String
         var integrity: String
@@ -36,7 +38,7 @@ package struct NpmLock: Sendable, Equatable {
                 let resolved = entry["resolved"]?.stringValue, let integrity = entry["integrity"]?.stringValue
             else { return nil }
             packages[path] = Package(
-                version: version, resolved: resolved, integrity: integrity,
+                name: entry["name"]?.stringValue, version: version, resolved: resolved, integrity: integrity,
                 dependencies: NpmPackument.names(entry["dependencies"]),
                 optionalDependencies: NpmPackument.names(entry["optionalDependencies"]))
         }
@@ -49,6 +51,7 @@ package struct NpmLock: Sendable, Equatable {
             var entry: [String: Any] = [
                 "version": package.version.description, "resolved": package.resolved, "integrity": package.integrity,
             ]
+            if let name = package.name { entry["name"] = name }
             if !package.dependencies.isEmpty { entry["dependencies"] = package.dependencies }
             if !package.optionalDependencies.isEmpty { entry["optionalDependencies"] = package.optionalDependencies }
             return entry

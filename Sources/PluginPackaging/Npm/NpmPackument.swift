@@ -36,6 +36,8 @@ struct NpmPackument {
     /// The version npm would pick: the `latest` tag's when it satisfies the range, else the highest that does.
     func pick(_ spec: NpmSpec) throws(NpmInstallError) -> Release {
         switch spec {
+        case .alias(_, let target):
+            return try pick(target)
         case .tag(let tag):
             guard let tagged = distTags[tag].flatMap(NpmVersion.init), let release = releases[tagged] else {
                 throw NpmInstallError("\(name) has no version tagged '\(tag)' in the registry")
