@@ -221,8 +221,10 @@ package struct NpmDependencyInstaller: Sendable {
                     return []
                 }
                 target = Self.installPath(of: name, under: requirement.dependent)
-                // Only possible when one package names the same dependency twice.
-                if locked[target] != nil { return [] }
+                // The nearest is the dependent's own, installed for an earlier requirement of the same name.
+                guard locked[target] == nil else {
+                    throw NpmInstallError("\(requirement.requiredBy) needs '\(name)' at two versions that don't meet")
+                }
             } else {
                 target = "node_modules/\(name)"
             }
