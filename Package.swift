@@ -59,7 +59,9 @@ let package = Package(
         .target(
             name: "PluginPackaging",
             dependencies: [
-                "Compression",
+                "Compression", "OrderedJSON",
+                // npm tarballs' integrity (sha512, sha1).
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -126,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "quill",
             dependencies: [
-                "PluginRuntime", "Storage", "PluginServer", "PluginManifest", "OrderedJSON",
+                "PluginRuntime", "Storage", "PluginServer", "PluginManifest", "PluginPackaging", "OrderedJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -151,7 +153,9 @@ let package = Package(
         .target(
             name: "QuillTestSupport",
             dependencies: [
-                "ChildProcesses", .product(name: "Hummingbird", package: "hummingbird"),
+                "ChildProcesses", "Compression", .product(name: "Hummingbird", package: "hummingbird"),
+                // FakeNpmRegistry's tarball integrity.
+                .product(name: "Crypto", package: "swift-crypto"),
                 // GCSEmulator's requests to the emulator.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -177,7 +181,8 @@ let package = Package(
         .testTarget(
             name: "PluginManifestTests", dependencies: ["PluginManifest", "QuillTestSupport"], swiftSettings: upcomingFeatures),
         .testTarget(
-            name: "PluginPackagingTests", dependencies: ["PluginPackaging", "Compression"], swiftSettings: upcomingFeatures),
+            name: "PluginPackagingTests", dependencies: ["PluginPackaging", "Compression", "QuillTestSupport"],
+            swiftSettings: upcomingFeatures),
         .testTarget(
             name: "GeoIPTests", dependencies: ["GeoIP", "OrderedJSON", "QuillTestSupport"], swiftSettings: upcomingFeatures),
         .testTarget(

@@ -2,6 +2,7 @@ import Foundation
 public import Hummingbird
 public import Logging
 import GeoIP
+import PluginPackaging
 import PluginRuntime
 import ServiceLifecycle
 public import Storage
@@ -197,7 +198,7 @@ public enum QuillServer {
     ) throws(OpenAPIDocumentError) -> [ManagementRoute] {
         let reloader = PluginReloader(store: store, runtime: runtime, secrets: secrets, logger: logger, afterReload: afterReload)
         let compiler = PluginCompiler(providedModules: PluginRuntime.providedModules)
-        let installer = PluginInstaller(compiler: compiler, runtime: runtime)
+        let installer = PluginInstaller(compiler: compiler, runtime: runtime, dependencies: NpmDependencyInstaller(settings: repositories))
         let routes = PluginsController(
             authenticator: authenticator, store: store, installer: installer,
             repository: PluginRepository(settings: repositories), reloader: reloader, pluginFolders: pluginFolders,

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import PluginManifest
+import PluginPackaging
 import PluginRuntime
+import PluginServer
 import Storage
 
 /// `quill plugin …`: tools for plugin developers.
@@ -64,11 +66,20 @@ func loadPackage(_ directory: String) throws -> PluginPackage {
     }
 }
 
+/// Compiles the plugin folder, with package.json's dependencies installed from the npm registry
+/// (`QUILL_NPM_REGISTRY_URL`, `QUILL_NPM_TOKEN`) into the compile's own copy of the folder.
 func compile(_ package: PluginPackage) async throws -> CompiledPlugin {
+    let compiler = PluginCompiler(providedModules: PluginRuntime.providedModules)
+    let dependencies = NpmDependencyInstaller(settings: PluginRepositorySettings(environment: ProcessInfo.processInfo.environment))
     do {
-        return try await PluginCompiler(providedModules: PluginRuntime.providedModules).compile(package)
-    } catch {
+        guard let files = try await dependencies.compiledFiles(ofFolder: package.directory) else {
+            return try await compiler.compile(package)
+        }
+        return try await compiler.compile(files: files.compactMapValues { String(data: $0, encoding: .utf8) }, entry: package.entryPath)
+    } catch let error as PluginCompileError {
         throw CommandFailure(error.description)
+    } catch {
+        throw CommandFailure("\(error)")
     }
 }
 

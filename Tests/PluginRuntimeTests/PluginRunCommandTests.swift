@@ -532,3 +532,47 @@ import Testing
         #expect(output.standardOutput.contains("composeWebhook"))
     }
 }
+
+/// `quill plugin run` installs a folder's package.json dependencies from the registry into its compile, leaving
+/// the folder as it is.
+@Suite struct PluginRunDependenciesTests {
+    @Test func runsAFolderWithDependencies() async throws {
+        let registry = FakeNpmRegistry()
+        registry.publish("case", "1.0.0", files: ["index.js": "module.exports = s => s.toUpperCase()"])
+        registry.publish(
+            "greet", "1.3.1", files: ["index.js": "const c = require('case'); module.exports = who => 'hello ' + c(who)"],
+            dependencies: ["case": "^1.0.0"])
+        try await registry.start()
+        defer { registry.stop() }
+        let files = PluginRunCommandTests.plugin(
+            "const greet = require('greet'); export function processEvent(event) { event.properties.greeting = greet('world'); return event }")
+            .merging(["package.json": #"{"name": "p", "dependencies": {"greet": "^1.0.0"}}"#]) { $1 }
+        let environment = ProcessInfo.processInfo.environment.merging(["QUILL_NPM_REGISTRY_URL": registry.baseURL]) { $1 }
+        let plugin = try TemporaryFolder(files)
+        let work = try TemporaryFolder(["events.jsonl": #"{"event":"x","properties":{}}"# + "\n"])
+        let run = try await QuillProcess.run(
+            ["plugin", "run", plugin.path, work.url.appending(path: "events.jsonl").path], environment: environment)
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("hello WORLD"), "\(run.standardOutput)")
+        let left = try FileManager.default.subpathsOfDirectory(atPath: plugin.path).sorted()
+        #expect(left == ["index.js", "package.json", "plugin.json"], "nothing written into the folder")
+
+        // A folder where npm install has run compiles from its own node_modules, without the registry.
+        let requestsBefore = registry.requests.count
+        let installed = try TemporaryFolder(
+            files.merging([
+                "node_modules/greet/package.json": #"{"name": "greet", "version": "1.9.0"}"#,
+                "node_modules/greet/index.js": "module.exports = who => 'hi ' + who + ' from node_modules'",
+            ]) { $1 })
+        let local = try await QuillProcess.run(
+            ["plugin", "run", installed.path, work.url.appending(path: "events.jsonl").path], environment: environment)
+        #expect(local.standardOutput.contains("hi world from node_modules"), "\(local.standardOutput)\(local.standardError)")
+        #expect(registry.requests.count == requestsBefore)
+
+        let unknown = try TemporaryFolder(files.merging(["package.json": #"{"name": "p", "dependencies": {"nowhere": "1"}}"#]) { $1 })
+        let refused = try await QuillProcess.run(
+            ["plugin", "run", unknown.path, work.url.appending(path: "events.jsonl").path], environment: environment)
+        #expect(refused.status != 0)
+        #expect(refused.standardError.contains("'nowhere'"), "\(refused.standardError)")
+    }
+}

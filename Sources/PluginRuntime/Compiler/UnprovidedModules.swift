@@ -11,6 +11,11 @@ public enum UnprovidedModules {
         "jsonwebtoken": "sign, verify and decode are planned natively (HS256/384/512, RS256, ES256)",
     ]
 
+    /// Whether Quill has a plan for the package `name`: it is refused when imported, so it is not installed either.
+    public static func hasPlan(for name: String) -> Bool {
+        plans[name] != nil
+    }
+
     /// The refusal of an import of `specifier` (a package, or a file inside one), naming the plan when there is one.
     public static func refusal(for specifier: String) -> String {
         guard let plan = plans[packageName(of: specifier)] else {

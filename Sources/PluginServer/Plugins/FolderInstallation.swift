@@ -1,5 +1,6 @@
 public import Foundation
 import PluginManifest
+import PluginPackaging
 import PluginRuntime
 public import Storage
 
@@ -19,7 +20,9 @@ public enum FolderInstallation {
             services: PluginHostServices(
                 cache: MemoryPluginCacheStore(), storage: MemoryPluginStorageStore(), logs: MemoryPluginLogStore(capacity: 0)))
         defer { Task { await runtime.shutdown() } }
-        let installer = PluginInstaller(compiler: PluginCompiler(providedModules: PluginRuntime.providedModules), runtime: runtime)
+        let installer = PluginInstaller(
+            compiler: PluginCompiler(providedModules: PluginRuntime.providedModules), runtime: runtime,
+            dependencies: NpmDependencyInstaller(settings: PluginRepositorySettings(environment: ProcessInfo.processInfo.environment)))
         let path = directory.standardizedFileURL.path
         let contents = try await installer.contents(
             of: try PluginFolder.files(at: directory), pluginType: "local", url: "file:\(path)")

@@ -7,9 +7,11 @@ import Storage
 
 /// Checks a plugin's files and turns them into what the store keeps: `plugin.json` must parse,
 /// the code must compile and load, and the result records capabilities, schema and public jobs.
+/// package.json's dependencies are installed from the npm registry and bundled; only their lock is stored.
 struct PluginInstaller: Sendable {
     let compiler: PluginCompiler
     let runtime: PluginRuntime
+    let dependencies: NpmDependencyInstaller
 
     func contents(
         of files: [String: Data], pluginType: String, url: String? = nil, tag: String? = nil
@@ -32,8 +34,16 @@ struct PluginInstaller: Sendable {
                     : "The entry file '\(entry)' named by 'main' is missing.",
                 attribute: entry)
         }
+        let installation: NpmDependencyInstaller.Installation?
+        do {
+            installation = try await dependencies.install(for: files)
+        } catch {
+            throw APIError.invalidInput(error.description, attribute: "package.json")
+        }
+        var storedFiles = files
+        storedFiles[NpmLock.fileName] = installation?.lock.serialized
         // Binary files (images, data) are kept but not compiled.
-        let sources = files.compactMapValues { String(data: $0, encoding: .utf8) }
+        let sources = (installation?.files(over: files) ?? files).compactMapValues { String(data: $0, encoding: .utf8) }
         let code: CompiledPlugin
         do {
             code = try await compiler.compile(files: sources, entry: entry)
@@ -56,7 +66,7 @@ struct PluginInstaller: Sendable {
                 ("scheduled_tasks", .array(capabilities.scheduledTasks.map(JSONValue.string))),
                 ("jobs", .array(capabilities.jobs.map(JSONValue.string))),
             ])).serializedString,
-            transpiledCode: code.code, files: files)
+            transpiledCode: code.code, files: storedFiles)
     }
 }
 

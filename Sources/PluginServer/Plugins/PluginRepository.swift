@@ -18,15 +18,18 @@ public struct PluginRepositorySettings: Sendable {
     public var npmRegistryURL = "https://registry.npmjs.org"
     /// `QUILL_NPM_WEBSITE_URL`: package pages users copy URLs from. Default `https://www.npmjs.com`.
     public var npmWebsiteURL = "https://www.npmjs.com"
+    /// `QUILL_NPM_TOKEN`: sent as a bearer token to the registry's own host when installing plugins' dependencies.
+    public var npmToken: String?
 
     public init() {}
 
-    init(environment: [String: String]) {
+    public init(environment: [String: String]) {
         if let value = environment["QUILL_GITHUB_URL"] { githubURL = value }
         if let value = environment["QUILL_GITHUB_API_URL"] { githubAPIURL = value }
         if let value = environment["QUILL_GITLAB_URL"] { gitlabURL = value }
         if let value = environment["QUILL_NPM_REGISTRY_URL"] { npmRegistryURL = value }
         if let value = environment["QUILL_NPM_WEBSITE_URL"] { npmWebsiteURL = value }
+        if let value = environment["QUILL_NPM_TOKEN"], !value.isEmpty { npmToken = value }
     }
 }
 
@@ -156,19 +159,39 @@ struct PluginRepository: Sendable {
     }
 
     private func get(_ url: String) async throws -> [UInt8] {
-        var request = HTTPClientRequest(url: url)
-        request.headers.add(name: "User-Agent", value: "Quill plugin server")
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-            guard response.status == .ok else {
-                throw APIError.invalidInput("\(url) answered \(response.status.code) \(response.status.reasonPhrase).", attribute: "url")
+            guard let body = try await Self.download(url, upTo: Self.maximumDownload) else {
+                throw APIError.invalidInput("\(url) answered 404 Not Found.", attribute: "url")
             }
-            return Array(buffer: try await response.body.collect(upTo: Self.maximumDownload))
+            return body
         } catch let error as APIError {
             throw error
+        } catch let error as DownloadError {
+            throw APIError.invalidInput("\(error).", attribute: "url")
         } catch {
             throw APIError.invalidInput("Could not download \(url): \(error)", attribute: "url")
         }
+    }
+
+    /// `url`'s body, at most `limit` bytes, within 30 s; nil when it answers 404.
+    static func download(_ url: String, upTo limit: Int, headers: [(String, String)] = []) async throws -> [UInt8]? {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "User-Agent", value: "Quill plugin server")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        if response.status == .notFound { return nil }
+        guard response.status == .ok else {
+            throw DownloadError(description: "\(url) answered \(response.status.code) \(response.status.reasonPhrase)")
+        }
+        do {
+            return Array(buffer: try await response.body.collect(upTo: limit))
+        } catch is NIOTooManyBytesError {
+            throw DownloadError(description: "\(url) is larger than \(limit) bytes")
+        }
+    }
+
+    struct DownloadError: Error, CustomStringConvertible {
+        var description: String
     }
 }
 
