@@ -160,7 +160,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            path: "Tests/QuillTestSupport", exclude: ["tcp_proxy.py"], swiftSettings: librarySettings),
+            path: "Tests/QuillTestSupport", exclude: ["tcp_proxy.py", "moto_server.py"], swiftSettings: librarySettings),
         .testTarget(name: "CompressionTests", dependencies: ["Compression"], swiftSettings: upcomingFeatures),
         .testTarget(name: "ChildProcessesTests", dependencies: ["ChildProcesses"], swiftSettings: upcomingFeatures),
         .testTarget(
@@ -197,7 +197,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
-            exclude: ["Clients", "ExportPlugins"],
+            exclude: ["Clients"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

@@ -13,62 +13,18 @@ import Testing
 @Suite(.serialized) struct AwsSdkModuleTests {
     // MARK: PostHog's S3 export plugin
 
-    /// PostHog's S3 export plugin (posthog-s3-export-plugin), as it makes its client and uploads a batch.
-    static let s3ExportPlugin = """
-        import { S3 } from 'aws-sdk'
-        import { randomBytes } from 'crypto'
-        import { gzipSync } from 'zlib'
-        import { RetryError } from '@posthog/plugin-scaffold'
-
-        export const setupPlugin = ({ global, config }) => {
-            if (!config.awsAccessKey) throw new Error('AWS access key missing!')
-            if (!config.awsSecretAccessKey) throw new Error('AWS secret access key missing!')
-            if (!config.awsRegion) throw new Error('AWS region missing!')
-            if (!config.s3BucketName) throw new Error('S3 bucket name missing!')
-            const s3Config = {
-                credentials: { accessKeyId: config.awsAccessKey, secretAccessKey: config.awsSecretAccessKey },
-                region: config.awsRegion,
-            }
-            if (config.s3BucketEndpoint) {
-                s3Config.s3BucketEndpoint = true
-                s3Config.endpoint = config.s3BucketEndpoint
-            }
-            global.s3 = new S3(s3Config)
-        }
-
-        export const exportEvents = async (events, { global, config }) => {
-            const date = new Date().toISOString()
-            const [day, time] = date.split('T')
-            const dayTime = `${day.split('-').join('')}-${time.split(':').join('')}`
-            const suffix = randomBytes(8).toString('hex')
-            const params = {
-                Bucket: config.s3BucketName,
-                Key: `${config.prefix || ''}${day}/${dayTime}-${suffix}.jsonl`,
-                Body: Buffer.from(events.map((event) => JSON.stringify(event)).join('\\n'), 'utf8'),
-            }
-            if (config.compression === 'gzip') {
-                params.Key = `${params.Key}.gz`
-                params.Body = gzipSync(params.Body)
-            }
-            if (config.sse !== 'disabled') {
-                params.ServerSideEncryption = config.sse
-            }
-            try {
-                const data = await global.s3.upload(params).promise()
-                console.log(`Uploaded ${events.length} events to ${data.Location} (${data.Bucket} ${data.Key} ${data.ETag})`)
-            } catch (err) {
-                console.error(`Error uploading to S3: ${err.message}`)
-                throw new RetryError(`Error uploading to S3: ${err.message}`)
-            }
-        }
-        """
+    /// PostHog's S3 export plugin (posthog-s3-export-plugin), as it makes its client and uploads a batch; the file
+    /// `ExactlyOnceExportTests` runs through the server.
+    static func s3ExportPlugin() throws -> String {
+        try String(contentsOf: QuillExecutable.repositoryRoot.appending(path: "Tests/Fixtures/export-plugins/s3-export/index.js"), encoding: .utf8)
+    }
 
     @Test func postHogsS3ExportPluginUploadsABatchAsGzippedJsonLines() async throws {
         let moto = try await MotoServer.start()
         _ = try await run("await s3.createBucket({ Bucket: 'posthog-export' }).promise(); return {}", url: moto.url)
         let harness = try PluginHarness(timeLimit: .seconds(120), fetchPolicy: FetchTests.loopback)
         let outcome = try await harness.load(
-            Self.s3ExportPlugin,
+            try Self.s3ExportPlugin(),
             config: [
                 "awsAccessKey": "AKIDEXAMPLE", "awsSecretAccessKey": "secret", "awsRegion": "eu-west-1",
                 "s3BucketName": "posthog-export", "s3BucketEndpoint": "\(moto.url)/posthog-export", "prefix": "posthog/",
@@ -106,8 +62,8 @@ import Testing
         #expect(exported.map { $0["event"] as? String } == ["order 1", "order 2", "order 3"])
         #expect(exported.map { $0["uuid"] as? String } == events.map { $0["uuid"] as? String })
         #expect(exported.map { ($0["properties"] as? [String: Any])?["note"] as? String } == Array(repeating: "héllo 🎉", count: 3))
-        let etag = try #require(stored["etag"] as? String)
-        #expect(harness.messages().contains("Uploaded 3 events to \(moto.url)/posthog-export/\(key) (posthog-export \(key) \(etag))"))
+        #expect((stored["etag"] as? String)?.isEmpty == false)
+        #expect(harness.messages().contains("Uploaded 3 events to bucket posthog-export"))
     }
 
     // MARK: S3 calls

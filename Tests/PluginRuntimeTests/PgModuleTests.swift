@@ -8,71 +8,11 @@ import Testing
 @Suite struct PgModuleTests {
     // MARK: PostHog's PostgreSQL export plugin
 
-    /// PostHog's PostgreSQL export plugin (posthog-postgres-plugin), as it connects, creates its table and inserts.
-    static let exportPlugin = """
-        import { Client } from 'pg'
-
-        const executeQuery = async (query, values, config) => {
-            const basicConnectionOptions = config.databaseUrl
-                ? { connectionString: config.databaseUrl }
-                : { user: config.dbUsername, password: config.dbPassword, host: config.host, database: config.dbName, port: parseInt(config.port) }
-            const pgClient = new Client({
-                ...basicConnectionOptions,
-                ssl: { rejectUnauthorized: config.hasSelfSignedCert === 'No' },
-            })
-            await pgClient.connect()
-            let error = null
-            try {
-                await pgClient.query(query, values)
-            } catch (err) {
-                error = err
-            }
-            await pgClient.end()
-            return error
-        }
-
-        export const setupPlugin = async ({ global, config }) => {
-            global.sanitizedTableName = config.tableName.replace(/[^a-zA-Z0-9_]/g, '')
-            const queryError = await executeQuery(
-                `CREATE TABLE IF NOT EXISTS public.${global.sanitizedTableName} (
-                    uuid varchar(200), event varchar(200), properties jsonb, elements jsonb, set jsonb, set_once jsonb,
-                    timestamp timestamp with time zone, distinct_id varchar(200), ip varchar(200), site_url varchar(200)
-                );`, [], config)
-            if (queryError) {
-                throw new Error(`Unable to connect to PostgreSQL instance and create table with error: ${queryError.message}`)
-            }
-        }
-
-        export const exportEvents = async (events, { global, config }) => {
-            const batch = events.map((event) => {
-                const { event: eventName, properties, $set, $set_once, distinct_id, team_id, site_url, now, sent_at, uuid } = event
-                const ip = properties?.['$ip'] || event.ip
-                const timestamp = event.timestamp || properties?.timestamp || now || sent_at
-                return {
-                    uuid, eventName, properties: JSON.stringify(properties || {}), elements: JSON.stringify([]),
-                    set: JSON.stringify($set || {}), set_once: JSON.stringify($set_once || {}), distinct_id, team_id, ip,
-                    site_url, timestamp: new Date(timestamp).toISOString(),
-                }
-            })
-            let values = []
-            let valuesString = ''
-            for (let i = 0; i < batch.length; ++i) {
-                const { uuid, eventName, properties, elements, set, set_once, distinct_id, ip, site_url, timestamp } = batch[i]
-                valuesString += ' ('
-                for (let j = 1; j <= 10; ++j) {
-                    valuesString += `$${10 * i + j}${j === 10 ? '' : ', '}`
-                }
-                valuesString += `)${i === batch.length - 1 ? '' : ','}`
-                values = values.concat([uuid || null, eventName, properties, elements, set, set_once, distinct_id, ip, site_url, timestamp])
-            }
-            const queryError = await executeQuery(
-                `INSERT INTO ${global.sanitizedTableName} (uuid, event, properties, elements, set, set_once, distinct_id, ip, site_url, timestamp)
-                VALUES ${valuesString}`, values, config)
-            if (queryError) {
-                throw new Error(`Error: ${queryError}`)
-            }
-        }
-        """
+    /// PostHog's PostgreSQL export plugin (posthog-postgres-plugin); the file `ExactlyOnceExportTests` runs through
+    /// the server.
+    static func exportPlugin() throws -> String {
+        try String(contentsOf: QuillExecutable.repositoryRoot.appending(path: "Tests/Fixtures/export-plugins/postgres-export/index.js"), encoding: .utf8)
+    }
 
     @Test func postHogsExportPluginWritesABatchIntoJsonbOverTLS() async throws {
         // The plugin always asks for TLS; its setting accepts the server's self-signed certificate.
@@ -80,7 +20,7 @@ import Testing
         let url = try await server.createDatabase()
         let harness = try PluginHarness(timeLimit: .seconds(120), fetchPolicy: FetchTests.loopback)
         let outcome = try await harness.load(
-            Self.exportPlugin, config: ["databaseUrl": url, "tableName": "posthog_event", "hasSelfSignedCert": "Yes"])
+            try Self.exportPlugin(), config: ["databaseUrl": url, "tableName": "posthog_event", "hasSelfSignedCert": "Yes"])
         guard case .ready = outcome else { throw PgTestError(description: "the plugin did not load: \(outcome)") }
 
         let events: [[String: Any]] = (1...3).map { number in

@@ -144,11 +144,11 @@ import Testing
 
     // MARK: The server and its events
 
-    /// `quill serve`, allowed to reach 127.0.0.1, with one of the `ExportPlugins` folders installed and configured
+    /// `quill serve`, allowed to reach 127.0.0.1, with one of the `Tests/Fixtures/export-plugins` folders installed and configured
     /// (their plugin.json flush the export buffer every second, so the outage meets several batches).
     static func serve(_ plugin: String, config: [String: String]) async throws -> (server: ServerProcess, configID: Int) {
         let server = try ServerProcess(environment: ["QUILL_FETCH_ALLOW": "127.0.0.1"])
-        let folder = QuillExecutable.repositoryRoot.appending(path: "Tests/PluginServerTests/ExportPlugins/\(plugin)")
+        let folder = QuillExecutable.repositoryRoot.appending(path: "Tests/Fixtures/export-plugins/\(plugin)")
         let install = try await server.runQuill(["plugin", "install", folder.path] + config.flatMap { ["--config", "\($0)=\($1)"] })
         try #require(install.status == 0, "\(install.output)")
         try await server.start()

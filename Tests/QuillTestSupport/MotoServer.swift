@@ -23,11 +23,13 @@ public final class MotoServer: Sendable {
     /// Starts a server on a free port and returns once it takes connections.
     public static func start() async throws -> MotoServer {
         let folder = try TemporaryFolder()
+        // moto_server with its Kinesis puts made safe for concurrency (see the script).
+        let script = QuillExecutable.repositoryRoot.appending(path: "Tests/QuillTestSupport/moto_server.py")
         // Python takes a while to import moto's services, more on a busy machine.
         guard
             let (port, process) = try await LoopbackServerProcess.start(
                 "moto", executable: URL(filePath: "/usr/bin/env"),
-                arguments: { ["moto_server", "-H", "127.0.0.1", "-p", String($0)] }, logFolder: folder, within: .seconds(60))
+                arguments: { ["python3", script.path, "-H", "127.0.0.1", "-p", String($0)] }, logFolder: folder, within: .seconds(60))
         else {
             throw MotoServerError(description: "moto_server did not start; is moto[server] installed (make test)?")
         }
