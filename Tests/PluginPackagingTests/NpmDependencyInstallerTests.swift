@@ -55,6 +55,23 @@ import Testing
         #expect(lockText.contains("sha512-"))
     }
 
+    @Test func aRegistryTooSlowForTheTimeLimitFailsTheInstallation() async throws {
+        let registry = FakeNpmRegistry()
+        registry.publish("slow", "1.0.0", dependencies: ["slower": "^1.0.0"])
+        registry.publish("slower", "1.0.0")
+        let installer = NpmDependencyInstaller(registryURL: registry.baseURL, isSkipped: { _ in false }, timeLimit: .milliseconds(100)) {
+            url, _ in
+            try await Task.sleep(for: .milliseconds(150))
+            return registry.response(to: url)
+        }
+        await #expect {
+            _ = try await installer.install(for: Self.plugin(dependencies: #"{"slow": "^1.0.0"}"#))
+        } throws: { error in
+            "\(error)".contains("took longer than 0.1 seconds; the registry answers too slowly")
+        }
+        #expect(registry.requests.count == 1, "no download starts past the time limit")
+    }
+
     @Test func aLockThatStillFitsIsInstalledWithoutAskingForVersions() async throws {
         let registry = FakeNpmRegistry()
         registry.publish("left", "1.0.0", files: ["index.js": "one"], dependencies: ["cycle": "*"])

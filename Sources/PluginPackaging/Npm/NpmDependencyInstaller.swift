@@ -30,11 +30,20 @@ package struct NpmDependencyInstaller: Sendable {
     let registryURL: String
     let isSkipped: @Sendable (String) -> Bool
     let fetch: Fetch
+    /// How long one installation may take: a slow registry must not hold an install request for its every download's
+    /// time-out in turn. No download starts past it.
+    let timeLimit: Duration
 
-    /// - Parameter isSkipped: Names not to install: modules the runtime provides, and ones it refuses with a plan.
-    package init(registryURL: String, isSkipped: @escaping @Sendable (String) -> Bool, fetch: @escaping Fetch) {
+    /// - Parameters:
+    ///   - isSkipped: Names not to install: modules the runtime provides, and ones it refuses with a plan.
+    ///   - timeLimit: How long one installation may take. Default 2 minutes.
+    package init(
+        registryURL: String, isSkipped: @escaping @Sendable (String) -> Bool, timeLimit: Duration = .seconds(120),
+        fetch: @escaping Fetch
+    ) {
         self.registryURL = registryURL.hasSuffix("/") ? String(registryURL.dropLast()) : registryURL
         self.isSkipped = isSkipped
+        self.timeLimit = timeLimit
         self.fetch = fetch
     }
 
@@ -131,8 +140,12 @@ package struct NpmDependencyInstaller: Sendable {
         var totalSize: Int
         var fileCount: Int
 
+        /// When downloads stop: the installation's time limit from its start.
+        let deadline: ContinuousClock.Instant
+
         init(installer: NpmDependencyInstaller, pluginFiles: [String: Data]) {
             self.installer = installer
+            deadline = .now + installer.timeLimit
             totalSize = pluginFiles.values.reduce(0) { $0 + $1.count }
             fileCount = pluginFiles.count
             for (path, data) in pluginFiles where path.hasSuffix("/package.json") {
@@ -296,6 +309,11 @@ package struct NpmDependencyInstaller: Sendable {
         }
 
         private func get(_ url: String, limit: Int) async throws(NpmInstallError) -> [UInt8]? {
+            guard ContinuousClock.now < deadline else {
+                throw NpmInstallError(
+                    "Installing the dependencies from the npm registry \(installer.registryURL) took longer than "
+                        + "\(installer.timeLimit); the registry answers too slowly")
+            }
             do {
                 return try await installer.fetch(url, limit)
             } catch {
