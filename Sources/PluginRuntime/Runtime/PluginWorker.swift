@@ -158,11 +158,17 @@ actor PluginWorker {
             vm.isSetUp = true
             registry.noteSetUp(of: id, generation: vm.generation)
             return .ready(vm.capabilities)
-        } catch where error.errorClass == PluginVM.retryErrorClass || (error.kind != .memoryLimit && registry.hasBeenSetUp(id, generation: vm.generation)) {
+        } catch {
+            let isRetryError = error.errorClass == PluginVM.retryErrorClass
             // Any error of a config whose setup succeeded before (a VM made again after idling, or on another
             // thread) is retried too: its code and configuration did work, so a destination that is down for
             // a while must not disable it.
-            let kind = error.errorClass == PluginVM.retryErrorClass ? "with RetryError" : "again after it had succeeded"
+            guard isRetryError || (error.kind != .memoryLimit && registry.hasBeenSetUp(id, generation: vm.generation)) else {
+                vm.recordError(error)
+                if error.kind == .memoryLimit { discard(vm, over: error) }
+                return .failed(reason: "setupPlugin failed: \(error). Disabling the plugin.")
+            }
+            let kind = isRetryError ? "with RetryError" : "again after it had succeeded"
             let label = "setupPlugin failed \(kind) (attempt \(attempt)/\(setupAttempts)): \(error.message)"
             guard attempt < setupAttempts else {
                 vm.recordError(error)
@@ -171,10 +177,6 @@ actor PluginWorker {
             let delay = configuration.setupRetryDelays[attempt - 1]
             vm.log(.system, .warn, "\(label). Retrying in \(delay.formattedSeconds).")
             return .retry(vm.capabilities)
-        } catch {
-            vm.recordError(error)
-            if error.kind == .memoryLimit { discard(vm, over: error) }
-            return .failed(reason: "setupPlugin failed: \(error). Disabling the plugin.")
         }
     }
 
