@@ -7,25 +7,20 @@ import NIOHTTP1
 /// A throw-away Google Cloud Storage emulator on 127.0.0.1 (`gcp-storage-emulator`, which `make test` installs from
 /// scripts/requirements-test.txt), keeping everything in memory.
 public final class GCSEmulator: Sendable {
-    public let port: Int
-    private let process: SpawnedProcess
+    private let server: LoopbackServerProcess
+    public var port: Int { server.port }
 
     /// What `STORAGE_EMULATOR_HOST` is set to for it.
     public var url: String { "http://127.0.0.1:\(port)" }
 
-    private init(port: Int, process: SpawnedProcess) {
-        self.port = port
-        self.process = process
-    }
-
-    deinit {
-        process.send(SIGKILL)
+    private init(_ server: LoopbackServerProcess) {
+        self.server = server
     }
 
     /// Starts an emulator on a free port and returns once it answers.
     public static func start() async throws -> GCSEmulator {
         guard
-            let (port, process) = try await LoopbackServerProcess.start(
+            let server = try await LoopbackServerProcess.start(
                 "gcp-storage-emulator", executable: URL(filePath: "/usr/bin/env"),
                 arguments: { ["gcp-storage-emulator", "start", "--host=127.0.0.1", "--port=\($0)", "--in-memory"] },
                 within: .seconds(30),
@@ -34,7 +29,7 @@ public final class GCSEmulator: Sendable {
             throw GCSEmulatorError(
                 description: "gcp-storage-emulator did not start; is it installed (pip install -r scripts/requirements-test.txt)?")
         }
-        return GCSEmulator(port: port, process: process)
+        return GCSEmulator(server)
     }
 
     /// Creates a bucket, as the JSON API's buckets.insert.

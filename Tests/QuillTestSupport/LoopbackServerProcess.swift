@@ -1,9 +1,23 @@
 import ChildProcesses
 import Foundation
 
-/// Starts a throw-away server program on a free 127.0.0.1 port, as the tests' Redis, moto and Cloud Storage
-/// emulator are started.
-enum LoopbackServerProcess {
+/// A throw-away server program on a free 127.0.0.1 port, as the tests' Redis, moto, Cloud Storage emulator and
+/// proxy run: killed when the last reference to it goes, its log folder kept until then.
+final class LoopbackServerProcess: Sendable {
+    let port: Int
+    let process: SpawnedProcess
+    private let logFolder: TemporaryFolder?
+
+    private init(port: Int, process: SpawnedProcess, logFolder: TemporaryFolder?) {
+        self.port = port
+        self.process = process
+        self.logFolder = logFolder
+    }
+
+    deinit {
+        process.send(SIGKILL)
+    }
+
     /// Starts `executable` with `arguments(port)` and returns once `isReady(port)` says it serves; tries another
     /// port when one was taken first (the free port is closed before the program binds it). Its output goes to
     /// `NAME-PORT.log` in `logFolder`, or nowhere. Returns nil when it never got ready.
@@ -11,7 +25,7 @@ enum LoopbackServerProcess {
         _ name: String, executable: URL, arguments: (Int) -> [String], port wanted: Int? = nil,
         logFolder: TemporaryFolder? = nil, within limit: Duration, poll interval: Duration = .milliseconds(50),
         isReady: (Int) async -> Bool = { LoopbackPort.accepts(port: $0) }
-    ) async throws -> (port: Int, process: SpawnedProcess)? {
+    ) async throws -> LoopbackServerProcess? {
         for _ in 0..<(wanted == nil ? 5 : 1) {
             let port = try wanted ?? LoopbackPort().port
             let logPath = logFolder.map { $0.url.appending(path: "\(name)-\(port).log").path } ?? "/dev/null"
@@ -27,7 +41,7 @@ enum LoopbackServerProcess {
                 executable, arguments: arguments(port), standardInput: nullDevice, standardOutput: log, standardError: log)
             let deadline = ContinuousClock.now + limit
             while process.isRunning && ContinuousClock.now < deadline {
-                if await isReady(port) { return (port, process) }
+                if await isReady(port) { return LoopbackServerProcess(port: port, process: process, logFolder: logFolder) }
                 try await Task.sleep(for: interval)
             }
             process.send(SIGKILL)

@@ -4,20 +4,13 @@ import Foundation
 /// A throw-away moto server (the `moto[server]` of scripts/requirements-test.txt) on 127.0.0.1: AWS's S3 and
 /// Kinesis APIs, kept in memory, for the `aws-sdk` module's tests. Any credentials are accepted.
 public final class MotoServer: Sendable {
-    public let port: Int
-    private let process: SpawnedProcess
-    private let folder: TemporaryFolder
+    private let server: LoopbackServerProcess
+    public var port: Int { server.port }
 
     public var url: String { "http://127.0.0.1:\(port)" }
 
-    private init(port: Int, process: SpawnedProcess, folder: TemporaryFolder) {
-        self.port = port
-        self.process = process
-        self.folder = folder
-    }
-
-    deinit {
-        process.send(SIGKILL)
+    private init(_ server: LoopbackServerProcess) {
+        self.server = server
     }
 
     /// Starts a server on a free port and returns once it takes connections.
@@ -27,13 +20,13 @@ public final class MotoServer: Sendable {
         let script = QuillExecutable.repositoryRoot.appending(path: "Tests/QuillTestSupport/moto_server.py")
         // Python takes a while to import moto's services, more on a busy machine.
         guard
-            let (port, process) = try await LoopbackServerProcess.start(
+            let server = try await LoopbackServerProcess.start(
                 "moto", executable: URL(filePath: "/usr/bin/env"),
                 arguments: { ["python3", script.path, "-H", "127.0.0.1", "-p", String($0)] }, logFolder: folder, within: .seconds(60))
         else {
             throw MotoServerError(description: "moto_server did not start; is moto[server] installed (make test)?")
         }
-        return MotoServer(port: port, process: process, folder: folder)
+        return MotoServer(server)
     }
 }
 

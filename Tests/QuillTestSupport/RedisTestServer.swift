@@ -3,27 +3,21 @@ import Foundation
 
 /// A throw-away `redis-server` on 127.0.0.1 (Debian's, installed by `make test`), nothing saved to disk.
 public final class RedisTestServer: Sendable {
-    public let port: Int
-    private let process: SpawnedProcess
-    private let folder: TemporaryFolder
+    private let server: LoopbackServerProcess
+    public var port: Int { server.port }
+    private var process: SpawnedProcess { server.process }
 
     public var url: String { "redis://127.0.0.1:\(port)" }
 
-    private init(port: Int, process: SpawnedProcess, folder: TemporaryFolder) {
-        self.port = port
-        self.process = process
-        self.folder = folder
-    }
-
-    deinit {
-        process.send(SIGKILL)
+    private init(_ server: LoopbackServerProcess) {
+        self.server = server
     }
 
     /// Starts a server on `port` (default: a free one) and returns once it takes connections.
     public static func start(port wanted: Int? = nil) async throws -> RedisTestServer {
         let folder = try TemporaryFolder()
         guard
-            let (port, process) = try await LoopbackServerProcess.start(
+            let server = try await LoopbackServerProcess.start(
                 "redis", executable: URL(filePath: "/usr/bin/redis-server"),
                 arguments: { port in
                     [
@@ -34,7 +28,7 @@ public final class RedisTestServer: Sendable {
         else {
             throw RedisTestServerError(description: "redis-server did not start; is Debian's redis-server installed (make test)?")
         }
-        return RedisTestServer(port: port, process: process, folder: folder)
+        return RedisTestServer(server)
     }
 
     /// Stops the server as a crash would, to see what happens when Redis goes away.

@@ -4,31 +4,27 @@ import Foundation
 /// A TCP proxy on 127.0.0.1 in front of a test server that the test can cut and reopen, for a destination outage
 /// where the destination itself can't go away (moto keeps everything in memory). `tcp_proxy.py` beside this file.
 public final class TCPProxy: Sendable {
-    public let port: Int
-    private let process: SpawnedProcess
+    private let server: LoopbackServerProcess
+    public var port: Int { server.port }
+    private var process: SpawnedProcess { server.process }
 
     public var url: String { "http://127.0.0.1:\(port)" }
 
-    private init(port: Int, process: SpawnedProcess) {
-        self.port = port
-        self.process = process
-    }
-
-    deinit {
-        process.send(SIGKILL)
+    private init(_ server: LoopbackServerProcess) {
+        self.server = server
     }
 
     /// Starts a proxy to 127.0.0.1:`target` on a free port and returns once it takes connections.
     public static func start(to target: Int) async throws -> TCPProxy {
         let script = QuillExecutable.repositoryRoot.appending(path: "Tests/QuillTestSupport/tcp_proxy.py")
         guard
-            let (port, process) = try await LoopbackServerProcess.start(
+            let server = try await LoopbackServerProcess.start(
                 "tcp-proxy", executable: URL(filePath: "/usr/bin/env"),
                 arguments: { ["python3", script.path, String($0), String(target)] }, within: .seconds(30))
         else {
             throw TCPProxyError(description: "tcp_proxy.py did not start")
         }
-        return TCPProxy(port: port, process: process)
+        return TCPProxy(server)
     }
 
     /// Resets every connection through the proxy and refuses new ones; returns once they are refused.
