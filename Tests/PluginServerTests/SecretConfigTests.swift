@@ -90,7 +90,7 @@ import Testing
         #expect(unkeyed?["properties"]?["key"] == nil)
         let expected = "Plugin config \(config) (Keyed): its secret field 'apiKey' can't be decrypted with this server's key"
         // The server's output reaches the test through a pipe read on another thread: it may trail the event.
-        let printedBy = ContinuousClock.now + .seconds(30)
+        let printedBy = ContinuousClock.now + .seconds(90)
         while !server.printed.contains(expected) && ContinuousClock.now < printedBy {
             try await Task.sleep(for: .milliseconds(50))
         }
