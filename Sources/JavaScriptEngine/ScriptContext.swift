@@ -157,6 +157,35 @@ extension ScriptContext {
         return ScriptValue(JSValueMakeString(ref, string), in: self)
     }
 
+    /// A string of UTF-8 `bytes`, made without a Swift `String`; invalid UTF-8 (or a NUL byte, which ends it)
+    /// gives what JavaScriptCore makes of it: an empty or cut string.
+    public func string(utf8 bytes: some Collection<UInt8>) -> ScriptValue {
+        let string = makeJSString(utf8: bytes)
+        defer { JSStringRelease(string) }
+        return ScriptValue(JSValueMakeString(ref, string), in: self)
+    }
+
+    // JavaScriptCore's UTF-8 path keeps ASCII text in 8-bit strings: events parsed from them stringify faster
+    // than from UTF-16 (measured: a UTF-16 lane of a pass-through chain cost 40% more in all).
+    func makeJSString(utf8 bytes: some Collection<UInt8>) -> JSStringRef {
+        var terminated = [UInt8]()
+        terminated.reserveCapacity(bytes.count + 1)
+        terminated.append(contentsOf: bytes)
+        terminated.append(0)
+        return terminated.withUnsafeBufferPointer {
+            JSStringCreateWithUTF8CString(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self))
+        }
+    }
+
+    /// A function returning the monotonic clock in seconds, called with no Swift in between: for timing
+    /// JavaScript from JavaScript at a fraction of a host function's price.
+    public func monotonicClock() -> ScriptValue {
+        let function = JSObjectMakeFunctionWithCallback(ref, nil) { context, _, _, _, _, _ in
+            JSValueMakeNumber(context, Double(MonotonicClock.nanoseconds()) / 1e9)
+        }
+        return ScriptValue(function!, in: self)
+    }
+
     /// A new empty object (`{}`).
     public func object() -> ScriptValue {
         ScriptValue(JSObjectMake(ref, nil, nil), in: self)

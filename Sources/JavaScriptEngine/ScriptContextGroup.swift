@@ -61,6 +61,18 @@ public final class ScriptContextGroup {
     /// held by one long call.
     public var activity: ScriptActivity { watchdog.activity }
 
+    /// An `Int32Array` of one element that JavaScript running in one long entry bumps as it begins each unit
+    /// of work (a plugin's call in a loop over many): the limits then hold for each unit, counted from the
+    /// watchdog's first look after the bump (at most one period late), and ``activity`` shows the unit's start.
+    public func unitCounter(in context: ScriptContext) throws(ScriptError) -> ScriptValue {
+        precondition(context.group === self, "the counter belongs to the context's own group")
+        // No deallocator: the watchdog owns the memory and outlives every context that can run JavaScript.
+        let array = try context.trying {
+            JSObjectMakeTypedArrayWithBytesNoCopy(context.ref, kJSTypedArrayTypeInt32Array, watchdog.units, 4, nil, nil, $0)
+        }
+        return ScriptValue(array!, in: context)
+    }
+
     /// Starts an entry; the outermost one is timed. Returns whether it is the outermost.
     func enter() -> Bool {
         watchdog.enter()
@@ -109,6 +121,10 @@ private final class EntryWatchdog: @unchecked Sendable {
     var memoryLimitPages: Int?
     let activity = ScriptActivity()
     private var depth = 0
+    /// The unit counter JavaScript bumps (see ``ScriptContextGroup/unitCounter(in:)``), and its value when the
+    /// watchdog last looked.
+    let units = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    private var unitsSeen: Int32 = 0
     /// The thread's fresh pages when the watchdog first looked at the running entry, and what it found since.
     private var faultsAtFirstLook: Int?
     private var growth: HeapGrowthCheck?
@@ -116,6 +132,11 @@ private final class EntryWatchdog: @unchecked Sendable {
 
     init(group: JSContextGroupRef) {
         self.group = group
+        units.initialize(to: 0)
+    }
+
+    deinit {
+        units.deallocate()
     }
 
     func arm() {
@@ -133,6 +154,7 @@ private final class EntryWatchdog: @unchecked Sendable {
         depth += 1
         guard depth == 1 else { return false }
         activity.busySinceNanoseconds.store(MonotonicClock.nanoseconds(), ordering: .relaxed)
+        unitsSeen = units.pointee
         return true
     }
 
@@ -148,6 +170,13 @@ private final class EntryWatchdog: @unchecked Sendable {
 
     /// The watchdog's callback, on the running thread: stop the entry (true) or re-arm (false).
     private func shouldStop(_ context: JSContextRef) -> Bool {
+        if units.pointee != unitsSeen {
+            // A new unit of work began since the last look: its time and memory count from now.
+            unitsSeen = units.pointee
+            activity.busySinceNanoseconds.store(MonotonicClock.nanoseconds(), ordering: .relaxed)
+            faultsAtFirstLook = nil
+            growth = nil
+        }
         let started = activity.busySinceNanoseconds.load(ordering: .relaxed)
         if started != 0, MonotonicClock.nanoseconds() &- started > timeLimitNanoseconds {
             stop = .timeLimit

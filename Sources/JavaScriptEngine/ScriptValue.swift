@@ -70,6 +70,13 @@ public final class ScriptValue {
         return String(jsString: string)
     }
 
+    /// The same value held for another context of its group: what is done with it then (settling it, its
+    /// errors' classes, its memory account) is that context's.
+    public func seen(from other: ScriptContext) -> ScriptValue {
+        precondition(other.group === context.group, "values move only between contexts of one group")
+        return ScriptValue(ref, in: other)
+    }
+
     /// Reads the property `name`; `undefined` when absent. Throws for `null`/`undefined` or a throwing getter.
     public func get(_ name: String) throws(ScriptError) -> ScriptValue {
         let object = try asObject()
@@ -159,7 +166,7 @@ public final class ScriptValue {
 
 extension ScriptError {
     /// Describes a thrown JavaScript value: its `name`, `message` and `stack` when it is an error object.
-    init(thrown value: ScriptValue) {
+    public init(thrown value: ScriptValue) {
         guard value.isObject else {
             self.init(name: "Error", message: (try? value.toString()) ?? "")
             return

@@ -94,6 +94,30 @@ import Testing
         #expect(kind == .timeout)
     }
 
+    /// A long entry that bumps the group's unit counter is held to the limit unit by unit, not as a whole.
+    @Test func eachUnitOfALongEntryIsHeldToTheLimit() async throws {
+        let sandbox = ScriptSandbox(timeLimit: .seconds(1))
+        let (bumping, stuck) = try await sandbox.run { context in
+            try context.globalObject.set("units", try context.group.unitCounter(in: context))
+            // Fifteen units of 100 ms: 1.5 seconds in all, each well within the limit.
+            let bumping = try context.evaluate(
+                """
+                for (let unit = 0; unit < 15; unit++) { units[0]++; const end = Date.now() + 100; while (Date.now() < end) {} }
+                'done'
+                """
+            ).toString()
+            var stuck: ScriptError.Kind?
+            do {
+                try context.evaluate("units[0]++; while (true) {}")
+            } catch let error as ScriptError {
+                stuck = error.kind
+            }
+            return (bumping, stuck)
+        }
+        #expect(bumping == "done")
+        #expect(stuck == .timeout)
+    }
+
     @Test func deepRecursionIsARangeErrorNotACrash() async throws {
         let sandbox = ScriptSandbox()
         let (name, after) = try await sandbox.run { context in

@@ -249,6 +249,42 @@ import Testing
         #expect(lastError?.message.contains("processEvent of plugin 'test-plugin' (config 39)") == true)
     }
 
+    /// A lane's events go through the chain in one entry into JavaScript: a plugin stopped at its time limit
+    /// on one of them leaves that event as it was, passes the lane's later events as failed without running
+    /// (its breaker paused it), and the events before and the other plugins are not touched.
+    @Test func aPluginStoppedInTheMiddleOfALaneLeavesTheRestOfTheLaneWhole() async throws {
+        let harness = try PluginHarness(timeLimit: .seconds(1))
+        try await harness.load(
+            """
+            function processEvent(event) {
+              event.properties.looper = event.event
+              if (event.event === 'loop') while (true) {}
+              return event
+            }
+            """, id: 1, name: "looper", order: 1)
+        try await harness.load(
+            "function processEvent(event) { event.properties.second = event.event; return event }", id: 2, name: "second", order: 2)
+        let inputs = try ["before", "loop", "after"].map { Array(try JSONSerialization.data(withJSONObject: sampleEvent($0))) }
+        let results = try await harness.runtime.processEvents(inputs, teamID: 2).map { try $0.get() }
+        let properties = try results.map { result in
+            let event = try JSONSerialization.jsonObject(with: Data(result.event ?? [])) as? [String: Any]
+            return event?["properties"] as? [String: Any]
+        }
+        #expect(properties[0]?["looper"] as? String == "before" && properties[0]?["second"] as? String == "before")
+        #expect(results[0].succeeded == ["looper (1)", "second (2)"])
+        for index in [1, 2] {
+            #expect(properties[index]?["looper"] == nil)
+            #expect(properties[index]?["second"] as? String == ["before", "loop", "after"][index])
+            #expect(results[index].failed == ["looper (1)"] && results[index].succeeded == ["second (2)"])
+        }
+        let lastError = await harness.runtime.lastError(pluginConfigID: 1, teamID: 2)
+        #expect(lastError?.name == "TimeoutError")
+        #expect(lastError?.event?.contains(#""event":"loop""#) == true)
+        let statistics = try #require(await harness.runtime.statistics(pluginConfigID: 1, teamID: 2))
+        #expect(statistics.eventsIn == 3 && statistics.eventsSucceeded == 1 && statistics.eventsFailed == 2)
+        #expect(statistics.functions["processEvent"]?.calls == 2 && statistics.functions["processEvent"]?.timeouts == 1)
+    }
+
     @Test func returningSomethingOtherThanAnEventIsAFailure() async throws {
         let harness = try PluginHarness()
         try await harness.load("function processEvent(event) { return 'not an event' }")

@@ -37,13 +37,11 @@ actor PluginWorker {
     private var vms: [Int: PluginVM] = [:]
     /// VMs being made, so two lanes needing the same config make one.
     private var settingUp: [Int: Task<Void, Never>] = [:]
-    private let statistics: StatisticsBook
-    /// A context of the group that isn't a plugin's: for heap statistics and collections.
-    private lazy var probe = ScriptContext(group: group, name: "quill")
-    /// `JavaScript/Chain/chain-events.js`, made in the probe when first needed.
-    private var chainEvents: ChainEventFunctions?
-    /// The labels of configs as JavaScript strings, for the `$plugins_*` lists, made once each.
-    private var labelValues: [String: ScriptValue] = [:]
+    let statistics: StatisticsBook
+    /// A context of the group that isn't a plugin's: for heap statistics, collections and the chain driver.
+    private(set) lazy var probe = ScriptContext(group: group, name: "quill")
+    /// `JavaScript/Chain/chain-driver.js`, made in the probe when first needed.
+    private var chainDriverFunctions: ChainDriver?
 
     nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
@@ -232,7 +230,7 @@ actor PluginWorker {
     /// Throws a VM away without its teardown: it took more memory than its limit. The memory goes back to
     /// the system, and the next call that needs the config makes a new VM; a config that keeps doing this
     /// is disabled.
-    private func discard(_ vm: PluginVM, over error: ScriptError) {
+    func discard(_ vm: PluginVM, over error: ScriptError) {
         if vms[vm.definition.id] === vm { removeVM(of: vm.definition.id) }
         let limit = (configuration.memoryLimit ?? 0) / 1_048_576
         let breaches = registry.recordMemoryBreach(of: vm.definition.id, within: configuration.memoryBreachWindow)
@@ -282,6 +280,21 @@ actor PluginWorker {
         probe.heapStatistics()
     }
 
+
+    /// The chain driver of this thread (`JavaScript/Chain/chain-driver.js`), made in the probe when first needed.
+    func chainDriver() throws(ScriptError) -> ChainDriver {
+        if let chainDriverFunctions { return chainDriverFunctions }
+        let bounds = try probe.array(FunctionStatistics.durationBucketBounds.map(probe.number))
+        let made = try probe.evaluate(EmbeddedJavaScript.chainDriver, sourceURL: "quill:chain-driver.js").call([
+            probe.string(pluginCaptureOriginProperty), probe.monotonicClock(), group.unitCounter(in: probe), bounds,
+        ])
+        let driver = ChainDriver(
+            start: try made.get("start"), run: try made.get("run"), resume: try made.get("resume"),
+            resumeSettled: try made.get("resumeSettled"), stop: try made.get("stop"),
+            results: try made.get("results"))
+        chainDriverFunctions = driver
+        return driver
+    }
 
     // MARK: Work beside the chain
 
@@ -349,249 +362,6 @@ actor PluginWorker {
             }
         }
     }
-
-    // MARK: The chain
-
-    /// Runs a team's chain on each event in turn, in order: one trip to the script thread for them all.
-    ///
-    /// - Parameter session: `quill plugin run`'s: the jobs a `processEvent` call queues run right after it.
-    func processEvents(
-        _ inputs: [[UInt8]], teamID: Int, recordingPluginLists: Bool, session: PluginRunSession? = nil
-    ) async -> [Result<ChainResult, MalformedEventError>] {
-        let chain = registry.chain(ofTeam: teamID)
-        var results: [Result<ChainResult, MalformedEventError>] = []
-        results.reserveCapacity(inputs.count)
-        for input in inputs {
-            do {
-                results.append(.success(try await processEvent(input, chain: chain, recordingPluginLists: recordingPluginLists)))
-            } catch {
-                results.append(.failure(error))
-            }
-            if let session { await runQueuedJobs(session) }
-        }
-        return results
-    }
-
-    /// Runs a chain's `processEvent`s on one event (JSON), as DESIGN.md's chain semantics say.
-    ///
-    /// The event enters JavaScript once and leaves it once, as JSON after the last plugin. A plugin that
-    /// throws or times out leaves the event as it was before it: the input for the first plugin, else the
-    /// copy the plugin before it made of what it returned (in JavaScript, see the prelude's chain step).
-    private func processEvent(
-        _ input: [UInt8], chain teamChain: [LoadedConfig], recordingPluginLists: Bool
-    ) async throws(MalformedEventError) -> ChainResult {
-        guard !teamChain.isEmpty else { return ChainResult(event: input) }
-        // The event is made in the first processing plugin's realm, so its `instanceof Object` holds, as in
-        // PostHog; events restored after a failure are made there too.
-        var context = probe
-        var restoringVM: PluginVM?
-        if let first = teamChain.first(where: { $0.has(.processEvent) }), let vm = await vm(for: first) {
-            context = vm.context
-            restoringVM = vm
-        }
-        var event: ScriptValue
-        do {
-            event = try context.parseJSON(input)
-        } catch {
-            throw MalformedEventError(description: "event is not valid JSON: \(error.message)")
-        }
-        guard event.isObject, !event.isArray else { throw MalformedEventError(description: "event is not a JSON object") }
-        let helpers = try chainEventFunctions()
-        let described: (teamID: ScriptValue, isRecording: Bool, origin: Double)
-        do throws(ScriptError) {
-            let description = try helpers.describe.call([event])
-            described = (try description.get(0), try description.get(1).boolValue, try description.get(2).toNumber())
-        } catch {
-            throw MalformedEventError(description: "event could not be read: \(error.message)")
-        }
-        // A config never gets back an event it captured itself (posthog.capture), so it can't feed itself.
-        let origin = Int(exactly: described.origin)
-        let chain = teamChain.filter { $0.id != origin }
-        if described.isRecording {
-            // Session recordings (posthog-js's $snapshot, PostHog's newer $snapshot_items batches) skip
-            // processEvent and go to onSnapshot.
-            let followUps = chain.filter { $0.has(.onSnapshot) }.map { FollowUp(pluginConfigID: $0.id, kind: .onSnapshot) }
-            return ChainResult(event: input, followUps: followUps)
-        }
-        let teamIDValue = described.teamID
-
-        var result = ChainResult()
-        // The event as the last plugin that returned one left it (`nil`: the input), kept pristine.
-        var restorePoint: ScriptValue?
-        func restored() -> ScriptValue {
-            if let restorePoint, let copy = try? restoringVM?.copy(ofEvent: restorePoint) { return copy }
-            if let restorePoint, let bytes = try? restorePoint.jsonBytes(), let parsed = try? context.parseJSON(bytes) { return parsed }
-            return (try? context.parseJSON(input)) ?? event
-        }
-        func restorePointJSON() -> [UInt8] {
-            guard let restorePoint else { return input }
-            return (try? restorePoint.jsonBytes()) ?? input
-        }
-        // The last plugin's event is not copied, its JSON form is the output: it counts as succeeded until
-        // that is made.
-        let lastProcessor = chain.last { $0.has(.processEvent) }?.id
-        var unchecked: PluginVM?
-        for config in chain {
-            let label = config.definition.label
-            if config.hasDeferredWork { result.deferred.append(label) }
-            guard config.has(.processEvent) else { continue }
-            guard let vm = await vm(for: config) else {
-                countFailed(config, result: &result)
-                continue
-            }
-            vm.statistics.update { $0.eventsIn += 1 }
-            guard registry.admitProcessEvent(of: config.id, now: Date()) == .run else {
-                vm.statistics.update { $0.eventsFailed += 1 }
-                result.failed.append(label)
-                continue
-            }
-            let isLast = config.id == lastProcessor
-            var timedOut = false
-            do throws(ScriptError) {
-                defer { finishProcessEvent(vm, timedOut: timedOut) }
-                let processed: ProcessedEvent
-                do {
-                    processed = try await vm.processEvent(event, teamID: teamIDValue, keepingCopy: !isLast)
-                } catch {
-                    timedOut = error.kind == .timeout
-                    throw error
-                }
-                switch processed {
-                case .dropped:
-                    vm.statistics.update { $0.eventsDropped += 1 }
-                    result.droppedBy = label
-                    return result
-                case .returned(let returned, let copy):
-                    event = returned
-                    if let copy { restorePoint = copy } else { unchecked = vm }
-                    vm.statistics.update { $0.eventsSucceeded += 1 }
-                    result.succeeded.append(label)
-                }
-            } catch {
-                vm.statistics.update { $0.eventsFailed += 1 }
-                vm.recordError(error, event: restorePointJSON())
-                if error.kind == .memoryLimit || vm.isOverMemoryLimit { discard(vm, over: error) }
-                event = restored()
-                result.failed.append(label)
-            }
-        }
-        let listed = recordingPluginLists && !(result.succeeded.isEmpty && result.failed.isEmpty && result.deferred.isEmpty)
-        if let vm = unchecked {
-            do throws(ScriptError) {
-                if listed { try record(result, on: event, with: helpers) }
-                result.event = try jsonForm(of: event)
-                appendFollowUps(of: chain, for: event, to: &result)
-                return result
-            } catch {
-                // As if the plugin had thrown: the event goes on as it was before it.
-                vm.statistics.update {
-                    $0.eventsSucceeded -= 1
-                    $0.eventsFailed += 1
-                }
-                vm.recordError(error, event: restorePointJSON())
-                event = restored()
-                result.succeeded.removeLast()
-                result.failed.append(vm.definition.label)
-            }
-        }
-        appendFollowUps(of: chain, for: event, to: &result)
-        // The event is the input or a copy of the restore point: both have a JSON form within the size.
-        guard listed || restorePoint != nil else {
-            result.event = input
-            return result
-        }
-        do {
-            if listed { try record(result, on: event, with: helpers) }
-            result.event = try event.jsonBytes() ?? restorePointJSON()
-        } catch {
-            result.event = restorePointJSON()
-        }
-        return result
-    }
-
-    /// The chain's `onEvent` and `exportEvents` work for an event that came through it.
-    private func appendFollowUps(of chain: [LoadedConfig], for event: ScriptValue, to result: inout ChainResult) {
-        var eventName: String?
-        for config in chain {
-            if config.has(.onEvent) { result.followUps.append(FollowUp(pluginConfigID: config.id, kind: .onEvent)) }
-            if config.has(.composeWebhook) { result.followUps.append(FollowUp(pluginConfigID: config.id, kind: .composeWebhook)) }
-            guard config.has(.exportEvents) else { continue }
-            if !config.exportIgnoredEvents.isEmpty && eventName == nil { eventName = (try? event.get("event").toString()) ?? "" }
-            if let eventName, config.exportIgnoredEvents.contains(eventName) { continue }
-            result.followUps.append(FollowUp(pluginConfigID: config.id, kind: .exportEvents))
-        }
-    }
-
-    /// A config whose VM couldn't be had here: the event passes it as failed, counted on its statistics.
-    private func countFailed(_ config: LoadedConfig, result: inout ChainResult) {
-        statistics.record(for: config.definition, worker: index).update {
-            $0.eventsIn += 1
-            $0.eventsFailed += 1
-        }
-        result.failed.append(config.definition.label)
-    }
-
-    /// Ends a `processEvent` call for the config's time-out breaker, with a SYSTEM line when it pauses or resumes.
-    private func finishProcessEvent(_ vm: PluginVM, timedOut: Bool) {
-        switch registry.finishProcessEvent(of: vm.definition.id, timedOut: timedOut, now: Date()) {
-        case .paused(let timeOuts, let length)?:
-            vm.log(
-                .system, .warn,
-                "processEvent timed out \(timeOuts) time\(timeOuts == 1 ? "" : "s") in a row; pausing this plugin for "
-                    + "\(length.formattedSeconds): events pass it as failed meanwhile")
-        case .resumed?:
-            vm.log(.system, .info, "processEvent returned in time again; resuming this plugin")
-        case nil:
-            break
-        }
-    }
-
-    /// The event a plugin returned, as JSON: it must have a JSON form, of at most `maximumEventSize` bytes.
-    private func jsonForm(of event: ScriptValue) throws(ScriptError) -> [UInt8] {
-        guard let bytes = try event.jsonBytes() else {
-            throw ScriptError(name: "TypeError", message: "processEvent returned an event that has no JSON form")
-        }
-        guard bytes.count <= configuration.maximumEventSize else {
-            throw ScriptError(
-                name: "RangeError",
-                message: "processEvent returned an event of \(bytes.count) bytes as JSON, more than the \(configuration.maximumEventSize) allowed")
-        }
-        return bytes
-    }
-
-    /// Sets `$plugins_succeeded`, `$plugins_failed` and `$plugins_deferred` on the event's properties.
-    private func record(_ result: ChainResult, on event: ScriptValue, with helpers: ChainEventFunctions) throws(ScriptError) {
-        let labels = (result.succeeded + result.failed + result.deferred).map { label in
-            if let value = labelValues[label] { return value }
-            // Bounded: labels change only when configs are renamed or added.
-            if labelValues.count >= 100_000 { labelValues = [:] }
-            let value = probe.string(label)
-            labelValues[label] = value
-            return value
-        }
-        _ = try helpers.record.call(
-            [event, probe.number(Double(result.succeeded.count)), probe.number(Double(result.failed.count))] + labels)
-    }
-
-    /// The chain's JavaScript helpers of this thread.
-    private func chainEventFunctions() throws(MalformedEventError) -> ChainEventFunctions {
-        if let chainEvents { return chainEvents }
-        do throws(ScriptError) {
-            let made = try probe.evaluate(EmbeddedJavaScript.chainEvents, sourceURL: "quill:chain-events.js")
-                .call([probe.string(pluginCaptureOriginProperty)])
-            let functions = ChainEventFunctions(describe: try made.get("describe"), record: try made.get("record"))
-            chainEvents = functions
-            return functions
-        } catch {
-            throw MalformedEventError(description: "the chain's helpers did not load: \(error.description)")
-        }
-    }
-}
-
-/// The functions of `chain-events.js`: what the chain reads from an event, and its plugin lists.
-private struct ChainEventFunctions {
-    let describe: ScriptValue
-    let record: ScriptValue
 }
 
 /// Services of a VM that only has its exports looked at: nothing it could reach is kept.

@@ -27,7 +27,7 @@ final class PluginVM {
     private let meta: ScriptValue
     private let methods: [PluginMethod: ScriptValue]
     /// `processEvent` as the chain calls it (the prelude's `makeChainStep`), when the plugin has one.
-    private let chainStep: ChainStep?
+    let chainStep: ChainStep?
     private let jobs: [String: ScriptValue]
     private let metricValues: ScriptValue
     private let illegalOperationError: ScriptValue
@@ -115,9 +115,7 @@ final class PluginVM {
                     processEvent, meta, context.number(Double(maximumEventSize)),
                     context.number(Double(milliseconds.lowerBound)), context.number(Double(milliseconds.upperBound)),
                 ])
-            chainStep = ChainStep(
-                step: try made.get("step"), copyEvent: try made.get("copyEvent"),
-                keepCopy: context.boolean(true), noCopy: context.boolean(false))
+            chainStep = ChainStep(step: try made.get("step"), copyEvent: try made.get("copyEvent"), parse: try made.get("parse"))
         } else {
             chainStep = nil
         }
@@ -184,38 +182,27 @@ final class PluginVM {
         return Int(try status.toNumber())
     }
 
-    /// Runs `processEvent` on `event` for the chain and checks what it returned: an object with the
-    /// event's `team_id`, a numeric `timestamp` only within the years 0000–9999. With `keepingCopy`, the
-    /// returned event's copy comes with it, for restoring if a later plugin fails.
-    func processEvent(
-        _ event: ScriptValue, teamID: ScriptValue, keepingCopy: Bool
-    ) async throws(ScriptError) -> ProcessedEvent {
-        guard let chainStep else {
-            throw Self.notExported(.processEvent)
-        }
-        let outcome = try await measured(PluginMethod.processEvent.rawValue) { call throws(ScriptError) in
-            let started = context.startingCall { () throws(ScriptError) in
-                try chainStep.step.call([event, teamID, keepingCopy ? chainStep.keepCopy : chainStep.noCopy])
-            }
-            call = started.call
-            let outcome = try started.result.get()
-            return outcome.isArray ? outcome : try await outcome.settled(timeLimit: timeLimit, description: "Script execution")
-        }
-        let returned = try outcome.get(0)
-        if returned.isNull { return .dropped }
-        return .returned(returned, copy: keepingCopy ? try outcome.get(1) : nil)
+    /// Marks the VM busy with a lane of the chain: it isn't retired meanwhile, and its memory account
+    /// starts afresh when nothing else of it runs.
+    func beginChainLane() {
+        lastUsed = .now
+        if callsInProgress == 0 { memory?.reset() }
+        callsInProgress += 1
+    }
+
+    func endChainLane() {
+        callsInProgress -= 1
+    }
+
+    /// Names the plugin and function in a time-out's or memory stop's message, as ``measured(_:_:)`` does.
+    func describedStop(_ error: ScriptError, in name: String) -> ScriptError {
+        var described = error
+        described.message = "\(error.message) in \(name) of plugin '\(definition.pluginName)' (config \(definition.id))"
+        return described
     }
 
     private static func notExported(_ method: PluginMethod) -> ScriptError {
         ScriptError(name: "TypeError", message: "plugin does not export \(method.rawValue)")
-    }
-
-    /// A fresh copy of an event this VM's chain step copied, made in this VM's realm.
-    func copy(ofEvent event: ScriptValue) throws(ScriptError) -> ScriptValue {
-        guard let chainStep else {
-            throw Self.notExported(.processEvent)
-        }
-        return try chainStep.copyEvent.call([event])
     }
 
     /// Calls `function(...arguments, meta)` and waits for its promise within the time limit.
@@ -257,9 +244,7 @@ final class PluginVM {
             guard error.kind == .timeout || error.kind == .memoryLimit else { throw error }
             // Whatever of the call still runs in the background stops at its next await of the host.
             context.abandon(call: call)
-            var described = error
-            described.message = "\(error.message) in \(name) of plugin '\(definition.pluginName)' (config \(definition.id))"
-            throw described
+            throw describedStop(error, in: name)
         }
     }
 
@@ -331,18 +316,12 @@ final class PluginVM {
     }
 }
 
-/// What `processEvent` made of an event in the chain.
-enum ProcessedEvent {
-    /// It returned `null` or `undefined`: the event goes no further.
-    case dropped
-    /// It returned an event, with the copy asked for.
-    case returned(ScriptValue, copy: ScriptValue?)
-}
-
-/// The prelude's chain step of one VM and the arguments it is called with, made once.
-private struct ChainStep {
+/// The prelude's chain step of one VM (`JavaScript/Prelude/prelude.js`, `makeChainStep`), made once.
+struct ChainStep {
+    /// `step(event, teamId, keepCopy)`: the plugin's `processEvent`, its result checked (and copied).
     let step: ScriptValue
+    /// A copy of an event as JSON would make it, in this VM's realm.
     let copyEvent: ScriptValue
-    let keepCopy: ScriptValue
-    let noCopy: ScriptValue
+    /// `JSON.parse` of this VM's realm, as it was before the plugin's code ran.
+    let parse: ScriptValue
 }

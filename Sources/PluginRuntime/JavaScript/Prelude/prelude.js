@@ -317,7 +317,7 @@
   const { trunc } = Math;
   const resolved = (value) => Promise.resolve(value);
 
-  // processEvent as the chain calls it: one entry from the host per plugin and event. `step` checks
+  // processEvent as the chain calls it (JavaScript/Chain/chain-driver.js). `step` checks
   // what the plugin returned and, for a plugin that a later one follows, copies it, so a later plugin
   // that throws or times out leaves the event as it was. The copy is what JSON would keep (what a
   // restore from JSON gave), made by JIT-compiled code; about its size in bytes as JSON is counted,
@@ -415,7 +415,8 @@
       }
       return check(returned, teamId, keepCopy);
     };
-    return { step, copyEvent };
+    // `parse` makes events in this realm (the first plugin's), as the plugin's own JSON.parse did before it ran.
+    return { step, copyEvent, parse };
   };
 
   // The events onEvent, exportEvents and composeWebhook get from a processed event (plugin-run.md, step 4).
