@@ -285,6 +285,36 @@ import Testing
         #expect(statistics.functions["processEvent"]?.calls == 2 && statistics.functions["processEvent"]?.timeouts == 1)
     }
 
+    /// An async plugin's promise is taken from the driver when it settled within the entry (no await of the
+    /// host), and waited for by the host when it awaits host work (the cache); rejections are the plugin's errors.
+    @Test func asyncPluginsSettleWithinTheLaneOrAfterWaitingForTheHost() async throws {
+        let harness = try PluginHarness()
+        try await harness.load(
+            """
+            async function processEvent(event, { cache }) {
+              if (event.event === 'reject') throw new TypeError('async failure')
+              if (event.event === 'cached') {
+                await cache.set('seen', 'from the cache')
+                event.properties.cached = await cache.get('seen')
+              }
+              event.properties.async = true
+              return event
+            }
+            """)
+        let inputs = try ["plain", "reject", "cached"].map { Array(try JSONSerialization.data(withJSONObject: sampleEvent($0))) }
+        let results = try await harness.runtime.processEvents(inputs, teamID: 2).map { try $0.get() }
+        let properties = try results.map { result in
+            (try JSONSerialization.jsonObject(with: Data(result.event ?? [])) as? [String: Any])?["properties"] as? [String: Any]
+        }
+        #expect(properties[0]?["async"] as? Bool == true)
+        #expect(properties[1]?["async"] == nil && results[1].failed == ["test-plugin (39)"])
+        #expect(properties[2]?["cached"] as? String == "from the cache" && properties[2]?["async"] as? Bool == true)
+        let lastError = await harness.runtime.lastError(pluginConfigID: 39, teamID: 2)
+        #expect(lastError?.name == "TypeError" && lastError?.message == "async failure")
+        let statistics = try #require(await harness.runtime.statistics(pluginConfigID: 39, teamID: 2))
+        #expect(statistics.functions["processEvent"]?.calls == 3 && statistics.functions["processEvent"]?.errors == 1)
+    }
+
     @Test func returningSomethingOtherThanAnEventIsAFailure() async throws {
         let harness = try PluginHarness()
         try await harness.load("function processEvent(event) { return 'not an event' }")

@@ -190,6 +190,12 @@ final class ConfigRegistry: Sendable {
         }
     }
 
+    /// Ends an admission whose config ran no call after all (the lane's events were dropped or excluded before
+    /// it): no outcome for its breaker.
+    func releaseProcessEvent(of id: Int) {
+        state.withLock { $0.processEventsInFlight[id, default: 1] -= 1 }
+    }
+
     // MARK: Background calls
 
     func recordTimeOut(of id: Int) {

@@ -90,7 +90,7 @@ extension PluginWorker {
                     event: Int(try state.get("index").toNumber()), config: Int(try state.get("k").toNumber()))
                 switch result {
                 case .success(let waiting):
-                    guard waiting.boolValue else { return try results(of: lane, state: state, inputs: inputs, driver: driver) }
+                    guard waiting.boolValue else { return try results(of: &lane, state: state, inputs: inputs, driver: driver) }
                     if try state.get("settled").toNumber() != 0 {
                         next = .resumeSettled
                         continue
@@ -155,7 +155,9 @@ extension PluginWorker {
         for (index, vm) in lane.vms.enumerated() {
             guard let vm else { continue }
             vm.endChainLane()
-            if lane.admitted[index] { finishProcessEvent(vm, timedOut: false) }
+            if lane.admitted[index] {
+                if lane.ran.contains(index) { finishProcessEvent(vm, timedOut: false) } else { registry.releaseProcessEvent(of: vm.definition.id) }
+            }
             if vm.isOverMemoryLimit && !lane.discarded.contains(index) {
                 discard(vm, over: .memoryLimit(configuration.memoryLimit ?? 0))
             }
@@ -165,7 +167,7 @@ extension PluginWorker {
     /// Reads what the driver made of the lane: each event's result, the plugins' errors into their logs, and
     /// their statistics.
     private func results(
-        of lane: ChainLane, state: ScriptValue, inputs: [[UInt8]], driver: ChainDriver
+        of lane: inout ChainLane, state: ScriptValue, inputs: [[UInt8]], driver: ChainDriver
     ) throws(ScriptError) -> [Result<ChainResult, MalformedEventError>] {
         let parts = try driver.results.call([state])
         let status = try parts.get(0).stringBytes()
@@ -185,7 +187,7 @@ extension PluginWorker {
             skips.insert(ChainLane.Position(event: Int(try skipList[index].toNumber()), config: Int(try skipList[index + 1].toNumber())))
         }
         try recordFailures(try parts.get(2).arrayElements(), of: lane, inputs: inputs)
-        recordStatistics(of: lane, status: status, tally: try parts.get(5).bytes() ?? [])
+        lane.ran = recordStatistics(of: lane, status: status, tally: try parts.get(5).bytes() ?? [])
 
         var results: [Result<ChainResult, MalformedEventError>] = []
         results.reserveCapacity(inputs.count)
@@ -253,10 +255,14 @@ extension PluginWorker {
         }
     }
 
-    /// Counts each config's events and calls of the lane in its statistics, once for the lane.
-    private func recordStatistics(of lane: ChainLane, status: [UInt8], tally bytes: [UInt8]) {
+    /// Counts each config's events and calls of the lane in its statistics, once for the lane; returns the
+    /// configs that ran a call.
+    private func recordStatistics(of lane: ChainLane, status: [UInt8], tally bytes: [UInt8]) -> Set<Int> {
+        var ran: Set<Int> = []
         let width = lane.chain.count
-        let tally = bytes.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+        let tally = bytes.withUnsafeBytes { raw in
+            (0..<(raw.count / 8)).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) }
+        }
         let tallyWidth = 3 + FunctionStatistics.durationBucketBounds.count + 1
         for (index, config) in lane.chain.enumerated() where config.has(.processEvent) {
             var counts = (succeeded: 0, failed: 0, dropped: 0)
@@ -279,6 +285,7 @@ extension PluginWorker {
             for (kind, seconds) in lane.stops[index] ?? [] {
                 calls.record(seconds: seconds, timedOut: kind == .timeout, failed: true)
             }
+            if calls.calls > 0 { ran.insert(index) }
             guard counts.succeeded + counts.failed + counts.dropped + calls.calls > 0 else { continue }
             statistics.record(for: config.definition, worker: self.index).update {
                 $0.eventsIn += counts.succeeded + counts.failed + counts.dropped
@@ -288,6 +295,7 @@ extension PluginWorker {
                 $0.functions[PluginMethod.processEvent.rawValue, default: FunctionStatistics()].add(calls)
             }
         }
+        return ran
     }
 
     /// Ends a `processEvent` lane of a config for its time-out breaker, with a SYSTEM line when it pauses or resumes.
@@ -352,6 +360,8 @@ private struct ChainLane {
     var stops: [Int: [(kind: ScriptError.Kind, seconds: Double)]] = [:]
     /// Configs whose VM was thrown away for memory in this lane.
     var discarded: Set<Int> = []
+    /// Configs that ran a call in this lane, as the driver's tally says: their breakers hear how it went.
+    var ran: Set<Int> = []
     private var entryStarted = ContinuousClock.now
 
     init(chain: [LoadedConfig], vms: [PluginVM?], admitted: [Bool]) {
