@@ -6,5 +6,5 @@
 /// with Node's lenient decoding. Unlike Node there is no shared memory pool: a buffer's `buffer` is
 /// its own, and `allocUnsafe` memory is zeroed.
 enum BufferModule {
-    static let module = BuiltinModule(name: "buffer", source: NodeErrors.included(in: EmbeddedJavaScript.buffer))
+    static let module = BuiltinModule(name: "buffer", source: JavaScriptInclude.nodeErrors.included(in: EmbeddedJavaScript.buffer))
 }

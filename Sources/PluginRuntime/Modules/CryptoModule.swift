@@ -4,5 +4,5 @@
 /// and `Hmac` owns a native hasher that `update` feeds at once, so memory stays flat however much
 /// is hashed, and an abandoned hash is freed with its object by the garbage collector.
 enum CryptoModule {
-    static let module = BuiltinModule(name: "crypto", source: NodeErrors.included(in: EmbeddedJavaScript.crypto))
+    static let module = BuiltinModule(name: "crypto", source: JavaScriptInclude.nodeErrors.included(in: EmbeddedJavaScript.crypto))
 }

@@ -9,7 +9,7 @@
 /// `Readable.call(this)` inheritance works. Where Node waits for `process.nextTick`, these wait for a
 /// microtask. Not offered: `compose`, `Readable.toWeb` and the web streams, `addAbortSignal`.
 enum StreamModules {
-    static let events = BuiltinModule(name: "events", source: NodeErrors.included(in: EmbeddedJavaScript.events))
-    static let stream = BuiltinModule(name: "stream", source: NodeErrors.included(in: EmbeddedJavaScript.stream))
+    static let events = BuiltinModule(name: "events", source: JavaScriptInclude.nodeErrors.included(in: EmbeddedJavaScript.events))
+    static let stream = BuiltinModule(name: "stream", source: JavaScriptInclude.nodeErrors.included(in: EmbeddedJavaScript.stream))
     static let streamPromises = BuiltinModule(name: "stream/promises", source: EmbeddedJavaScript.streamPromises)
 }

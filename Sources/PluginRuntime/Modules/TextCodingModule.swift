@@ -5,5 +5,5 @@
 /// keeping partial sequences between `stream: true` calls. `url` and `buffer` use it for UTF-8.
 enum TextCodingModule {
     static let module = BuiltinModule(
-        name: "quill:text-coding", source: NodeErrors.included(in: EmbeddedJavaScript.textCoding))
+        name: "quill:text-coding", source: JavaScriptInclude.utf8Length.included(in: JavaScriptInclude.nodeErrors.included(in: EmbeddedJavaScript.textCoding)))
 }

@@ -5,5 +5,5 @@
 /// Node 20's parser (Ada) departs from the standard in ways plugins see, it follows Node. JavaScriptCore
 /// has no IDNA, so Punycode is done here, with the UTS #46 mapping approximated by NFKC and lowercasing.
 enum URLModule {
-    static let module = BuiltinModule(name: "url", source: NodeErrors.included(in: EmbeddedJavaScript.url))
+    static let module = BuiltinModule(name: "url", source: JavaScriptInclude.nodeErrors.included(in: EmbeddedJavaScript.url))
 }

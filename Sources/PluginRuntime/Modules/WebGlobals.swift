@@ -6,5 +6,5 @@
 /// sets, errors, array buffers and typed arrays, keeping cycles; functions and symbols throw a
 /// `DataCloneError`.
 enum WebGlobals {
-    static let module = BuiltinModule(name: "quill:web", source: NodeErrors.included(in: EmbeddedJavaScript.web))
+    static let module = BuiltinModule(name: "quill:web", source: JavaScriptInclude.nodeErrors.included(in: EmbeddedJavaScript.web))
 }

@@ -2,5 +2,5 @@
 /// ``ZlibBindings`` (the `Compression` module). Options: `level` and `maxOutputLength`; the
 /// stream classes and the other tuning options are not offered.
 enum ZlibModule {
-    static let module = BuiltinModule(name: "zlib", source: NodeErrors.included(in: EmbeddedJavaScript.zlib))
+    static let module = BuiltinModule(name: "zlib", source: JavaScriptInclude.nodeErrors.included(in: EmbeddedJavaScript.zlib))
 }

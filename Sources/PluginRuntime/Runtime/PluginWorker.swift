@@ -285,7 +285,7 @@ actor PluginWorker {
     func chainDriver() throws(ScriptError) -> ChainDriver {
         if let chainDriverFunctions { return chainDriverFunctions }
         let bounds = try probe.array(FunctionStatistics.durationBucketBounds.map(probe.number))
-        let made = try probe.evaluate(EmbeddedJavaScript.chainDriver, sourceURL: "quill:chain-driver.js").call([
+        let made = try probe.evaluate(JavaScriptInclude.utf8Length.included(in: EmbeddedJavaScript.chainDriver), sourceURL: "quill:chain-driver.js").call([
             probe.string(pluginCaptureOriginProperty), probe.monotonicClock(), group.unitCounter(in: probe), bounds,
         ])
         let driver = ChainDriver(

@@ -200,7 +200,7 @@ actor TestFileRunner {
                 return nil
             })
         let install = try context.evaluate(
-            "(\(LogFormat.included(in: EmbeddedJavaScript.jestEnvironment)))", sourceURL: "quill:jest/jest-environment.js")
+            "(\(JavaScriptInclude.logFormat.included(in: EmbeddedJavaScript.jestEnvironment)))", sourceURL: "quill:jest/jest-environment.js")
         return try install.call([parts, host, testHost, try context.parseJSON(options)])
     }
 

@@ -4,5 +4,5 @@
 /// runtime's handles. It installs `console`, `RetryError`, `require`, `exports` and `module` as
 /// globals, and leaves no other trace: the primitives stay in its closure.
 enum Prelude {
-    static let source = LogFormat.included(in: EmbeddedJavaScript.prelude)
+    static let source = JavaScriptInclude.logFormat.included(in: EmbeddedJavaScript.prelude)
 }

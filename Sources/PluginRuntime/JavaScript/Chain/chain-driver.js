@@ -8,6 +8,7 @@
 // engine's watchdog holds each call, not the whole lane, to the time and memory limits.
 (function chainDriver(originProperty, clock, units, bucketBounds) {
   'use strict';
+  /* include utf8-length.js */
   const { isArray } = Array;
   const { stringify } = JSON;
   const isObjectLike = (value) => value !== null && (typeof value === 'object' || typeof value === 'function');
@@ -339,20 +340,6 @@
       }
     }
     return text;
-  };
-
-  const utf8Length = (text) => {
-    let size = 0;
-    for (let index = 0; index < text.length; index++) {
-      const unit = text.charCodeAt(index);
-      if (unit < 0x80) size += 1;
-      else if (unit < 0x800) size += 2;
-      else if (unit >= 0xd800 && unit < 0xdc00 && index + 1 < text.length) {
-        size += 4;
-        index += 1;
-      } else size += 3;
-    }
-    return size;
   };
 
   const isListed = (state) => {

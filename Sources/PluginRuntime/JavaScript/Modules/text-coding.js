@@ -1,6 +1,7 @@
 () => {
   'use strict';
   /* include node-errors.js */
+  /* include utf8-length.js */
 
   // Builds strings from code units in chunks: String.fromCharCode takes only so many arguments.
   const fromCodeUnits = (units) => {
@@ -49,20 +50,6 @@
       i += units - 1;
     }
     return { read, written };
-  };
-
-  const utf8Length = (string) => {
-    let length = 0;
-    for (let i = 0; i < string.length; i++) {
-      const code = string.charCodeAt(i);
-      if (code < 0x80) length += 1;
-      else if (code < 0x800) length += 2;
-      else if (code >= 0xd800 && code <= 0xdbff && (string.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-        length += 4;
-        i++;
-      } else length += 3;
-    }
-    return length;
   };
 
   class TextEncoder {
