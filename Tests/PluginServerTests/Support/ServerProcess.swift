@@ -13,6 +13,9 @@ final class ServerProcess: @unchecked Sendable {
     let dataDirectory: URL
     private(set) var port = 0
     private var process: SpawnedProcess?
+    /// The pipe the running server prints into, held until it stops: a dropped handle closes its end and the
+    /// rest of the output (a line logged just after "listening") would be lost.
+    private var outputPipe: PrivatePipe?
     private let output = SharedText()
     /// Settings of the next start, beside the test's keys; a test may change them while the server is stopped.
     var environment: [String: String]
@@ -76,6 +79,7 @@ final class ServerProcess: @unchecked Sendable {
         try nullDevice.close()
         RunningServers.add(process)
         self.process = process
+        outputPipe = pipe
         // Seconds alone; a loaded machine running every suite at once has needed more than 30.
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
@@ -115,6 +119,7 @@ final class ServerProcess: @unchecked Sendable {
             Issue.record("quill serve did not stop within a minute of SIGTERM; it printed:\n\(printed.suffix(30_000))")
         }
         self.process = nil
+        outputPipe = nil
     }
 
     /// Kills the server with SIGKILL, as a crash would.
@@ -124,6 +129,7 @@ final class ServerProcess: @unchecked Sendable {
         _ = await Self.exit(of: process, within: .seconds(60))
         RunningServers.remove(process)
         self.process = nil
+        outputPipe = nil
     }
 
     /// Waits without blocking a thread: whether `process` exited within `limit`.
