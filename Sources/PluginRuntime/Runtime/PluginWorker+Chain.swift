@@ -86,8 +86,6 @@ extension PluginWorker {
                     case .stop: (driver.stop, [state])
                     }
                 let (calls, result) = lane.entering { () throws(ScriptError) in try function.call(arguments) }
-                let position = ChainLane.Position(
-                    event: Int(try state.get("index").toNumber()), config: Int(try state.get("k").toNumber()))
                 switch result {
                 case .success(let waiting):
                     guard waiting.boolValue else { return try results(of: &lane, state: state, inputs: inputs, driver: driver) }
@@ -95,9 +93,9 @@ extension PluginWorker {
                         next = .resumeSettled
                         continue
                     }
-                    next = await wait(for: try state.get("pending"), at: position, in: &lane, calls: calls)
+                    next = await wait(for: try state.get("pending"), at: try position(in: state), in: &lane, calls: calls)
                 case .failure(let error) where error.kind == .timeout || error.kind == .memoryLimit:
-                    if try state.get("inStep").boolValue { stop(position, by: error, in: &lane, calls: calls) }
+                    if try state.get("inStep").boolValue { stop(try position(in: state), by: error, in: &lane, calls: calls) }
                     next = .stop
                 case .failure(let error):
                     throw error
@@ -116,7 +114,7 @@ extension PluginWorker {
     private func wait(
         for promise: ScriptValue, at position: ChainLane.Position, in lane: inout ChainLane, calls: [Int]
     ) async -> ChainLane.Entry {
-        guard let vm = lane.vms[position.config] else { return .stop }
+        guard lane.vms.indices.contains(position.config), let vm = lane.vms[position.config] else { return .stop }
         do throws(ScriptError) {
             // Settled in the plugin's context: its memory account watches what the continuations bring in.
             let value = try await promise.seen(from: vm.context).settled(
@@ -134,7 +132,7 @@ extension PluginWorker {
     /// A plugin was stopped at a limit: its call is given up, its time-out breaker hears of it at once, and a
     /// VM over memory is thrown away.
     private func stop(_ position: ChainLane.Position, by error: ScriptError, in lane: inout ChainLane, calls: [Int]) {
-        guard let vm = lane.vms[position.config] else { return }
+        guard lane.vms.indices.contains(position.config), let vm = lane.vms[position.config] else { return }
         if let index = lane.contexts.firstIndex(where: { $0 === vm.context }), index < calls.count {
             vm.context.abandon(call: calls[index])
         }
@@ -179,12 +177,12 @@ extension PluginWorker {
         var messages: [Int: String] = [:]
         let messageList = try parts.get(3).arrayElements()
         for index in stride(from: 0, to: messageList.count - 1, by: 2) {
-            messages[Int(try messageList[index].toNumber())] = try messageList[index + 1].toString()
+            messages[try driverIndex(messageList[index])] = try messageList[index + 1].toString()
         }
         var skips: Set<ChainLane.Position> = []
         let skipList = try parts.get(4).arrayElements()
         for index in stride(from: 0, to: skipList.count - 1, by: 2) {
-            skips.insert(ChainLane.Position(event: Int(try skipList[index].toNumber()), config: Int(try skipList[index + 1].toNumber())))
+            skips.insert(ChainLane.Position(event: try driverIndex(skipList[index]), config: try driverIndex(skipList[index + 1])))
         }
         try recordFailures(try parts.get(2).arrayElements(), of: lane, inputs: inputs)
         lane.ran = recordStatistics(of: lane, status: status, tally: try parts.get(5).bytes() ?? [])
@@ -244,8 +242,9 @@ extension PluginWorker {
     /// Records each plugin error of the lane as PostHog's `processError` does, with the event as it was before.
     private func recordFailures(_ failures: [ScriptValue], of lane: ChainLane, inputs: [[UInt8]]) throws(ScriptError) {
         for index in stride(from: 0, to: failures.count - 4, by: 5) {
-            let position = ChainLane.Position(event: Int(try failures[index].toNumber()), config: Int(try failures[index + 1].toNumber()))
-            guard let vm = lane.vms[position.config], inputs.indices.contains(position.event) else { continue }
+            let position = ChainLane.Position(event: try driverIndex(failures[index]), config: try driverIndex(failures[index + 1]))
+            guard lane.vms.indices.contains(position.config), let vm = lane.vms[position.config], inputs.indices.contains(position.event)
+            else { continue }
             let error =
                 failures[index + 4].boolValue
                 ? lane.hostErrors[position] ?? ScriptError(name: "Error", message: "processEvent failed")
@@ -277,10 +276,10 @@ extension PluginWorker {
             let base = index * tallyWidth
             var calls = FunctionStatistics()
             if tally.count >= base + tallyWidth {
-                calls.calls = Int(tally[base])
-                calls.seconds = tally[base + 1]
-                calls.errors = Int(tally[base + 2])
-                calls.durationBuckets = tally[(base + 3)..<(base + tallyWidth)].map { Int($0) }
+                calls.calls = Int(exactly: tally[base]) ?? 0
+                calls.seconds = tally[base + 1].isFinite ? tally[base + 1] : 0
+                calls.errors = Int(exactly: tally[base + 2]) ?? 0
+                calls.durationBuckets = tally[(base + 3)..<(base + tallyWidth)].map { Int(exactly: $0) ?? 0 }
             }
             for (kind, seconds) in lane.stops[index] ?? [] {
                 calls.record(seconds: seconds, timedOut: kind == .timeout, failed: true)
@@ -296,6 +295,20 @@ extension PluginWorker {
             }
         }
         return ran
+    }
+
+    /// The event and the config the driver is at, while a plugin's call runs.
+    private func position(in state: ScriptValue) throws(ScriptError) -> ChainLane.Position {
+        ChainLane.Position(event: try driverIndex(state.get("index")), config: try driverIndex(state.get("k")))
+    }
+
+    /// An event's or config's index as the driver wrote it; anything else would be a bug of the driver's, thrown
+    /// rather than trapped on.
+    private func driverIndex(_ value: ScriptValue) throws(ScriptError) -> Int {
+        guard let index = Int(exactly: try value.toNumber()), index >= 0 else {
+            throw ScriptError(name: "TypeError", message: "the chain's driver gave \((try? value.toString()) ?? "a value") for an index")
+        }
+        return index
     }
 
     /// Ends a `processEvent` lane of a config for its time-out breaker, with a SYSTEM line when it pauses or resumes.
