@@ -315,6 +315,21 @@ import Testing
         #expect(statistics.functions["processEvent"]?.calls == 3 && statistics.functions["processEvent"]?.errors == 1)
     }
 
+    /// An event that isn't UTF-8 can't go into a lane's text: the lane's events then go one by one, and only
+    /// that one fails.
+    @Test func anEventThatIsNotUTF8FailsAloneInItsLane() async throws {
+        let harness = try PluginHarness()
+        try await harness.load("function processEvent(event) { event.properties.seen = true; return event }")
+        var inputs = try ["first", "broken", "third"].map { Array(try JSONSerialization.data(withJSONObject: sampleEvent($0))) }
+        inputs[1] += [0xFF, 0xFE]
+        let results = await harness.runtime.processEvents(inputs, teamID: 2)
+        for index in [0, 2] {
+            let event = try JSONSerialization.jsonObject(with: Data(try results[index].get().event ?? [])) as? [String: Any]
+            #expect((event?["properties"] as? [String: Any])?["seen"] as? Bool == true)
+        }
+        #expect(throws: MalformedEventError.self) { try results[1].get() }
+    }
+
     @Test func returningSomethingOtherThanAnEventIsAFailure() async throws {
         let harness = try PluginHarness()
         try await harness.load("function processEvent(event) { return 'not an event' }")

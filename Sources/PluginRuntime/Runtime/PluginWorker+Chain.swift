@@ -44,6 +44,28 @@ extension PluginWorker {
     private func runLane(
         _ inputs: [[UInt8]], chain: [LoadedConfig], recordingPluginLists: Bool
     ) async -> [Result<ChainResult, MalformedEventError>] {
+        switch await runTogether(inputs, chain: chain, recordingPluginLists: recordingPluginLists) {
+        case .done(let results):
+            return results
+        case .oneByOne(let failure):
+            // Each event goes alone (in lanes of its own, once this one has ended), so only a bad one fails.
+            guard inputs.count > 1 else { return [.failure(MalformedEventError(description: failure))] }
+            var results: [Result<ChainResult, MalformedEventError>] = []
+            for input in inputs { results += await runLane([input], chain: chain, recordingPluginLists: recordingPluginLists) }
+            return results
+        }
+    }
+
+    /// How a lane's run in one entry went.
+    private enum LaneRun {
+        case done([Result<ChainResult, MalformedEventError>])
+        /// The events must go one by one; `failure` is what a lone event's run that came to this means.
+        case oneByOne(failure: String)
+    }
+
+    private func runTogether(
+        _ inputs: [[UInt8]], chain: [LoadedConfig], recordingPluginLists: Bool
+    ) async -> LaneRun {
         var vms: [PluginVM?] = []
         var admitted: [Bool] = []
         for config in chain {
@@ -53,11 +75,6 @@ extension PluginWorker {
         }
         var lane = ChainLane(chain: chain, vms: vms, admitted: admitted)
         defer { end(lane) }
-        let eachAlone = { () async -> [Result<ChainResult, MalformedEventError>] in
-            var results: [Result<ChainResult, MalformedEventError>] = []
-            for input in inputs { results += await self.runLane([input], chain: chain, recordingPluginLists: recordingPluginLists) }
-            return results
-        }
         let driver: ChainDriver
         let state: ScriptValue
         do throws(ScriptError) {
@@ -66,13 +83,12 @@ extension PluginWorker {
                 inputs, driver: driver, probe: probe, recordingPluginLists: recordingPluginLists,
                 maximumEventSize: configuration.maximumEventSize)
             else {
-                // The text didn't arrive whole (an event isn't UTF-8): each event goes alone, the bad one fails alone.
-                guard inputs.count > 1 else { return [.failure(MalformedEventError(description: "event is not valid UTF-8"))] }
-                return await eachAlone()
+                // The text didn't arrive whole: an event isn't UTF-8.
+                return .oneByOne(failure: "event is not valid UTF-8")
             }
             state = started
         } catch {
-            return inputs.map { _ in .failure(MalformedEventError(description: "the chain's driver did not start: \(error.description)")) }
+            return .done(inputs.map { _ in .failure(MalformedEventError(description: "the chain's driver did not start: \(error.description)")) })
         }
         var next = ChainLane.Entry.run
         do throws(ScriptError) {
@@ -88,7 +104,7 @@ extension PluginWorker {
                 let (calls, result) = lane.entering { () throws(ScriptError) in try function.call(arguments) }
                 switch result {
                 case .success(let waiting):
-                    guard waiting.boolValue else { return try results(of: &lane, state: state, inputs: inputs, driver: driver) }
+                    guard waiting.boolValue else { return .done(try results(of: &lane, state: state, inputs: inputs, driver: driver)) }
                     if try state.get("settled").toNumber() != 0 {
                         next = .resumeSettled
                         continue
@@ -102,11 +118,8 @@ extension PluginWorker {
                 }
             }
         } catch {
-            // The driver itself failed (never a plugin: their errors are caught in it). Each event goes alone.
-            guard inputs.count > 1 else {
-                return [.failure(MalformedEventError(description: "the chain failed on the event: \(error.description)"))]
-            }
-            return await eachAlone()
+            // The driver itself failed (never a plugin: their errors are caught in it).
+            return .oneByOne(failure: "the chain failed on the event: \(error.description)")
         }
     }
 
