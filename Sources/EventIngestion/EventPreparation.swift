@@ -67,7 +67,7 @@ package enum EventPreparation {
             }
             uuid = parsed.uuidString.lowercased()
         } else {
-            uuid = UUIDv7.make(at: origin.now).uuidString.lowercased()
+            uuid = UUIDv7.make(at: origin.now)
         }
 
         event["properties"] = properties
