@@ -27,12 +27,17 @@ package enum EventFinalizer {
     package static func outcome(
         for record: IngestionRecord, event eventBytes: [UInt8]?, droppedBy: String?, followUps: [FollowUpWork]
     ) -> IngestionOutcome {
-        let sequence = record.sequence ?? 0
         guard let eventBytes else {
             let name = (try? JSONValue.parse(record.payload))?["event"]?.stringValue ?? ""
             return IngestionOutcome(
-                sequence: sequence, teamID: record.teamID, uuid: record.uuid, distinctID: record.distinctID,
+                sequence: record.sequence ?? 0, teamID: record.teamID, uuid: record.uuid, distinctID: record.distinctID,
                 result: .dropped(event: name, droppedBy: droppedBy ?? "unknown"))
+        }
+        // Without follow-up work only a few fields are needed: they are read where the chain wrote them.
+        if followUps.isEmpty, let written = WrittenEvent(eventBytes) {
+            return outcome(
+                for: record, fields: written.fields, properties: written.properties, sessionID: written.sessionID,
+                data: eventBytes, warnings: [], work: { _ in [] })
         }
         var warnings: [IngestionWarning] = []
         var bytes = eventBytes
@@ -45,20 +50,87 @@ package enum EventFinalizer {
             bytes = record.payload
             event = (try? JSONValue.parse(record.payload))?.objectValue ?? JSONObject()
         }
-        let name = event["event"].flatMap { $0.stringValue ?? CaptureBatch.text($0) }.map(truncated) ?? ""
-        let distinctID = event["distinct_id"].flatMap(CaptureBatch.text).map(truncated) ?? record.distinctID
         var properties = event["properties"]?.objectValue ?? JSONObject()
         // As PostHog's ingestion: the client's address becomes `$ip` unless the event has one.
         if properties["$ip"] == nil, let ip = event["ip"]?.stringValue { properties["$ip"] = .string(ip) }
+        return outcome(
+            for: record, fields: event, properties: JSONValue.object(properties).serializedString,
+            sessionID: SessionRecording.sessionID(in: properties), data: bytes, warnings: warnings,
+            work: { timestamp in work(for: followUps, event: event, properties: properties, timestamp: timestamp, record: record) })
+    }
+
+    /// The stored event from the chain's top-level `fields` (name, distinct_id, the time fields) and its
+    /// properties as they will be stored.
+    private static func outcome(
+        for record: IngestionRecord, fields event: JSONObject, properties: String, sessionID: String?, data: [UInt8],
+        warnings: [IngestionWarning], work: (_ timestamp: String) -> [NewWorkItem]
+    ) -> IngestionOutcome {
+        var warnings = warnings
+        let name = event["event"].flatMap { $0.stringValue ?? CaptureBatch.text($0) }.map(truncated) ?? ""
+        let distinctID = event["distinct_id"].flatMap(CaptureBatch.text).map(truncated) ?? record.distinctID
         let timestamp = resolvedTimestamp(of: event, uuid: record.uuid, warnings: &warnings).iso8601
         let stored = StoredEvent(
             uuid: record.uuid, teamID: record.teamID, event: name, distinctID: distinctID, timestamp: timestamp,
-            properties: JSONValue.object(properties).serializedString, data: bytes,
-            sessionID: SessionRecording.sessionID(in: properties))
+            properties: properties, data: data, sessionID: sessionID)
         return IngestionOutcome(
-            sequence: sequence, teamID: record.teamID, uuid: record.uuid, distinctID: distinctID, result: .stored(stored),
-            work: work(for: followUps, event: event, properties: properties, timestamp: timestamp, record: record),
-            warnings: warnings)
+            sequence: record.sequence ?? 0, teamID: record.teamID, uuid: record.uuid, distinctID: distinctID,
+            result: .stored(stored), work: work(timestamp), warnings: warnings)
+    }
+
+    /// The chain's output read without parsing all of it: its top-level fields other than `properties` are
+    /// parsed, and `properties` is kept as written, with `$ip` added as the full parse would add it. Nil when the
+    /// output isn't in the form ``OrderedJSON/JSONValue/serialized()`` writes or `properties` isn't an object;
+    /// the full parse takes those.
+    private struct WrittenEvent {
+        var fields = JSONObject()
+        var properties = ""
+        var sessionID: String?
+
+        init?(_ bytes: [UInt8]) {
+            let found: Bool = bytes.withUnsafeBufferPointer { buffer in
+                guard let (members, propertyMembers) = JSONValue.writtenMembers(of: buffer, in: 0..<buffer.count, expanding: "properties"),
+                    let propertyMembers
+                else { return false }
+                var propertiesRange: Range<Int>?
+                for member in members {
+                    let key = buffer[member.key]
+                    if key.elementsEqual("properties".utf8) {
+                        propertiesRange = member.value
+                    } else if let name = Self.fieldNames.first(where: { key.elementsEqual($0.utf8) }) {
+                        guard let value = try? JSONValue.parse(UnsafeBufferPointer(rebasing: buffer[member.value])) else { return false }
+                        fields[name] = value
+                    }
+                }
+                guard let propertiesRange else { return false }
+                var hasIP = false
+                for member in propertyMembers {
+                    let key = buffer[member.key]
+                    if key.elementsEqual("$ip".utf8) {
+                        hasIP = true
+                    } else if key.elementsEqual("$session_id".utf8) {
+                        guard let value = try? JSONValue.parse(UnsafeBufferPointer(rebasing: buffer[member.value])) else { return false }
+                        sessionID = SessionRecording.sessionID(in: JSONObject([(key: "$session_id", value: value)]))
+                    }
+                }
+                let written = UnsafeBufferPointer(rebasing: buffer[propertiesRange])
+                // As PostHog's ingestion: the client's address becomes `$ip` unless the event has one.
+                if !hasIP, let ip = fields["ip"]?.stringValue {
+                    var text = Array(written.dropLast())
+                    if !propertyMembers.isEmpty { text.append(UInt8(ascii: ",")) }
+                    text.append(contentsOf: #""$ip":"#.utf8)
+                    text.append(contentsOf: JSONValue.string(ip).serialized())
+                    text.append(UInt8(ascii: "}"))
+                    properties = String(decoding: text, as: UTF8.self)
+                } else {
+                    properties = String(decoding: written, as: UTF8.self)
+                }
+                return true
+            }
+            if !found { return nil }
+        }
+
+        /// The top-level fields finalizing reads.
+        private static let fieldNames = ["event", "distinct_id", "ip", "now", "sent_at", "timestamp", "offset"]
     }
 
     private static func truncated(_ text: String) -> String {

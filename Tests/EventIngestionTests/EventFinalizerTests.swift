@@ -75,4 +75,38 @@ import Testing
         #expect(stored.event.count == 200)
         #expect(stored.distinctID.count == 200)
     }
+
+    /// Without follow-up work the finalizer reads only the fields it needs where the chain wrote them; with it, it
+    /// parses the whole event. Both must store the same row, byte for byte, with the same warnings.
+    @Test(arguments: [
+        #"{"event":"$pageview","distinct_id":"u1","ip":"203.0.113.7","now":"2026-12-01T12:00:00.000Z","sent_at":null,"properties":{"$current_url":"https://example.com/","n":1.5,"nested":{"a":[1,{"b":null}]}},"timestamp":"2026-12-01T11:59:00.000Z","uuid":"x"}"#,
+        #"{"event":"e","distinct_id":42,"ip":"203.0.113.7","properties":{}}"#,
+        #"{"event":"e","distinct_id":"d","ip":"203.0.113.7","properties":{"$ip":"198.51.100.1"}}"#,
+        #"{"event":"e","distinct_id":"d","ip":null,"properties":{"$ip":null,"$session_id":"s-1"}}"#,
+        #"{"event":"$snapshot","distinct_id":"d","ip":"1.2.3.4","properties":{"$session_id":"s\"q","é":"日本\n"},"offset":150}"#,
+        #"{"event":{"not":"text"},"distinct_id":["a"],"properties":{"$session_id":7},"timestamp":"yesterday","sent_at":1e300}"#,
+        #"{"event":"e","properties":{"a":1,"a":2},"ip":"1.2.3.4"}"#,
+        #"{"event":"e", "properties":{"a":"\u0041"},"ip":"1.2.3.4"}"#,
+        #"{"event":"e","properties":[1],"ip":"1.2.3.4"}"#,
+        #"{"event":"e","ip":"1.2.3.4"}"#,
+        #"{"event":"e","properties":{"big":1e999},"ip":"1.2.3.4"}"#,
+        #"{"event":"e","distinct_id":"d","properties":{"a":1},"ip":"1.2.3.4","event":"again"}"#,
+        #"[1,2]"#, #"not json"#,
+    ])
+    func readingOnlyTheNeededFieldsStoresWhatTheFullParseStores(chainOutput: String) {
+        // A time to resolve against: without `now` both would read the clock, a moment apart.
+        let chainOutput = chainOutput.contains(#""now""#) || !chainOutput.hasPrefix("{")
+            ? chainOutput : #"{"now":"2026-12-01T12:00:00Z","# + chainOutput.dropFirst()
+        let record = IngestionRecord(
+            sequence: 7, teamID: 3, uuid: "0190a7e2-0000-7000-8000-000000000000", distinctID: "d",
+            payload: Array(#"{"event":"kept","distinct_id":"d","now":"2026-12-01T12:00:00Z","properties":{}}"#.utf8))
+        let read = EventFinalizer.outcome(for: record, event: Array(chainOutput.utf8), droppedBy: nil, followUps: [])
+        let parsed = EventFinalizer.outcome(
+            for: record, event: Array(chainOutput.utf8), droppedBy: nil,
+            followUps: [.init(pluginConfigID: 1, kind: .onEvent)])
+        #expect(read.result == parsed.result)
+        #expect(read.warnings == parsed.warnings)
+        #expect(read.distinctID == parsed.distinctID)
+        #expect(read.work.isEmpty && parsed.work.count == 1)
+    }
 }
