@@ -14,7 +14,8 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         var value: JSONValue
     }
 
-    private var members: [Member]
+    /// Read in place by the writer, which would otherwise copy every member through the iterator.
+    private(set) var members: [Member]
     /// Each key's position, kept only while the object has more than `indexedCount` members.
     private var positions: [String: Int]?
 

@@ -99,9 +99,11 @@ private struct Parser {
     private mutating func parseMembers(depth: Int) throws(JSONSyntaxError) -> JSONObject {
         index += 1
         spans?.open()
-        var members: [JSONObject.Member] = []
         skipWhitespace()
         if consume(UInt8(ascii: "}")) { return JSONObject() }
+        // Room for a small object at once, rather than growing through 1, 2 and 4 members.
+        var members: [JSONObject.Member] = []
+        members.reserveCapacity(8)
         repeat {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw unexpectedCharacter() }

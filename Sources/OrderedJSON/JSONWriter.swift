@@ -21,20 +21,25 @@ extension JSONValue {
         case .bool(false): output.append(contentsOf: "false".utf8)
         case .number(let text): output.append(contentsOf: text.utf8)
         case .string(let string): Self.write(string, to: &output)
+        // Elements and members are read in place: iterating would copy (retain and release) each one.
         case .array(let elements):
             output.append(UInt8(ascii: "["))
-            for (position, element) in elements.enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
-                element.write(to: &output)
+            elements.withUnsafeBufferPointer { elements in
+                for position in elements.indices {
+                    if position > 0 { output.append(UInt8(ascii: ",")) }
+                    elements[position].write(to: &output)
+                }
             }
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            for (position, member) in object.enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
-                Self.write(member.key, to: &output)
-                output.append(UInt8(ascii: ":"))
-                member.value.write(to: &output)
+            object.members.withUnsafeBufferPointer { members in
+                for position in members.indices {
+                    if position > 0 { output.append(UInt8(ascii: ",")) }
+                    Self.write(members[position].key, to: &output)
+                    output.append(UInt8(ascii: ":"))
+                    members[position].value.write(to: &output)
+                }
             }
             output.append(UInt8(ascii: "}"))
         }
@@ -42,18 +47,22 @@ extension JSONValue {
 
     private static func write(_ string: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        var string = string
-        string.withUTF8 { utf8 in
-            var index = 0
-            while true {
-                let end = utf8.endOfPlainStringBytes(from: index)
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[index..<end]))
-                guard end < utf8.count else { break }
-                writeEscape(utf8[end], to: &output)
-                index = end + 1
-            }
+        if string.utf8.withContiguousStorageIfAvailable({ writeEscaped($0, to: &output) }) == nil {
+            var string = string
+            string.withUTF8 { writeEscaped($0, to: &output) }
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    private static func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        var index = 0
+        while true {
+            let end = utf8.endOfPlainStringBytes(from: index)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[index..<end]))
+            guard end < utf8.count else { break }
+            writeEscape(utf8[end], to: &output)
+            index = end + 1
+        }
     }
 
     private static func writeEscape(_ byte: UInt8, to output: inout [UInt8]) {
