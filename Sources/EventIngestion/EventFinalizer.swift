@@ -56,7 +56,9 @@ package enum EventFinalizer {
         return outcome(
             for: record, fields: event, properties: JSONValue.object(properties).serializedString,
             sessionID: SessionRecording.sessionID(in: properties), data: bytes, warnings: warnings,
-            work: { timestamp in work(for: followUps, event: event, properties: properties, timestamp: timestamp, record: record) })
+            work: { timestamp in
+                work(for: followUps, event: event, properties: properties, timestamp: timestamp, record: record)
+            })
     }
 
     /// The stored event from the chain's top-level `fields` (name, distinct_id, the time fields) and its
@@ -88,31 +90,29 @@ package enum EventFinalizer {
 
         init?(_ bytes: [UInt8]) {
             let found: Bool = bytes.withUnsafeBufferPointer { buffer in
-                guard let (members, propertyMembers) = JSONValue.writtenMembers(of: buffer, in: 0..<buffer.count, expanding: "properties"),
-                    let propertyMembers
-                else { return false }
-                var propertiesRange: Range<Int>?
-                for member in members {
-                    let key = buffer[member.key]
-                    if key.elementsEqual("properties".utf8) {
-                        propertiesRange = member.value
-                    } else if let name = Self.fieldNames.first(where: { key.elementsEqual($0.utf8) }) {
-                        guard let value = try? JSONValue.parse(UnsafeBufferPointer(rebasing: buffer[member.value])) else { return false }
-                        fields[name] = value
-                    }
+                func value(at range: Range<Int>) -> JSONValue? {
+                    try? JSONValue.parse(UnsafeBufferPointer(rebasing: buffer[range]))
                 }
-                guard let propertiesRange else { return false }
+                guard let (members, propertyMembers) = JSONValue.writtenMembers(
+                    of: buffer, in: 0..<buffer.count, expanding: "properties"),
+                    let propertyMembers,
+                    let properties = members.first(where: { buffer[$0.key].elementsEqual("properties".utf8) })?.value
+                else { return false }
+                for member in members {
+                    guard let name = Self.fieldNames.first(where: { buffer[member.key].elementsEqual($0.utf8) }) else { continue }
+                    guard let value = value(at: member.value) else { return false }
+                    fields[name] = value
+                }
                 var hasIP = false
                 for member in propertyMembers {
-                    let key = buffer[member.key]
-                    if key.elementsEqual("$ip".utf8) {
+                    if buffer[member.key].elementsEqual("$ip".utf8) {
                         hasIP = true
-                    } else if key.elementsEqual("$session_id".utf8) {
-                        guard let value = try? JSONValue.parse(UnsafeBufferPointer(rebasing: buffer[member.value])) else { return false }
+                    } else if buffer[member.key].elementsEqual("$session_id".utf8) {
+                        guard let value = value(at: member.value) else { return false }
                         sessionID = SessionRecording.sessionID(in: JSONObject([(key: "$session_id", value: value)]))
                     }
                 }
-                let written = UnsafeBufferPointer(rebasing: buffer[propertiesRange])
+                let written = UnsafeBufferPointer(rebasing: buffer[properties])
                 // As PostHog's ingestion: the client's address becomes `$ip` unless the event has one.
                 if !hasIP, let ip = fields["ip"]?.stringValue {
                     var text = Array(written.dropLast())
@@ -120,9 +120,9 @@ package enum EventFinalizer {
                     text.append(contentsOf: #""$ip":"#.utf8)
                     text.append(contentsOf: JSONValue.string(ip).serialized())
                     text.append(UInt8(ascii: "}"))
-                    properties = String(decoding: text, as: UTF8.self)
+                    self.properties = String(decoding: text, as: UTF8.self)
                 } else {
-                    properties = String(decoding: written, as: UTF8.self)
+                    self.properties = String(decoding: written, as: UTF8.self)
                 }
                 return true
             }
