@@ -14,7 +14,7 @@ extension JSONValue {
     /// the escapes it writes, well-formed UTF-8, numbers within Double, no repeated key at any depth — so the bytes
     /// of a value are what parsing and serializing it would give, and a key has one spelling: its UTF-8 when it
     /// holds no quote, backslash or control character. `JSON.stringify` writes that form, and so does Quill;
-    /// anything else (or anything that isn't JSON) is left to ``parse(_:)-(Collection<UInt8>)``.
+    /// anything else (or anything that isn't JSON) is left to `parse`.
     package static func writtenMembers(
         of bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>, expanding expandedKey: String? = nil
     ) -> (members: [WrittenMember], expanded: [WrittenMember]?)? {
