@@ -73,7 +73,8 @@
     }
     return out.subarray(0, length);
   };
-  const percentDecode = (text) => (text.includes('%') ? utf8Decoder.decode(percentDecodeBytes(text)) : text);
+  // indexOf, not includes: JavaScriptCore runs includes several times slower, and these run per parameter.
+  const percentDecode = (text) => (text.indexOf('%') !== -1 ? utf8Decoder.decode(percentDecodeBytes(text)) : text);
 
   // ---- Punycode (RFC 3492) and IDNA ----
 
@@ -837,7 +838,7 @@
 
   // ---- URLSearchParams (WHATWG URL §6) ----
 
-  const plusAsSpace = (text) => (text.includes('+') ? text.replace(/\+/g, ' ') : text);
+  const plusAsSpace = (text) => (text.indexOf('+') !== -1 ? text.replace(/\+/g, ' ') : text);
   const parseFormEncoded = (text) => {
     const list = [];
     for (const sequence of text.split('&')) {
@@ -857,7 +858,9 @@
     if (code === 0x20) return '+';
     return code < 0x80 ? percentByte(code) : encodeCodePointAt(character, 0, percentByte);
   };
-  const formEncode = (text) => text.replace(formEncoded, formEncodeCharacter);
+  // Most names and values need no encoding, which a plain test finds far sooner than a Unicode replace.
+  const formPlain = /^[*\-._0-9A-Za-z]*$/;
+  const formEncode = (text) => (formPlain.test(text) ? text : text.replace(formEncoded, formEncodeCharacter));
   const serializeFormEncoded = (list) =>
     list.map(([name, value]) => `${formEncode(name)}=${formEncode(value)}`).join('&');
 
@@ -1131,7 +1134,7 @@
       const input = usvString(value).replace(/[\t\n\r]/g, '');
       // A special URL's path without backslashes or dot segments is its segments, each percent-encoded.
       const { scheme } = this.#url;
-      if (isSpecialScheme(scheme) && scheme !== 'file' && !input.includes('\\') && !dotSegment.test(input)) {
+      if (isSpecialScheme(scheme) && scheme !== 'file' && input.indexOf('\\') === -1 && !dotSegment.test(input)) {
         this.#url.path = percentEncode(input.startsWith('/') ? input.slice(1) : input, inPath).split('/');
         return;
       }
@@ -1277,8 +1280,8 @@
     let rest = url.replace(/^[\0-\x20\u00a0\ufeff]+|[\0-\x20\u00a0\ufeff]+$/g, '');
     const split = rest.search(/[?#]/);
     const beforeSplit = split < 0 ? rest : rest.slice(0, split);
-    const hasAt = beforeSplit.includes('@');
-    const hasHash = rest.includes('#');
+    const hasAt = beforeSplit.indexOf('@') !== -1;
+    const hasHash = rest.indexOf('#') !== -1;
     rest = beforeSplit.replace(/\\/g, '/') + (split < 0 ? '' : rest.slice(split));
 
     if (!slashesDenoteHost && !hasHash && !hasAt) {
@@ -1327,7 +1330,7 @@
         if (character === '\t' || character === '\n' || character === '\r') {
           rest = rest.slice(0, i) + rest.slice(i + 1);
           i -= 1;
-        } else if (' "%\';<>\\^`{|}'.includes(character)) {
+        } else if (' "%\';<>\\^`{|}'.indexOf(character) !== -1) {
           if (nonHost === -1) nonHost = i;
         } else if (character === '#' || character === '/' || character === '?') {
           if (nonHost === -1) nonHost = i;
@@ -1426,7 +1429,7 @@
     if (this.host) {
       host = auth + this.host;
     } else if (this.hostname) {
-      const bracketed = this.hostname.includes(':') && !isIPv6Hostname(this.hostname);
+      const bracketed = this.hostname.indexOf(':') !== -1 && !isIPv6Hostname(this.hostname);
       const hostname = bracketed ? `[${this.hostname}]` : this.hostname;
       host = auth + hostname + (this.port ? `:${this.port}` : '');
     }
