@@ -203,37 +203,12 @@ private struct Parser {
         return unit
     }
 
-    /// Skips a number and says whether it may be too large for a Double: whether its integer digits plus its
-    /// exponent could reach 10^308. Only those few are converted to find out.
+    /// Skips a number and says whether it may be too large for a Double.
     private mutating func parseNumber() throws(JSONSyntaxError) -> Bool {
-        _ = consume(UInt8(ascii: "-"))
-        let integerStart = index
-        if !consume(UInt8(ascii: "0")) {
-            guard skipDigits() else { throw unexpectedCharacter() }
-        }
-        let integerDigits = index - integerStart
-        if consume(UInt8(ascii: ".")) {
-            guard skipDigits() else { throw unexpectedCharacter() }
-        }
-        var exponent = 0
-        if consume(UInt8(ascii: "e")) || consume(UInt8(ascii: "E")) {
-            let isNegative = consume(UInt8(ascii: "-"))
-            if !isNegative { _ = consume(UInt8(ascii: "+")) }
-            let exponentStart = index
-            guard skipDigits() else { throw unexpectedCharacter() }
-            for digit in bytes[exponentStart..<index] {
-                exponent = min(exponent * 10 + Int(digit - UInt8(ascii: "0")), 1_000_000)
-            }
-            if isNegative { exponent = -exponent }
-        }
-        return integerDigits + exponent > 300
-    }
-
-    /// Skips a run of digits and says whether there was at least one.
-    private mutating func skipDigits() -> Bool {
-        let start = index
-        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
-        return index > start
+        let number = bytes.jsonNumber(from: index)
+        index = number.end
+        guard number.isValid else { throw unexpectedCharacter() }
+        return number.mayOverflow
     }
 
     private mutating func parseLiteral(_ literal: String) throws(JSONSyntaxError) {
@@ -310,5 +285,45 @@ private struct SpanRecorder {
             }
         }
         levels[levels.count - 1] = kept
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// The JSON number written from `start`: where it ends, or where it stops being one when it isn't valid; and
+    /// whether it may be too large for a Double — whether its integer digits plus its exponent could reach
+    /// 10^308. Only those few need converting to find out.
+    func jsonNumber(from start: Int) -> (end: Int, isValid: Bool, mayOverflow: Bool) {
+        var index = start
+        func consume(_ byte: UInt8) -> Bool {
+            guard index < count, self[index] == byte else { return false }
+            index += 1
+            return true
+        }
+        func skipDigits() -> Bool {
+            let first = index
+            while index < count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self[index]) { index += 1 }
+            return index > first
+        }
+        _ = consume(UInt8(ascii: "-"))
+        let integerStart = index
+        if !consume(UInt8(ascii: "0")) {
+            guard skipDigits() else { return (index, false, false) }
+        }
+        let integerDigits = index - integerStart
+        if consume(UInt8(ascii: ".")) {
+            guard skipDigits() else { return (index, false, false) }
+        }
+        var exponent = 0
+        if consume(UInt8(ascii: "e")) || consume(UInt8(ascii: "E")) {
+            let isNegative = consume(UInt8(ascii: "-"))
+            if !isNegative { _ = consume(UInt8(ascii: "+")) }
+            let exponentStart = index
+            guard skipDigits() else { return (index, false, false) }
+            for digit in self[exponentStart..<index] {
+                exponent = Swift.min(exponent * 10 + Int(digit - UInt8(ascii: "0")), 1_000_000)
+            }
+            if isNegative { exponent = -exponent }
+        }
+        return (index, true, integerDigits + exponent > 300)
     }
 }

@@ -173,34 +173,11 @@ private struct WrittenFormScanner {
     /// A number as the parser reads it, and within Double (the parser writes one past it as `null`).
     private mutating func skipNumber() -> Bool {
         let start = index
-        _ = consume(UInt8(ascii: "-"))
-        let integerStart = index
-        if !consume(UInt8(ascii: "0")) {
-            guard skipDigits() else { return false }
-        }
-        let integerDigits = index - integerStart
-        if consume(UInt8(ascii: ".")) {
-            guard skipDigits() else { return false }
-        }
-        var exponent = 0
-        if consume(UInt8(ascii: "e")) || consume(UInt8(ascii: "E")) {
-            let isNegative = consume(UInt8(ascii: "-"))
-            if !isNegative { _ = consume(UInt8(ascii: "+")) }
-            let exponentStart = index
-            guard skipDigits() else { return false }
-            for digit in bytes[exponentStart..<index] {
-                exponent = min(exponent * 10 + Int(digit - UInt8(ascii: "0")), 1_000_000)
-            }
-            if isNegative { exponent = -exponent }
-        }
-        guard integerDigits + exponent > 300 else { return true }
+        let number = bytes.jsonNumber(from: index)
+        index = number.end
+        guard number.isValid else { return false }
+        guard number.mayOverflow else { return true }
         return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))?.isFinite == true
-    }
-
-    private mutating func skipDigits() -> Bool {
-        let start = index
-        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
-        return index > start
     }
 
     private mutating func skipLiteral(_ literal: StaticString) -> Bool {
